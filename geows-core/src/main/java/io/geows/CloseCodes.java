@@ -1,0 +1,28 @@
+package io.geows;
+
+/**
+ * The WebSocket close codes a node uses (see {@code docs/protocol.md}).
+ *
+ * @since 0.1.0
+ */
+public final class CloseCodes {
+    /** Normal close: {@value}. */
+    public static final int NORMAL = 1000;
+    /** The node is shutting down or draining: {@value}. */
+    public static final int GOING_AWAY = 1001;
+    /** A binary frame: {@value}. */
+    public static final int UNSUPPORTED_DATA = 1003;
+    /** A frame over the size limit: {@value}. */
+    public static final int TOO_BIG = 1009;
+    /** No {@code hello} in time: {@value}. */
+    public static final int HELLO_TIMEOUT = 4000;
+    /** The token was refused: {@value}. */
+    public static final int UNAUTHORIZED = 4001;
+    /** Unsupported protocol version: {@value}. */
+    public static final int UNSUPPORTED_PROTOCOL = 4002;
+    /** The client does not read fast enough: {@value}. */
+    public static final int SLOW_CONSUMER = 4008;
+
+    private CloseCodes() {
+    }
+}

@@ -1,0 +1,45 @@
+package io.geows;
+
+import java.util.Locale;
+
+/**
+ * The stable codes of {@code error} frames (see {@code docs/protocol.md}). The wire form is the
+ * lower-case name, e.g. {@code bad_json}.
+ *
+ * @since 0.1.0
+ */
+public enum ErrorCode {
+    /** Not valid JSON, not an object, too deep or a string too long. */
+    BAD_JSON,
+    /** A required field is missing or malformed. */
+    BAD_REQUEST,
+    /** Missing or unknown {@code type}. */
+    UNKNOWN_TYPE,
+    /** The client set a field only the node sets. */
+    FORBIDDEN_FIELD,
+    /** A frame other than {@code hello} before the {@code hello}. */
+    NOT_AUTHENTICATED,
+    /** A second {@code hello}. */
+    ALREADY_AUTHENTICATED,
+    /** Protocol version not supported; the connection is closed. */
+    UNSUPPORTED_PROTOCOL,
+    /** The token was refused; the connection is closed. */
+    UNAUTHORIZED,
+    /** The session is not a member of the room. */
+    NOT_MEMBER,
+    /** The session joined too many rooms. */
+    ROOM_LIMIT,
+    /** The recipient of a direct message has no session anywhere. */
+    USER_OFFLINE,
+    /** The router refused the message. */
+    FORBIDDEN,
+    /** The broker is unreachable; the message was not accepted. */
+    UNAVAILABLE,
+    /** An unexpected failure on the node. */
+    INTERNAL;
+
+    /** The code as it appears on the wire. */
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

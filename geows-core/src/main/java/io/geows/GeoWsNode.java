@@ -1,0 +1,401 @@
+package io.geows;
+
+import io.geows.internal.DefaultRouter;
+import io.geows.internal.DefaultSessionRegistry;
+import io.geows.internal.NodeEngine;
+import io.geows.internal.WsTransport;
+import io.geows.memory.InMemoryBroker;
+import io.geows.spi.BrokerAdapter;
+import io.geows.spi.Router;
+import io.geows.spi.SessionRegistry;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One geows node: a WebSocket endpoint in a region, connected to a broker that links it to the
+ * other nodes and regions.
+ *
+ * <pre>{@code
+ * InMemoryBroker broker = new InMemoryBroker();          // or a Redis / NATS adapter
+ * try (GeoWsNode node = GeoWsNode.builder()
+ *         .region("eu-west")
+ *         .port(0)                                        // 0: any free port
+ *         .broker(broker.connect("eu-1"))
+ *         .build()
+ *         .start()) {
+ *     System.out.println("clients connect to " + node.uri());
+ * }
+ * }</pre>
+ *
+ * <p>Threading: thread-safe. {@link #start()} and {@link #close()} block until done; everything else
+ * returns at once.
+ *
+ * @since 0.1.0
+ */
+public final class GeoWsNode implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(GeoWsNode.class);
+
+    /** The default bind address: {@value} (loopback; use {@code "0.0.0.0"} to accept remote clients). */
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    /** The default presence time-to-live: 15 seconds. */
+    public static final Duration DEFAULT_PRESENCE_TTL = Duration.ofSeconds(15);
+    /** How long {@link #close()} waits for clients to leave after {@code goaway}: 5 seconds. */
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(5);
+
+    private final String region;
+    private final String nodeId;
+    private final String host;
+    private final int requestedPort;
+    private final String publicUrl;
+    private final BrokerAdapter broker;
+    private final Duration drainTimeout;
+    private final NodeLimits limits;
+    private final ScheduledExecutorService scheduler;
+    private final NodeEngine engine;
+    private final boolean insecureAuth;
+    private final Object lifecycle = new Object();
+    private WsTransport transport;
+    private boolean started;
+    private boolean closed;
+
+    private GeoWsNode(Builder b) {
+        this.region = b.region;
+        this.nodeId = b.nodeId != null ? b.nodeId : b.region + "-" + UUID.randomUUID().toString().substring(0, 8);
+        this.host = b.host;
+        this.requestedPort = b.port;
+        this.publicUrl = b.publicUrl;
+        this.broker = b.broker != null ? b.broker : new InMemoryBroker().connect(nodeId);
+        this.drainTimeout = b.drainTimeout;
+        this.limits = b.limits;
+        this.insecureAuth = b.authenticator == null;
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "geows-node-" + nodeId);
+            t.setDaemon(true);
+            return t;
+        });
+        this.engine = new NodeEngine(region, nodeId, publicUrl, Topics.withPrefix(b.topicPrefix), broker,
+                b.registry != null ? b.registry : new DefaultSessionRegistry(),
+                b.router != null ? b.router : DefaultRouter.INSTANCE,
+                b.authenticator != null ? b.authenticator : Authenticator.insecureTokenAsUserId(),
+                limits, b.presenceTtl, scheduler);
+    }
+
+    /** A builder; {@link Builder#region(String)} is required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Subscribes to the broker, then opens the WebSocket port. Blocks until clients can connect.
+     *
+     * @return this node
+     * @throws GeoWsException when the port cannot be bound or the broker does not answer in time
+     * @throws IllegalStateException when already started or closed
+     */
+    public GeoWsNode start() {
+        synchronized (lifecycle) {
+            if (started || closed) {
+                throw new IllegalStateException("node " + nodeId + " was already " + (closed ? "closed" : "started"));
+            }
+            started = true;
+        }
+        await(engine.start(), Duration.ofSeconds(30), "subscribe to broker " + broker.name());
+        transport = new WsTransport(new InetSocketAddress(host, requestedPort), engine, limits.maxFrameBytes(),
+                (int) Math.max(1, limits.pingInterval().toSeconds()));
+        transport.start();
+        try {
+            transport.started().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            closeQuietly();
+            throw GeoWsException.cannotBind(host, requestedPort, e.getCause());
+        } catch (InterruptedException | TimeoutException e) {
+            closeQuietly();
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new GeoWsException("WebSocket server on " + host + ":" + requestedPort + " did not start in 30 s", e);
+        }
+        if (insecureAuth) {
+            log.warn("node {} runs with the insecure demo authenticator (token = user id): set an Authenticator for production",
+                    nodeId);
+        }
+        log.info("geows node {} in region {} listening on {} (broker: {})", nodeId, region, uri(), broker.name());
+        return this;
+    }
+
+    private void await(CompletableFuture<?> f, Duration timeout, String what) {
+        try {
+            f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            closeQuietly();
+            throw new GeoWsException("node " + nodeId + " could not " + what + ": " + e.getCause().getMessage()
+                    + " - is the broker running and reachable?", e.getCause());
+        } catch (TimeoutException e) {
+            closeQuietly();
+            throw new GeoWsException("node " + nodeId + " could not " + what + " within " + timeout
+                    + " - is the broker running and reachable?", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closeQuietly();
+            throw new GeoWsException("interrupted while starting node " + nodeId, e);
+        }
+    }
+
+    /** The region this node serves. */
+    public String region() {
+        return region;
+    }
+
+    /** The node id (unique in the cluster). */
+    public String nodeId() {
+        return nodeId;
+    }
+
+    /**
+     * The port the node listens on (the real one when built with port 0).
+     *
+     * @throws IllegalStateException before {@link #start()}
+     */
+    public int port() {
+        if (transport == null) {
+            throw new IllegalStateException("node " + nodeId + " is not started");
+        }
+        return transport.getPort();
+    }
+
+    /** The local WebSocket URI, e.g. {@code ws://127.0.0.1:8081/}. */
+    public URI uri() {
+        String h = host.contains(":") ? "[" + host + "]" : host;
+        return URI.create("ws://" + h + ":" + port() + "/");
+    }
+
+    /** The URL clients are told to use ({@code goaway}, {@code /regions}), or {@code null}. */
+    public String publicUrl() {
+        return publicUrl;
+    }
+
+    /**
+     * Whether the node should get traffic: started, broker connected, not draining. What a load
+     * balancer's health check should ask.
+     */
+    public boolean isReady() {
+        synchronized (lifecycle) {
+            if (!started || closed) {
+                return false;
+            }
+        }
+        return engine.isReady();
+    }
+
+    /** A snapshot of the node's counters. */
+    public NodeStats stats() {
+        return engine.stats();
+    }
+
+    /**
+     * Sends a server-side message to every session on every node, as a {@code broadcast} frame.
+     *
+     * @param jsonData the payload: JSON text, passed through unchanged
+     * @return completes when the broker accepted it
+     */
+    public CompletableFuture<Void> broadcast(String jsonData) {
+        Objects.requireNonNull(jsonData, "jsonData");
+        return engine.broadcast(jsonData);
+    }
+
+    /**
+     * Closes the node gracefully: readiness turns false, every client gets {@code goaway} naming
+     * another region, clients get up to the drain timeout to leave, the rest are closed with 1001,
+     * then the node leaves the directory and closes its broker adapter. Idempotent.
+     */
+    @Override
+    public void close() {
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        if (transport != null) {
+            engine.beginDrain(Duration.ofSeconds(1));
+            long deadline = System.nanoTime() + drainTimeout.toNanos();
+            // Clients that honour goaway disconnect by themselves; wait for them, not for the clock.
+            while (engine.stats().sessions() > 0 && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        closeQuietly();
+        log.info("geows node {} closed", nodeId);
+    }
+
+    private void closeQuietly() {
+        if (transport != null) {
+            try {
+                transport.stop(1000, "node shutting down");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        engine.shutdown(Duration.ofSeconds(1));
+        broker.close();
+        scheduler.shutdownNow();
+    }
+
+    @Override
+    public String toString() {
+        return "GeoWsNode[" + nodeId + " in " + region + "]";
+    }
+
+    /** Builds a {@link GeoWsNode}. Not thread-safe. */
+    public static final class Builder {
+        private String region;
+        private String nodeId;
+        private String host = DEFAULT_HOST;
+        private int port = 0;
+        private String publicUrl;
+        private BrokerAdapter broker;
+        private SessionRegistry registry;
+        private Router router;
+        private Authenticator authenticator;
+        private NodeLimits limits = NodeLimits.defaults();
+        private String topicPrefix = Topics.DEFAULT_PREFIX;
+        private Duration presenceTtl = DEFAULT_PRESENCE_TTL;
+        private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
+
+        private Builder() {
+        }
+
+        /** The region this node serves, e.g. {@code "eu-west"}. Required. */
+        public Builder region(String region) {
+            this.region = token("region", region);
+            return this;
+        }
+
+        /** The node id; default: the region plus a random suffix. */
+        public Builder nodeId(String nodeId) {
+            this.nodeId = token("nodeId", nodeId);
+            return this;
+        }
+
+        /** The address to bind; default {@value GeoWsNode#DEFAULT_HOST}. */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host, "host");
+            return this;
+        }
+
+        /** The port to bind, 0 (the default) for any free port. */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be 0-65535, was " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /** The WebSocket URL clients should use to reach this node from outside (told in goaway). */
+        public Builder publicUrl(String publicUrl) {
+            this.publicUrl = publicUrl;
+            return this;
+        }
+
+        /**
+         * This node's broker connection; the node owns and closes it. Default: a private
+         * {@link InMemoryBroker} (a single node that talks to no one).
+         */
+        public Builder broker(BrokerAdapter broker) {
+            this.broker = Objects.requireNonNull(broker, "broker");
+            return this;
+        }
+
+        /** The session registry; default: concurrent maps. */
+        public Builder registry(SessionRegistry registry) {
+            this.registry = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        /** The router; default: room topic for room messages, the recipient's nodes for direct ones. */
+        public Builder router(Router router) {
+            this.router = Objects.requireNonNull(router, "router");
+            return this;
+        }
+
+        /**
+         * How {@code hello} tokens are checked. Default: {@link Authenticator#insecureTokenAsUserId()},
+         * for demos only (a warning is logged at start).
+         */
+        public Builder authenticator(Authenticator authenticator) {
+            this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+            return this;
+        }
+
+        /** Limits on sessions; default {@link NodeLimits#defaults()}. */
+        public Builder limits(NodeLimits limits) {
+            this.limits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /** The broker topic prefix; default {@value Topics#DEFAULT_PREFIX}. All nodes of a cluster must agree. */
+        public Builder topicPrefix(String prefix) {
+            Topics.withPrefix(prefix); // validates
+            this.topicPrefix = prefix;
+            return this;
+        }
+
+        /** How long presence entries outlive the node's last heartbeat; default 15 s. */
+        public Builder presenceTtl(Duration ttl) {
+            Objects.requireNonNull(ttl, "ttl");
+            if (ttl.toMillis() < 150) {
+                throw new IllegalArgumentException("presenceTtl must be at least 150 ms, was " + ttl);
+            }
+            this.presenceTtl = ttl;
+            return this;
+        }
+
+        /** How long {@link GeoWsNode#close()} waits for clients to leave after goaway; default 5 s. */
+        public Builder drainTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("drainTimeout must not be negative, was " + timeout);
+            }
+            this.drainTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Builds the node (not started).
+         *
+         * @throws IllegalStateException when the region is missing
+         */
+        public GeoWsNode build() {
+            if (region == null) {
+                throw new IllegalStateException("region is required: GeoWsNode.builder().region(\"eu-west\")");
+            }
+            return new GeoWsNode(this);
+        }
+
+        private static String token(String what, String value) {
+            Objects.requireNonNull(value, what);
+            if (!value.matches("[A-Za-z0-9_.-]{1,64}")) {
+                throw new IllegalArgumentException(what + " '" + value
+                        + "' must be 1-64 letters, digits, '.', '_' or '-'");
+            }
+            return value;
+        }
+    }
+}

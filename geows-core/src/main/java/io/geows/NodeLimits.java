@@ -1,0 +1,218 @@
+package io.geows;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Limits a node enforces on every session. Immutable; build with {@link #builder()}.
+ *
+ * @since 0.1.0
+ */
+public final class NodeLimits {
+    /** Largest accepted WebSocket frame, bytes: {@value}. Larger frames close the session with 1009. */
+    public static final int DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
+    /** Deepest accepted JSON nesting: {@value}. */
+    public static final int DEFAULT_MAX_JSON_DEPTH = 32;
+    /** Most rooms one session may be in: {@value}. */
+    public static final int DEFAULT_MAX_ROOMS_PER_SESSION = 100;
+    /** Most frames queued for one session before it is disconnected as a slow consumer: {@value}. */
+    public static final int DEFAULT_MAX_QUEUED_FRAMES = 4096;
+    /** Most bytes queued for one session before it is disconnected as a slow consumer: {@value}. */
+    public static final long DEFAULT_MAX_QUEUED_BYTES = 8L * 1024 * 1024;
+    /** Most messages replayed per room when a session resumes: {@value}. */
+    public static final int DEFAULT_MAX_REPLAY = 1000;
+    /** Time a new connection has to send its {@code hello}: 10 seconds. */
+    public static final Duration DEFAULT_HELLO_TIMEOUT = Duration.ofSeconds(10);
+    /** Interval of WebSocket pings; a connection that misses pongs for 1.5 intervals is closed: 30 s. */
+    public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(30);
+
+    private final int maxFrameBytes;
+    private final int maxJsonDepth;
+    private final int maxRoomsPerSession;
+    private final int maxQueuedFrames;
+    private final long maxQueuedBytes;
+    private final int maxReplay;
+    private final Duration helloTimeout;
+    private final Duration pingInterval;
+
+    private NodeLimits(Builder b) {
+        this.maxFrameBytes = b.maxFrameBytes;
+        this.maxJsonDepth = b.maxJsonDepth;
+        this.maxRoomsPerSession = b.maxRoomsPerSession;
+        this.maxQueuedFrames = b.maxQueuedFrames;
+        this.maxQueuedBytes = b.maxQueuedBytes;
+        this.maxReplay = b.maxReplay;
+        this.helloTimeout = b.helloTimeout;
+        this.pingInterval = b.pingInterval;
+    }
+
+    /** The defaults. */
+    public static NodeLimits defaults() {
+        return builder().build();
+    }
+
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from these limits. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.maxFrameBytes = maxFrameBytes;
+        b.maxJsonDepth = maxJsonDepth;
+        b.maxRoomsPerSession = maxRoomsPerSession;
+        b.maxQueuedFrames = maxQueuedFrames;
+        b.maxQueuedBytes = maxQueuedBytes;
+        b.maxReplay = maxReplay;
+        b.helloTimeout = helloTimeout;
+        b.pingInterval = pingInterval;
+        return b;
+    }
+
+    /** Largest accepted frame, bytes. */
+    public int maxFrameBytes() {
+        return maxFrameBytes;
+    }
+
+    /** Deepest accepted JSON nesting. */
+    public int maxJsonDepth() {
+        return maxJsonDepth;
+    }
+
+    /** Most rooms per session. */
+    public int maxRoomsPerSession() {
+        return maxRoomsPerSession;
+    }
+
+    /** Most frames queued per session. */
+    public int maxQueuedFrames() {
+        return maxQueuedFrames;
+    }
+
+    /** Most bytes queued per session. */
+    public long maxQueuedBytes() {
+        return maxQueuedBytes;
+    }
+
+    /** Most messages replayed per room on resume. */
+    public int maxReplay() {
+        return maxReplay;
+    }
+
+    /** Time allowed for the {@code hello}. */
+    public Duration helloTimeout() {
+        return helloTimeout;
+    }
+
+    /** WebSocket ping interval. */
+    public Duration pingInterval() {
+        return pingInterval;
+    }
+
+    @Override
+    public String toString() {
+        return "NodeLimits{maxFrameBytes=" + maxFrameBytes + ", maxJsonDepth=" + maxJsonDepth
+                + ", maxRoomsPerSession=" + maxRoomsPerSession + ", maxQueuedFrames=" + maxQueuedFrames
+                + ", maxQueuedBytes=" + maxQueuedBytes + ", maxReplay=" + maxReplay
+                + ", helloTimeout=" + helloTimeout + ", pingInterval=" + pingInterval + '}';
+    }
+
+    /** Builds {@link NodeLimits}. Not thread-safe. */
+    public static final class Builder {
+        private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
+        private int maxJsonDepth = DEFAULT_MAX_JSON_DEPTH;
+        private int maxRoomsPerSession = DEFAULT_MAX_ROOMS_PER_SESSION;
+        private int maxQueuedFrames = DEFAULT_MAX_QUEUED_FRAMES;
+        private long maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES;
+        private int maxReplay = DEFAULT_MAX_REPLAY;
+        private Duration helloTimeout = DEFAULT_HELLO_TIMEOUT;
+        private Duration pingInterval = DEFAULT_PING_INTERVAL;
+
+        private Builder() {
+        }
+
+        /** Largest accepted frame in bytes, at least 1024. */
+        public Builder maxFrameBytes(int bytes) {
+            this.maxFrameBytes = atLeast("maxFrameBytes", bytes, 1024);
+            return this;
+        }
+
+        /** Deepest JSON nesting, at least 2. */
+        public Builder maxJsonDepth(int depth) {
+            this.maxJsonDepth = atLeast("maxJsonDepth", depth, 2);
+            return this;
+        }
+
+        /** Most rooms per session, at least 1. */
+        public Builder maxRoomsPerSession(int rooms) {
+            this.maxRoomsPerSession = atLeast("maxRoomsPerSession", rooms, 1);
+            return this;
+        }
+
+        /** Most frames queued per session before a slow-consumer disconnect, at least 1. */
+        public Builder maxQueuedFrames(int frames) {
+            this.maxQueuedFrames = atLeast("maxQueuedFrames", frames, 1);
+            return this;
+        }
+
+        /** Most bytes queued per session before a slow-consumer disconnect, at least 1024. */
+        public Builder maxQueuedBytes(long bytes) {
+            if (bytes < 1024) {
+                throw new IllegalArgumentException("maxQueuedBytes must be >= 1024, was " + bytes);
+            }
+            this.maxQueuedBytes = bytes;
+            return this;
+        }
+
+        /** Most messages replayed per room on resume, at least 0. */
+        public Builder maxReplay(int messages) {
+            this.maxReplay = atLeast("maxReplay", messages, 0);
+            return this;
+        }
+
+        /** Time a connection has to send its {@code hello}, positive. */
+        public Builder helloTimeout(Duration timeout) {
+            this.helloTimeout = positive("helloTimeout", timeout);
+            return this;
+        }
+
+        /** WebSocket ping interval, at least one second (the transport counts whole seconds). */
+        public Builder pingInterval(Duration interval) {
+            positive("pingInterval", interval);
+            if (interval.toSeconds() < 1) {
+                throw new IllegalArgumentException("pingInterval must be at least 1s, was " + interval);
+            }
+            this.pingInterval = interval;
+            return this;
+        }
+
+        /**
+         * Builds the limits.
+         *
+         * @throws IllegalArgumentException when the queued-bytes limit is smaller than one frame
+         */
+        public NodeLimits build() {
+            if (maxQueuedBytes < maxFrameBytes) {
+                throw new IllegalArgumentException("maxQueuedBytes (" + maxQueuedBytes
+                        + ") must be at least maxFrameBytes (" + maxFrameBytes + "): one frame must fit in the buffer");
+            }
+            return new NodeLimits(this);
+        }
+
+        private static int atLeast(String name, int value, int min) {
+            if (value < min) {
+                throw new IllegalArgumentException(name + " must be >= " + min + ", was " + value);
+            }
+            return value;
+        }
+
+        private static Duration positive(String name, Duration d) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, was " + d);
+            }
+            return d;
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package io.geows.internal;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.geows.Envelope;
+import io.geows.spi.PresenceMember;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * The node-to-node wire format on broker topics: compact JSON objects with a kind field {@code k}:
+ * {@code room}, {@code direct}, {@code broadcast} (an {@link Envelope}) or {@code presence} (a
+ * join/leave event). Thread-safe.
+ */
+public final class BrokerCodec {
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(256).build())
+            .build();
+    private static final ObjectMapper MAPPER = new ObjectMapper(JSON);
+
+    /** A decoded broker payload. */
+    public sealed interface Decoded {
+    }
+
+    /** A message. */
+    public record Message(Envelope envelope) implements Decoded {
+    }
+
+    /** A presence event. */
+    public record PresenceEvent(String room, String event, PresenceMember member) implements Decoded {
+    }
+
+    private BrokerCodec() {
+    }
+
+    public static byte[] encode(Envelope e) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("k", kind(e.kind()));
+            g.writeStringField("id", e.id());
+            if (e.room() != null) {
+                g.writeStringField("room", e.room());
+            }
+            if (e.to() != null) {
+                g.writeStringField("to", e.to());
+            }
+            if (e.from() != null) {
+                g.writeStringField("from", e.from());
+            }
+            g.writeStringField("region", e.region());
+            g.writeStringField("node", e.node());
+            g.writeNumberField("ts", e.timestamp());
+            g.writeFieldName("data");
+            g.writeRawValue(e.data());
+            g.writeEndObject();
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return out.toByteArray();
+    }
+
+    public static byte[] encodePresence(String room, String event, PresenceMember m) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("k", "presence");
+            g.writeStringField("room", room);
+            g.writeStringField("event", event);
+            g.writeStringField("user", m.user());
+            g.writeStringField("region", m.region());
+            g.writeStringField("node", m.nodeId());
+            g.writeEndObject();
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Decodes a payload.
+     *
+     * @throws IllegalArgumentException when it is not a well-formed geows broker message
+     */
+    public static Decoded decode(byte[] payload) {
+        JsonNode n;
+        try {
+            n = MAPPER.readTree(payload);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not JSON: " + e.getMessage(), e);
+        }
+        if (n == null || !n.isObject()) {
+            throw new IllegalArgumentException("not a JSON object");
+        }
+        String k = text(n, "k", true);
+        if ("presence".equals(k)) {
+            String event = text(n, "event", true);
+            if (!event.equals("join") && !event.equals("leave")) {
+                throw new IllegalArgumentException("unknown presence event " + event);
+            }
+            return new PresenceEvent(text(n, "room", true), event,
+                    new PresenceMember(text(n, "user", true), text(n, "region", true), text(n, "node", true)));
+        }
+        Envelope.Kind kind = switch (k) {
+            case "room" -> Envelope.Kind.ROOM;
+            case "direct" -> Envelope.Kind.DIRECT;
+            case "broadcast" -> Envelope.Kind.BROADCAST;
+            default -> throw new IllegalArgumentException("unknown kind " + k);
+        };
+        JsonNode ts = n.get("ts");
+        JsonNode data = n.get("data");
+        if (ts == null || !ts.isIntegralNumber() || data == null) {
+            throw new IllegalArgumentException("missing ts or data");
+        }
+        try {
+            return new Message(new Envelope(kind, text(n, "id", true), text(n, "room", kind == Envelope.Kind.ROOM),
+                    text(n, "to", kind == Envelope.Kind.DIRECT), text(n, "from", kind != Envelope.Kind.BROADCAST),
+                    text(n, "region", true), text(n, "node", true), ts.longValue(), MAPPER.writeValueAsString(data)));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("bad data", e);
+        }
+    }
+
+    private static String kind(Envelope.Kind kind) {
+        return switch (kind) {
+            case ROOM -> "room";
+            case DIRECT -> "direct";
+            case BROADCAST -> "broadcast";
+        };
+    }
+
+    private static String text(JsonNode n, String field, boolean required) {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) {
+            if (required) {
+                throw new IllegalArgumentException("missing " + field);
+            }
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw new IllegalArgumentException(field + " is not a string");
+        }
+        return v.textValue();
+    }
+}

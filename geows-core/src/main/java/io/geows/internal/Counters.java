@@ -1,0 +1,16 @@
+package io.geows.internal;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/** The node's counters; cheap to bump from any thread. */
+public final class Counters {
+    public final LongAdder framesIn = new LongAdder();
+    public final LongAdder framesOut = new LongAdder();
+    public final LongAdder badFrames = new LongAdder();
+    public final LongAdder publishRejected = new LongAdder();
+    public final LongAdder slowConsumers = new LongAdder();
+    public final LongAdder brokerDropped = new LongAdder();
+    public final LongAdder brokerReconnects = new LongAdder();
+    public final LongAdder recoveredResumes = new LongAdder();
+    public final LongAdder unrecoverableResumes = new LongAdder();
+}

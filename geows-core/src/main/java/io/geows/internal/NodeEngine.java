@@ -1,0 +1,848 @@
+package io.geows.internal;
+
+import io.geows.AuthenticationException;
+import io.geows.Authenticator;
+import io.geows.BrokerUnavailableException;
+import io.geows.CloseCodes;
+import io.geows.Envelope;
+import io.geows.ErrorCode;
+import io.geows.Identity;
+import io.geows.NodeLimits;
+import io.geows.NodeStats;
+import io.geows.Topics;
+import io.geows.spi.BrokerAdapter;
+import io.geows.spi.BrokerEvent;
+import io.geows.spi.BrokerMessage;
+import io.geows.spi.HistorySlice;
+import io.geows.spi.NodeInfo;
+import io.geows.spi.Position;
+import io.geows.spi.PresenceMember;
+import io.geows.spi.Route;
+import io.geows.spi.RouteContext;
+import io.geows.spi.Router;
+import io.geows.spi.Session;
+import io.geows.spi.SessionRegistry;
+import io.geows.spi.Subscription;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's machinery between the transport and the broker: sessions, rooms, routing, history
+ * replay, presence. Never blocks a transport or broker thread: broker calls are asynchronous and
+ * their continuations only queue frames.
+ */
+public final class NodeEngine {
+    private static final Logger log = LoggerFactory.getLogger(NodeEngine.class);
+
+    private final String region;
+    private final String nodeId;
+    private final String publicUrl;
+    private final Topics topics;
+    private final BrokerAdapter broker;
+    private final SessionRegistry registry;
+    private final Router router;
+    private final Authenticator authenticator;
+    private final NodeLimits limits;
+    private final Duration presenceTtl;
+    private final ScheduledExecutorService scheduler;
+    private final ClientFrameDecoder decoder;
+    private final Counters counters = new Counters();
+    private final AtomicLong sessionIds = new AtomicLong();
+
+    private final Object roomsLock = new Object();
+    private final Map<String, LocalRoom> rooms = new HashMap<>();
+
+    /** Sessions per user, and per (room, user), on this node: drives presence entries and events. */
+    private final Object presenceLock = new Object();
+    private final Map<String, Integer> userSessions = new HashMap<>();
+    private final Map<String, Map<String, Integer>> roomUsers = new HashMap<>();
+
+    private final List<Subscription> fixedSubscriptions = new ArrayList<>();
+    private volatile boolean draining;
+    private volatile boolean lostLogged;
+
+    public NodeEngine(String region, String nodeId, String publicUrl, Topics topics, BrokerAdapter broker,
+                      SessionRegistry registry, Router router, Authenticator authenticator, NodeLimits limits,
+                      Duration presenceTtl, ScheduledExecutorService scheduler) {
+        this.region = region;
+        this.nodeId = nodeId;
+        this.publicUrl = publicUrl;
+        this.topics = topics;
+        this.broker = broker;
+        this.registry = registry;
+        this.router = router;
+        this.authenticator = authenticator;
+        this.limits = limits;
+        this.presenceTtl = presenceTtl;
+        this.scheduler = scheduler;
+        // Strings may be as long as a frame: the frame limit is the real bound.
+        this.decoder = new ClientFrameDecoder(limits.maxJsonDepth(), limits.maxFrameBytes());
+    }
+
+    SessionRegistry registry() {
+        return registry;
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /** Subscribes the node's inbox and the broadcast topic, and starts heartbeating. */
+    public CompletableFuture<Void> start() {
+        broker.addListener(this::onBrokerEvent);
+        CompletableFuture<Subscription> inbox = broker.subscribe(topics.node(nodeId), this::onInbox);
+        CompletableFuture<Subscription> all = broker.subscribe(topics.all(), this::onBroadcast);
+        long period = Math.max(50, presenceTtl.toMillis() / 3);
+        scheduler.scheduleAtFixedRate(this::heartbeat, 0, period, TimeUnit.MILLISECONDS);
+        return CompletableFuture.allOf(inbox, all).thenRun(() -> {
+            synchronized (fixedSubscriptions) {
+                fixedSubscriptions.add(inbox.join());
+                fixedSubscriptions.add(all.join());
+            }
+        });
+    }
+
+    public boolean isReady() {
+        return !draining && broker.isConnected();
+    }
+
+    public boolean isDraining() {
+        return draining;
+    }
+
+    /** Stops taking new work and tells every session where to go. */
+    public void beginDrain(Duration lookupTimeout) {
+        draining = true;
+        NodeInfo target = null;
+        try {
+            List<NodeInfo> nodes = broker.presence().nodes().get(lookupTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            target = pickOtherRegion(nodes);
+        } catch (Exception e) {
+            log.debug("node directory unavailable while draining; goaway names no region", e);
+        }
+        byte[] goaway = ServerFrames.goaway(target == null ? null : target.region(),
+                target == null ? null : target.publicUrl(), "node " + nodeId + " is draining");
+        for (Session s : registry.all()) {
+            ((WsSession) s).send(goaway);
+        }
+    }
+
+    private NodeInfo pickOtherRegion(List<NodeInfo> nodes) {
+        NodeInfo best = null;
+        for (NodeInfo n : nodes) {
+            if (n.nodeId().equals(nodeId)) {
+                continue;
+            }
+            // Prefer another region (this one may be going down as a whole), then one with a URL, then the least loaded.
+            if (best == null || score(n) > score(best)
+                    || (score(n) == score(best) && n.connections() < best.connections())) {
+                best = n;
+            }
+        }
+        return best;
+    }
+
+    private int score(NodeInfo n) {
+        return (n.region().equals(region) ? 0 : 2) + (n.publicUrl() == null ? 0 : 1);
+    }
+
+    /** Leaves the node directory and closes the node's own subscriptions. */
+    public void shutdown(Duration timeout) {
+        try {
+            broker.presence().removeNode(nodeId).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            log.debug("could not remove node {} from presence; it expires after one TTL", nodeId, e);
+        }
+        synchronized (fixedSubscriptions) {
+            fixedSubscriptions.forEach(Subscription::close);
+            fixedSubscriptions.clear();
+        }
+        synchronized (roomsLock) {
+            for (LocalRoom r : rooms.values()) {
+                r.subscription.thenAccept(Subscription::close);
+            }
+            rooms.clear();
+        }
+    }
+
+    public NodeStats stats() {
+        return new NodeStats(registry.sessionCount(), registry.roomCount(), counters.framesIn.sum(),
+                counters.framesOut.sum(), counters.badFrames.sum(), counters.publishRejected.sum(),
+                counters.slowConsumers.sum(), counters.brokerDropped.sum(), counters.brokerReconnects.sum(),
+                counters.recoveredResumes.sum(), counters.unrecoverableResumes.sum());
+    }
+
+    private void heartbeat() {
+        if (!broker.isConnected()) {
+            return;
+        }
+        NodeInfo info = new NodeInfo(nodeId, region, publicUrl, registry.sessionCount(), System.currentTimeMillis());
+        broker.presence().heartbeat(info, presenceTtl).exceptionally(e -> {
+            log.debug("heartbeat of {} failed", nodeId, e);
+            return null;
+        });
+    }
+
+    // ---------------------------------------------------------------- transport callbacks
+
+    WsSession newSession(org.java_websocket.WebSocket conn) {
+        return new WsSession(conn, nodeId + "-" + sessionIds.incrementAndGet(), limits.maxQueuedFrames(),
+                limits.maxQueuedBytes(), counters, scheduler);
+    }
+
+    void onOpen(WsSession s) {
+        if (draining) {
+            s.close(CloseCodes.GOING_AWAY, "node is draining");
+            return;
+        }
+        scheduler.schedule(() -> {
+            if (!s.helloSeen() && s.isOpen()) {
+                s.logOnce("closed:", "no hello within " + limits.helloTimeout());
+                s.close(CloseCodes.HELLO_TIMEOUT, "no hello within " + limits.helloTimeout().toMillis() + " ms");
+            }
+        }, limits.helloTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    void onBinary(WsSession s) {
+        counters.badFrames.increment();
+        s.logOnce("closed:", "binary frame");
+        s.close(CloseCodes.UNSUPPORTED_DATA, "binary frames are not supported; send JSON text frames");
+    }
+
+    void onText(WsSession s, String text) {
+        counters.framesIn.increment();
+        if (s.deferIfHelloPending(text)) {
+            return;
+        }
+        handle(s, text);
+    }
+
+    private void handle(WsSession s, String text) {
+        ClientFrame frame;
+        try {
+            frame = decoder.decode(text);
+        } catch (FrameException e) {
+            reject(s, e.code(), e.getMessage(), e.ref());
+            return;
+        }
+        try {
+            dispatch(s, frame);
+        } catch (RuntimeException e) {
+            log.error("session {}: unexpected failure handling {}", s.id(), frame.getClass().getSimpleName(), e);
+            s.send(ServerFrames.error(ErrorCode.INTERNAL, "internal error", frame.id()));
+        }
+    }
+
+    private void dispatch(WsSession s, ClientFrame frame) {
+        if (frame instanceof ClientFrame.Hello hello) {
+            if (s.helloSeen()) {
+                reject(s, ErrorCode.ALREADY_AUTHENTICATED, "hello was already accepted", hello.id());
+            } else {
+                hello(s, hello);
+            }
+            return;
+        }
+        if (!s.helloSeen()) {
+            reject(s, ErrorCode.NOT_AUTHENTICATED, "send hello first", frame.id());
+            return;
+        }
+        if (frame instanceof ClientFrame.Join j) {
+            join(s, j);
+        } else if (frame instanceof ClientFrame.Leave l) {
+            leave(s, l);
+        } else if (frame instanceof ClientFrame.Publish p) {
+            publish(s, p);
+        } else if (frame instanceof ClientFrame.Direct d) {
+            direct(s, d);
+        } else if (frame instanceof ClientFrame.PresenceQuery q) {
+            presenceQuery(s, q);
+        } else if (frame instanceof ClientFrame.Ping ping) {
+            s.send(ServerFrames.pong(ping.id(), System.currentTimeMillis()));
+        }
+    }
+
+    private void reject(WsSession s, ErrorCode code, String message, String ref) {
+        counters.badFrames.increment();
+        s.logOnce("rejected frame:", code.wireName() + " (" + message + ")");
+        s.send(ServerFrames.error(code, message, ref));
+    }
+
+    void onClose(WsSession s) {
+        s.markClosed();
+        String user = s.user();
+        if (user == null || registry.byId(s.id()).isEmpty()) {
+            return;
+        }
+        for (String room : registry.unregister(s)) {
+            s.cursors.remove(room);
+            releaseRoom(room);
+            presenceLeave(user, room);
+        }
+        s.cursors.clear();
+        userOffline(user);
+    }
+
+    // ---------------------------------------------------------------- hello, join, leave
+
+    private void hello(WsSession s, ClientFrame.Hello h) {
+        if (h.protocol() != ClientFrameDecoder.PROTOCOL_VERSION) {
+            reject(s, ErrorCode.UNSUPPORTED_PROTOCOL, "protocol " + h.protocol() + " is not supported; this node speaks "
+                    + ClientFrameDecoder.PROTOCOL_VERSION, h.id());
+            s.close(CloseCodes.UNSUPPORTED_PROTOCOL, "unsupported protocol version");
+            return;
+        }
+        if (h.resume().size() > limits.maxRoomsPerSession()) {
+            reject(s, ErrorCode.ROOM_LIMIT, "resume names " + h.resume().size() + " rooms; the limit is "
+                    + limits.maxRoomsPerSession(), h.id());
+            return;
+        }
+        Identity identity;
+        try {
+            identity = authenticator.authenticate(h.token());
+        } catch (AuthenticationException e) {
+            reject(s, ErrorCode.UNAUTHORIZED, e.getMessage(), h.id());
+            s.close(CloseCodes.UNAUTHORIZED, "unauthorized");
+            return;
+        } catch (RuntimeException e) {
+            log.error("authenticator failed for session {}", s.id(), e);
+            reject(s, ErrorCode.UNAUTHORIZED, "authentication failed", h.id());
+            s.close(CloseCodes.UNAUTHORIZED, "unauthorized");
+            return;
+        }
+        if (!s.beginHello(identity)) {
+            reject(s, ErrorCode.ALREADY_AUTHENTICATED, "hello was already accepted", h.id());
+            return;
+        }
+        registry.register(s);
+        userOnline(identity.userId());
+
+        Map<String, CompletableFuture<JoinOutcome>> joins = new LinkedHashMap<>();
+        for (var e : h.resume().entrySet()) {
+            joins.put(e.getKey(), joinRoom(s, e.getKey(), e.getValue()));
+        }
+        CompletableFuture.allOf(joins.values().stream()
+                        .map(f -> f.handle((o, err) -> null)).toArray(CompletableFuture[]::new))
+                .whenComplete((ignored, err) -> {
+                    Map<String, Boolean> recovered = new LinkedHashMap<>();
+                    Map<String, Position> positions = new LinkedHashMap<>();
+                    List<Runnable> activations = new ArrayList<>();
+                    for (var e : joins.entrySet()) {
+                        JoinOutcome o = e.getValue().getNow(null);
+                        if (e.getValue().isCompletedExceptionally() || o == null) {
+                            s.send(ServerFrames.error(ErrorCode.UNAVAILABLE, "could not rejoin room '" + e.getKey()
+                                    + "': " + failure(e.getValue()), h.id()));
+                            continue;
+                        }
+                        recovered.put(e.getKey(), o.recovered());
+                        positions.put(e.getKey(), o.position());
+                        activations.add(() -> activate(s, o, null));
+                    }
+                    s.send(ServerFrames.welcome(s.id(), identity.userId(), region, nodeId, recovered, positions, h.id()));
+                    activations.forEach(Runnable::run);
+                    for (String early : s.ready()) {
+                        handle(s, early);
+                    }
+                });
+    }
+
+    private static String failure(CompletableFuture<?> f) {
+        try {
+            f.join();
+            return "unknown";
+        } catch (CompletionException e) {
+            return e.getCause() == null ? e.getMessage() : e.getCause().getMessage();
+        }
+    }
+
+    private void join(WsSession s, ClientFrame.Join j) {
+        if (s.cursors.containsKey(j.room())) {
+            // Already a member: answer with the current position, replay nothing (idempotent join).
+            broker.history().position(j.room()).whenComplete((p, err) -> {
+                if (err != null) {
+                    unavailable(s, j.id(), err);
+                } else {
+                    s.send(ServerFrames.joined(j.room(), p, null, j.id()));
+                }
+            });
+            return;
+        }
+        if (s.cursors.size() >= limits.maxRoomsPerSession()) {
+            reject(s, ErrorCode.ROOM_LIMIT, "a session may join at most " + limits.maxRoomsPerSession() + " rooms", j.id());
+            return;
+        }
+        joinRoom(s, j.room(), j.since()).whenComplete((o, err) -> {
+            if (err != null) {
+                unavailable(s, j.id(), err);
+            } else {
+                activate(s, o, ServerFrames.joined(j.room(), o.position(), o.since() == null ? null : o.recovered(), j.id()));
+            }
+        });
+    }
+
+    /** The result of joining one room: where it stands and what to replay. */
+    private record JoinOutcome(String room, Position since, Position position, boolean recovered,
+                               long startOffset, List<BrokerMessage> replay) {
+    }
+
+    /**
+     * Makes the session a member (live messages start queueing behind the replay at once), subscribes
+     * the room if it is new here, then reads the position or the history to replay.
+     */
+    private CompletableFuture<JoinOutcome> joinRoom(WsSession s, String room, Position since) {
+        RoomCursor cursor = new RoomCursor();
+        if (s.cursors.putIfAbsent(room, cursor) != null) {
+            return broker.history().position(room)
+                    .thenApply(p -> new JoinOutcome(room, since, p, true, p.offset(), List.of()));
+        }
+        registry.join(s, room);
+        LocalRoom local = acquireRoom(room);
+        presenceJoin(s.user(), room);
+        // The subscription must be live before history is read: whatever is appended after the read
+        // then arrives live (and waits in the cursor), so nothing falls between the two.
+        CompletableFuture<JoinOutcome> outcome = local.subscription.thenCompose(sub -> since == null
+                ? broker.history().position(room).thenApply(p -> new JoinOutcome(room, null, p, true, p.offset(), List.of()))
+                : replay(room, since));
+        return outcome.whenComplete((o, err) -> {
+            if (err != null) {
+                if (s.cursors.remove(room, cursor)) {
+                    registry.leave(s, room);
+                    releaseRoom(room);
+                    presenceLeave(s.user(), room);
+                }
+            } else {
+                local.seed(o.position().offset(), o.position().epoch());
+            }
+        });
+    }
+
+    private CompletableFuture<JoinOutcome> replay(String room, Position since) {
+        int max = limits.maxReplay();
+        return broker.history().readAfter(room, since.offset(), max).thenCompose(slice -> {
+            if (slice.epoch().equals(since.epoch())) {
+                return CompletableFuture.completedFuture(outcome(room, since, slice, since.offset(), slice.complete()));
+            }
+            // History was lost since the client's position: offer what the new epoch holds, flagged as a gap.
+            return broker.history().readAfter(room, 0, max).thenApply(all -> outcome(room, since, all, 0, false));
+        });
+    }
+
+    private JoinOutcome outcome(String room, Position since, HistorySlice slice, long start, boolean complete) {
+        List<BrokerMessage> msgs = slice.messages();
+        long last = msgs.isEmpty() ? start : msgs.get(msgs.size() - 1).offset();
+        boolean truncated = last < slice.top() && msgs.size() >= limits.maxReplay();
+        boolean recovered = complete && !truncated;
+        (recovered ? counters.recoveredResumes : counters.unrecoverableResumes).increment();
+        return new JoinOutcome(room, since, new Position(Math.max(last, slice.top()), slice.epoch()), recovered, start, msgs);
+    }
+
+    private void activate(WsSession s, JoinOutcome o, byte[] joinedFrame) {
+        RoomCursor cursor = s.cursors.get(o.room());
+        if (cursor == null) {
+            return; // left or closed meanwhile
+        }
+        List<RoomCursor.Pending> replay = new ArrayList<>(o.replay().size());
+        for (BrokerMessage m : o.replay()) {
+            Envelope e = decodeRoomMessage(m);
+            if (e != null) {
+                replay.add(new RoomCursor.Pending(m.offset(), m.epoch(), ServerFrames.message(e, m.offset(), m.epoch())));
+            }
+        }
+        cursor.activate(s, o.startOffset(), o.position().epoch(), joinedFrame, replay);
+    }
+
+    private void leave(WsSession s, ClientFrame.Leave l) {
+        RoomCursor cursor = s.cursors.remove(l.room());
+        if (cursor == null) {
+            reject(s, ErrorCode.NOT_MEMBER, "not a member of room '" + l.room() + "'", l.id());
+            return;
+        }
+        registry.leave(s, l.room());
+        releaseRoom(l.room());
+        presenceLeave(s.user(), l.room());
+        s.send(ServerFrames.left(l.room(), l.id()));
+    }
+
+    private LocalRoom acquireRoom(String room) {
+        synchronized (roomsLock) {
+            LocalRoom r = rooms.get(room);
+            if (r == null) {
+                LocalRoom created = new LocalRoom(room, topics.room(room));
+                created.subscription = broker.subscribe(created.topic, m -> onRoomMessage(created, m));
+                rooms.put(room, created);
+                r = created;
+            }
+            r.refs++;
+            return r;
+        }
+    }
+
+    private void releaseRoom(String room) {
+        synchronized (roomsLock) {
+            LocalRoom r = rooms.get(room);
+            if (r != null && --r.refs == 0) {
+                rooms.remove(room);
+                // The last local member left: drop the interest, so the broker stops sending it here.
+                r.subscription.whenComplete((sub, err) -> {
+                    if (sub != null) {
+                        sub.close();
+                    }
+                });
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- publish, direct, presence
+
+    private void publish(WsSession s, ClientFrame.Publish p) {
+        if (!s.cursors.containsKey(p.room())) {
+            reject(s, ErrorCode.NOT_MEMBER, "join room '" + p.room() + "' before publishing to it", p.id());
+            return;
+        }
+        Envelope e = new Envelope(Envelope.Kind.ROOM, p.id(), p.room(), null, s.user(), region, nodeId,
+                System.currentTimeMillis(), p.data());
+        Route route = router.route(e, new RouteContext(topics, nodeId, region, List.of()));
+        if (route.isRejected() || route.topics().isEmpty()) {
+            reject(s, ErrorCode.FORBIDDEN, route.isRejected() ? route.rejection() : "no route", p.id());
+            return;
+        }
+        if (!broker.isConnected()) {
+            counters.publishRejected.increment();
+            s.send(ServerFrames.error(ErrorCode.UNAVAILABLE, "broker unavailable; message not accepted, send it again later",
+                    p.id()));
+            return;
+        }
+        byte[] payload = BrokerCodec.encode(e);
+        // The key is per sender: a client cannot suppress someone else's message by reusing its id.
+        String key = s.user() + "\n" + p.id();
+        broker.history().append(p.room(), key, route.topics().get(0), payload).whenComplete((a, err) -> {
+            if (err != null) {
+                counters.publishRejected.increment();
+                unavailable(s, p.id(), err);
+                return;
+            }
+            s.send(ServerFrames.publishAck(p.id(), p.room(), a.offset(), a.epoch(), a.duplicate()));
+            if (!a.duplicate()) {
+                for (String extra : route.topics().subList(1, route.topics().size())) {
+                    broker.publish(extra, payload);
+                }
+            }
+        });
+    }
+
+    private void direct(WsSession s, ClientFrame.Direct d) {
+        Envelope e = new Envelope(Envelope.Kind.DIRECT, d.id(), null, d.to(), s.user(), region, nodeId,
+                System.currentTimeMillis(), d.data());
+        broker.presence().locate(d.to()).whenComplete((where, err) -> {
+            if (err != null) {
+                // Without the directory we can still reach the user's sessions on this node.
+                int local = deliverDirectLocally(e);
+                if (local > 0) {
+                    s.send(ServerFrames.directAck(d.id(), 1));
+                } else {
+                    unavailable(s, d.id(), err);
+                }
+                return;
+            }
+            Route route = router.route(e, new RouteContext(topics, nodeId, region, where));
+            if (route.isRejected()) {
+                reject(s, ErrorCode.FORBIDDEN, route.rejection(), d.id());
+                return;
+            }
+            int nodes = deliverDirectLocally(e) > 0 ? 1 : 0;
+            if (route.topics().isEmpty()) {
+                if (nodes == 0) {
+                    s.send(ServerFrames.error(ErrorCode.USER_OFFLINE, "user '" + d.to() + "' is not connected", d.id()));
+                } else {
+                    s.send(ServerFrames.directAck(d.id(), nodes));
+                }
+                return;
+            }
+            byte[] payload = BrokerCodec.encode(e);
+            CompletableFuture<?>[] sends = route.topics().stream()
+                    .map(t -> broker.publish(t, payload)).toArray(CompletableFuture[]::new);
+            int delivered = nodes + sends.length;
+            CompletableFuture.allOf(sends).whenComplete((x, perr) -> {
+                if (perr != null && nodes == 0) {
+                    unavailable(s, d.id(), perr);
+                } else {
+                    s.send(ServerFrames.directAck(d.id(), delivered));
+                }
+            });
+        });
+    }
+
+    private int deliverDirectLocally(Envelope e) {
+        var sessions = registry.byUser(e.to());
+        if (sessions.isEmpty()) {
+            return 0;
+        }
+        byte[] frame = ServerFrames.direct(e);
+        int n = 0;
+        for (Session target : sessions) {
+            if (((WsSession) target).send(frame)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private void presenceQuery(WsSession s, ClientFrame.PresenceQuery q) {
+        if (!s.cursors.containsKey(q.room())) {
+            reject(s, ErrorCode.NOT_MEMBER, "join room '" + q.room() + "' to see who is in it", q.id());
+            return;
+        }
+        broker.presence().members(q.room()).whenComplete((members, err) -> {
+            if (err != null) {
+                unavailable(s, q.id(), err);
+            } else {
+                s.send(ServerFrames.presenceSnapshot(q.room(), members, q.id()));
+            }
+        });
+    }
+
+    /** Broadcasts a server-side message to every session on every node. */
+    public CompletableFuture<Void> broadcast(String jsonData) {
+        Envelope e = new Envelope(Envelope.Kind.BROADCAST, UUID.randomUUID().toString(), null, null, null, region,
+                nodeId, System.currentTimeMillis(), jsonData);
+        deliverBroadcastLocally(e);
+        return broker.publish(topics.all(), BrokerCodec.encode(e));
+    }
+
+    private void deliverBroadcastLocally(Envelope e) {
+        byte[] frame = ServerFrames.broadcast(e);
+        for (Session s : registry.all()) {
+            ((WsSession) s).send(frame);
+        }
+    }
+
+    private void unavailable(WsSession s, String ref, Throwable err) {
+        Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+        if (cause instanceof BrokerUnavailableException) {
+            s.send(ServerFrames.error(ErrorCode.UNAVAILABLE,
+                    "broker unavailable; not done, try again later", ref));
+        } else {
+            log.error("session {}: broker operation failed", s.id(), cause);
+            s.send(ServerFrames.error(ErrorCode.INTERNAL, "internal error", ref));
+        }
+    }
+
+    // ---------------------------------------------------------------- presence bookkeeping
+
+    private PresenceMember me(String user) {
+        return new PresenceMember(user, region, nodeId);
+    }
+
+    private void userOnline(String user) {
+        boolean first;
+        synchronized (presenceLock) {
+            first = userSessions.merge(user, 1, Integer::sum) == 1;
+        }
+        if (first) {
+            broker.presence().userOnline(me(user)).exceptionally(e -> logPresence("userOnline", e));
+        }
+    }
+
+    private void userOffline(String user) {
+        boolean last;
+        synchronized (presenceLock) {
+            last = userSessions.merge(user, -1, Integer::sum) == 0;
+            if (last) {
+                userSessions.remove(user);
+            }
+        }
+        if (last) {
+            broker.presence().userOffline(me(user)).exceptionally(e -> logPresence("userOffline", e));
+        }
+    }
+
+    private void presenceJoin(String user, String room) {
+        boolean first;
+        synchronized (presenceLock) {
+            first = roomUsers.computeIfAbsent(room, r -> new HashMap<>()).merge(user, 1, Integer::sum) == 1;
+        }
+        if (first) {
+            broker.presence().join(room, me(user)).exceptionally(e -> logPresence("join", e));
+            presenceEvent(room, "join", me(user));
+        }
+    }
+
+    private void presenceLeave(String user, String room) {
+        boolean last = false;
+        synchronized (presenceLock) {
+            Map<String, Integer> users = roomUsers.get(room);
+            if (users != null) {
+                last = users.merge(user, -1, Integer::sum) == 0;
+                if (last) {
+                    users.remove(user);
+                    if (users.isEmpty()) {
+                        roomUsers.remove(room);
+                    }
+                }
+            }
+        }
+        if (last) {
+            broker.presence().leave(room, me(user)).exceptionally(e -> logPresence("leave", e));
+            presenceEvent(room, "leave", me(user));
+        }
+    }
+
+    private void presenceEvent(String room, String event, PresenceMember member) {
+        deliverPresenceLocally(room, ServerFrames.presenceEvent(room, event, member));
+        broker.publish(topics.room(room), BrokerCodec.encodePresence(room, event, member))
+                .exceptionally(e -> logPresence("event", e));
+    }
+
+    private void deliverPresenceLocally(String room, byte[] frame) {
+        for (Session s : registry.members(room)) {
+            WsSession ws = (WsSession) s;
+            RoomCursor c = ws.cursors.get(room);
+            if (c != null && !c.isJoining()) {
+                ws.send(frame);
+            }
+        }
+    }
+
+    private Void logPresence(String what, Throwable e) {
+        log.debug("presence {} on {} failed: {}", what, nodeId, e.toString());
+        return null;
+    }
+
+    // ---------------------------------------------------------------- broker side
+
+    private void onBrokerEvent(BrokerEvent event) {
+        if (event == BrokerEvent.LOST) {
+            if (!lostLogged) {
+                lostLogged = true;
+                log.warn("node {} lost its broker ({}); publishes are refused until it is back", nodeId, broker.name());
+            }
+            return;
+        }
+        lostLogged = false;
+        counters.brokerReconnects.increment();
+        log.info("node {}: broker {} restored; recovering rooms from history", nodeId, broker.name());
+        List<LocalRoom> current;
+        synchronized (roomsLock) {
+            current = new ArrayList<>(rooms.values());
+        }
+        // Called on the adapter's thread before it delivers anything received after the restore,
+        // so every live message from here on waits behind the recovery.
+        for (LocalRoom r : current) {
+            long after = r.beginRecovery();
+            recoverRoom(r, after);
+        }
+        reassertPresence();
+    }
+
+    private void recoverRoom(LocalRoom r, long after) {
+        String knownEpoch = r.epoch();
+        broker.history().readAfter(r.room, after, Integer.MAX_VALUE).thenCompose(slice ->
+                knownEpoch == null || slice.epoch().equals(knownEpoch)
+                        ? CompletableFuture.completedFuture(slice)
+                        : broker.history().readAfter(r.room, 0, Integer.MAX_VALUE)
+        ).whenComplete((slice, err) -> {
+            if (err != null) {
+                log.warn("node {}: could not recover room '{}' from history: {}", nodeId, r.room, err.toString());
+                r.endRecovery(List.of(), this);
+            } else {
+                r.endRecovery(slice.messages(), this);
+            }
+        });
+    }
+
+    private void reassertPresence() {
+        heartbeat();
+        List<String> users;
+        Map<String, List<String>> roomsCopy = new HashMap<>();
+        synchronized (presenceLock) {
+            users = new ArrayList<>(userSessions.keySet());
+            roomUsers.forEach((room, m) -> roomsCopy.put(room, new ArrayList<>(m.keySet())));
+        }
+        users.forEach(u -> broker.presence().userOnline(me(u)).exceptionally(e -> logPresence("userOnline", e)));
+        roomsCopy.forEach((room, us) -> us.forEach(
+                u -> broker.presence().join(room, me(u)).exceptionally(e -> logPresence("join", e))));
+    }
+
+    private void onRoomMessage(LocalRoom room, BrokerMessage m) {
+        BrokerCodec.Decoded d;
+        if (!m.hasOffset()) {
+            // Presence events travel on the room topic without history.
+            try {
+                d = BrokerCodec.decode(m.payload());
+            } catch (IllegalArgumentException e) {
+                dropBrokerMessage(m, e.getMessage());
+                return;
+            }
+            if (d instanceof BrokerCodec.PresenceEvent p && p.room().equals(room.room)) {
+                if (!p.member().nodeId().equals(nodeId)) { // our own events were delivered when they happened
+                    deliverPresenceLocally(room.room, ServerFrames.presenceEvent(p.room(), p.event(), p.member()));
+                }
+            } else {
+                dropBrokerMessage(m, "unexpected message without offset on a room topic");
+            }
+            return;
+        }
+        room.deliver(m, this);
+    }
+
+    /** Decodes a room message; null (dropped and counted) when malformed. */
+    Envelope decodeRoomMessage(BrokerMessage m) {
+        try {
+            if (BrokerCodec.decode(m.payload()) instanceof BrokerCodec.Message msg
+                    && msg.envelope().kind() == Envelope.Kind.ROOM) {
+                return msg.envelope();
+            }
+            dropBrokerMessage(m, "not a room message");
+        } catch (IllegalArgumentException e) {
+            dropBrokerMessage(m, e.getMessage());
+        }
+        return null;
+    }
+
+    private void onInbox(BrokerMessage m) {
+        try {
+            if (BrokerCodec.decode(m.payload()) instanceof BrokerCodec.Message msg
+                    && msg.envelope().kind() == Envelope.Kind.DIRECT) {
+                deliverDirectLocally(msg.envelope());
+                return;
+            }
+            dropBrokerMessage(m, "not a direct message");
+        } catch (IllegalArgumentException e) {
+            dropBrokerMessage(m, e.getMessage());
+        }
+    }
+
+    private void onBroadcast(BrokerMessage m) {
+        try {
+            if (BrokerCodec.decode(m.payload()) instanceof BrokerCodec.Message msg
+                    && msg.envelope().kind() == Envelope.Kind.BROADCAST) {
+                if (!msg.envelope().node().equals(nodeId)) { // delivered locally when sent
+                    deliverBroadcastLocally(msg.envelope());
+                }
+                return;
+            }
+            dropBrokerMessage(m, "not a broadcast");
+        } catch (IllegalArgumentException e) {
+            dropBrokerMessage(m, e.getMessage());
+        }
+    }
+
+    void dropBrokerMessage(BrokerMessage m, String why) {
+        counters.brokerDropped.increment();
+        if (counters.brokerDropped.sum() <= 1) {
+            log.warn("node {} dropped a malformed message on {}: {} (further drops are logged at debug)", nodeId,
+                    m.topic(), why);
+        } else {
+            log.debug("node {} dropped a malformed message on {}: {}", nodeId, m.topic(), why);
+        }
+    }
+}

@@ -1,0 +1,186 @@
+package io.geows.internal;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.geows.Envelope;
+import io.geows.ErrorCode;
+import io.geows.spi.Position;
+import io.geows.spi.PresenceMember;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Encodes node-to-client frames to UTF-8 JSON bytes. A room message is encoded once per node and the
+ * same bytes go to every local member. Thread-safe.
+ */
+public final class ServerFrames {
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private ServerFrames() {
+    }
+
+    @FunctionalInterface
+    private interface Body {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    private static byte[] frame(String type, Body body) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("type", type);
+            body.write(g);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static void ref(JsonGenerator g, String ref) throws IOException {
+        if (ref != null) {
+            g.writeStringField("ref", ref);
+        }
+    }
+
+    private static void identity(JsonGenerator g, Envelope e) throws IOException {
+        g.writeStringField("id", e.id());
+        g.writeStringField("from", e.from());
+        g.writeStringField("region", e.region());
+        g.writeStringField("node", e.node());
+        g.writeNumberField("ts", e.timestamp());
+        g.writeFieldName("data");
+        g.writeRawValue(e.data());
+    }
+
+    public static byte[] message(Envelope e, long offset, String epoch) {
+        return frame("message", g -> {
+            g.writeStringField("room", e.room());
+            g.writeNumberField("offset", offset);
+            g.writeStringField("epoch", epoch);
+            identity(g, e);
+        });
+    }
+
+    public static byte[] direct(Envelope e) {
+        return frame("direct", g -> identity(g, e));
+    }
+
+    public static byte[] broadcast(Envelope e) {
+        return frame("broadcast", g -> identity(g, e));
+    }
+
+    public static byte[] welcome(String session, String user, String region, String node,
+                                 Map<String, Boolean> recovered, Map<String, Position> positions, String ref) {
+        return frame("welcome", g -> {
+            g.writeStringField("session", session);
+            g.writeStringField("user", user);
+            g.writeStringField("region", region);
+            g.writeStringField("node", node);
+            g.writeNumberField("protocol", ClientFrameDecoder.PROTOCOL_VERSION);
+            g.writeObjectFieldStart("recovered");
+            for (var e : recovered.entrySet()) {
+                g.writeBooleanField(e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
+            g.writeObjectFieldStart("positions");
+            for (var e : positions.entrySet()) {
+                g.writeObjectFieldStart(e.getKey());
+                g.writeNumberField("offset", e.getValue().offset());
+                g.writeStringField("epoch", e.getValue().epoch());
+                g.writeEndObject();
+            }
+            g.writeEndObject();
+            ref(g, ref);
+        });
+    }
+
+    public static byte[] joined(String room, Position position, Boolean recovered, String ref) {
+        return frame("joined", g -> {
+            g.writeStringField("room", room);
+            g.writeNumberField("offset", position.offset());
+            g.writeStringField("epoch", position.epoch());
+            if (recovered != null) {
+                g.writeBooleanField("recovered", recovered);
+            }
+            ref(g, ref);
+        });
+    }
+
+    public static byte[] left(String room, String ref) {
+        return frame("left", g -> {
+            g.writeStringField("room", room);
+            ref(g, ref);
+        });
+    }
+
+    public static byte[] publishAck(String ref, String room, long offset, String epoch, boolean duplicate) {
+        return frame("ack", g -> {
+            ref(g, ref);
+            g.writeStringField("room", room);
+            g.writeNumberField("offset", offset);
+            g.writeStringField("epoch", epoch);
+            g.writeBooleanField("duplicate", duplicate);
+        });
+    }
+
+    public static byte[] directAck(String ref, int delivered) {
+        return frame("ack", g -> {
+            ref(g, ref);
+            g.writeNumberField("delivered", delivered);
+        });
+    }
+
+    public static byte[] error(ErrorCode code, String message, String ref) {
+        return frame("error", g -> {
+            g.writeStringField("code", code.wireName());
+            g.writeStringField("message", message);
+            ref(g, ref);
+        });
+    }
+
+    public static byte[] presenceEvent(String room, String event, PresenceMember m) {
+        return frame("presence", g -> {
+            g.writeStringField("room", room);
+            g.writeStringField("event", event);
+            g.writeStringField("user", m.user());
+            g.writeStringField("region", m.region());
+            g.writeStringField("node", m.nodeId());
+        });
+    }
+
+    public static byte[] presenceSnapshot(String room, List<PresenceMember> members, String ref) {
+        return frame("presence", g -> {
+            g.writeStringField("room", room);
+            g.writeStringField("event", "snapshot");
+            g.writeArrayFieldStart("members");
+            for (PresenceMember m : members) {
+                g.writeStartObject();
+                g.writeStringField("user", m.user());
+                g.writeStringField("region", m.region());
+                g.writeStringField("node", m.nodeId());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            ref(g, ref);
+        });
+    }
+
+    public static byte[] goaway(String region, String url, String reason) {
+        return frame("goaway", g -> {
+            g.writeStringField("region", region);
+            g.writeStringField("url", url);
+            g.writeStringField("reason", reason);
+        });
+    }
+
+    public static byte[] pong(String ref, long ts) {
+        return frame("pong", g -> {
+            ref(g, ref);
+            g.writeNumberField("ts", ts);
+        });
+    }
+}

@@ -1,0 +1,211 @@
+package io.geows.internal;
+
+import io.geows.CloseCodes;
+import io.geows.Identity;
+import io.geows.spi.Session;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.java_websocket.WebSocket;
+import org.java_websocket.WebSocketImpl;
+import org.java_websocket.exceptions.WebsocketNotConnectedException;
+import org.java_websocket.framing.TextFrame;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A client connection on the Java-WebSocket transport, with its bounded outbound buffer. */
+public final class WsSession implements Session {
+    private static final Logger log = LoggerFactory.getLogger(WsSession.class);
+    private static final int MAX_EARLY_FRAMES = 64;
+
+    enum State { NEW, HELLO_PENDING, READY, CLOSED }
+
+    private final WebSocket conn;
+    private final String id;
+    private final int maxQueuedFrames;
+    private final long maxQueuedBytes;
+    private final Counters counters;
+    private final ScheduledExecutorService scheduler;
+    final ConcurrentHashMap<String, RoomCursor> cursors = new ConcurrentHashMap<>();
+    private volatile Identity identity;
+    private State state = State.NEW;
+    private List<String> early;
+    private volatile boolean slow;
+    private volatile boolean warned;
+
+    WsSession(WebSocket conn, String id, int maxQueuedFrames, long maxQueuedBytes, Counters counters,
+              ScheduledExecutorService scheduler) {
+        this.conn = conn;
+        this.id = id;
+        this.maxQueuedFrames = maxQueuedFrames;
+        this.maxQueuedBytes = maxQueuedBytes;
+        this.counters = counters;
+        this.scheduler = scheduler;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public String user() {
+        Identity i = identity;
+        return i == null ? null : i.userId();
+    }
+
+    Identity identity() {
+        return identity;
+    }
+
+    @Override
+    public Set<String> rooms() {
+        return Set.copyOf(cursors.keySet());
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        try {
+            return conn.getRemoteSocketAddress();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public boolean isOpen() {
+        return conn.isOpen() && !slow;
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        try {
+            conn.close(code, reason);
+        } catch (RuntimeException e) {
+            log.debug("close of {} failed", id, e);
+        }
+    }
+
+    /** Starts the hello: returns false when a hello was already seen. */
+    synchronized boolean beginHello(Identity identity) {
+        if (state != State.NEW) {
+            return false;
+        }
+        this.identity = identity;
+        state = State.HELLO_PENDING;
+        return true;
+    }
+
+    /** Whether a hello was accepted (possibly still completing). */
+    synchronized boolean helloSeen() {
+        return state != State.NEW;
+    }
+
+    /**
+     * Queues a frame that arrived while the hello completes; returns false when the session is ready
+     * (the caller handles the frame itself).
+     */
+    synchronized boolean deferIfHelloPending(String text) {
+        if (state != State.HELLO_PENDING) {
+            return false;
+        }
+        if (early == null) {
+            early = new ArrayList<>();
+        }
+        if (early.size() < MAX_EARLY_FRAMES) {
+            early.add(text);
+        }
+        return true;
+    }
+
+    /** Marks the session ready and returns the frames that waited for it. */
+    synchronized List<String> ready() {
+        if (state == State.HELLO_PENDING) {
+            state = State.READY;
+        }
+        List<String> out = early == null ? List.of() : early;
+        early = null;
+        return out;
+    }
+
+    synchronized void markClosed() {
+        state = State.CLOSED;
+    }
+
+    /** Logs the first problem of a session at info, the rest at debug: one bad client, one log line. */
+    void logOnce(String what, Object detail) {
+        if (!warned) {
+            warned = true;
+            log.info("session {} ({}): {} {}", id, remoteAddress(), what, detail);
+        } else {
+            log.debug("session {}: {} {}", id, what, detail);
+        }
+    }
+
+    /**
+     * Queues a text frame. Returns false when the session is closed, or when its outbound buffer is
+     * over the limit, in which case it is disconnected as a slow consumer.
+     */
+    boolean send(byte[] utf8Json) {
+        if (slow || !conn.isOpen()) {
+            return false;
+        }
+        if (conn instanceof WebSocketImpl impl) {
+            int queued = impl.outQueue.size();
+            // Counting bytes walks the queue, so only do it now and then once a backlog exists.
+            if (queued >= maxQueuedFrames
+                    || (queued >= 32 && (queued & 15) == 0 && queuedBytes(impl) + utf8Json.length > maxQueuedBytes)) {
+                slowConsumer(queued);
+                return false;
+            }
+        }
+        TextFrame frame = new TextFrame();
+        frame.setPayload(ByteBuffer.wrap(utf8Json));
+        frame.setFin(true);
+        try {
+            conn.sendFrame(frame);
+        } catch (WebsocketNotConnectedException e) {
+            return false;
+        }
+        counters.framesOut.increment();
+        return true;
+    }
+
+    private static long queuedBytes(WebSocketImpl impl) {
+        long sum = 0;
+        for (ByteBuffer b : impl.outQueue) {
+            sum += b.remaining();
+        }
+        return sum;
+    }
+
+    private void slowConsumer(int queued) {
+        synchronized (this) {
+            if (slow) {
+                return;
+            }
+            slow = true;
+        }
+        counters.slowConsumers.increment();
+        log.warn("session {} (user {}, {}) is a slow consumer: {} frames queued; closing with {}",
+                id, user(), remoteAddress(), queued, CloseCodes.SLOW_CONSUMER);
+        close(CloseCodes.SLOW_CONSUMER, "slow consumer: outbound buffer full");
+        // A client that does not read will not read our close frame either: drop the TCP connection
+        // shortly after, so its buffer is freed.
+        scheduler.schedule(() -> {
+            if (conn instanceof WebSocketImpl impl && !impl.isClosed()) {
+                impl.closeConnection(CloseCodes.SLOW_CONSUMER, "slow consumer: outbound buffer full");
+            }
+        }, 1, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public String toString() {
+        return "Session[" + id + ", user=" + user() + "]";
+    }
+}

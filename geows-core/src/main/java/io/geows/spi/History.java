@@ -1,0 +1,42 @@
+package io.geows.spi;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Per-room message history, kept by the broker.
+ *
+ * <p>Offsets are positive, assigned by {@link #append}, and only increase within an epoch; the
+ * epoch is an opaque string that changes whenever a room's history is lost, so a reader can tell
+ * "nothing missed" from "gap". Offsets need not be contiguous (JetStream sequences skip the numbers
+ * other rooms used); readers only rely on their order.
+ *
+ * <p>Threading: thread-safe and non-blocking. Failures complete exceptionally with
+ * {@link io.geows.BrokerUnavailableException} when the broker cannot be reached.
+ *
+ * @since 0.1.0
+ */
+public interface History {
+
+    /**
+     * Appends a message to a room's history and publishes it to {@code topic} with its offset,
+     * atomically where the broker allows (so offsets and delivery order agree). A message whose
+     * {@code messageKey} was already appended to the room (within the history's retention) is not
+     * appended or published again: the result carries the original position and
+     * {@link Appended#duplicate()} {@code true}.
+     *
+     * @param room       the room (unescaped)
+     * @param messageKey a key unique per message within the room, used to drop repeats
+     * @param topic      the topic subscribers of the room listen on
+     * @param payload    the message bytes
+     */
+    CompletableFuture<Appended> append(String room, String messageKey, String topic, byte[] payload);
+
+    /**
+     * Reads up to {@code limit} messages of a room with an offset greater than {@code afterOffset},
+     * oldest first, as {@link BrokerMessage}s carrying their offset and epoch.
+     */
+    CompletableFuture<HistorySlice> readAfter(String room, long afterOffset, int limit);
+
+    /** The room's current position: the last offset assigned (0 if none) and the epoch. */
+    CompletableFuture<Position> position(String room);
+}
