@@ -11,6 +11,8 @@ import java.util.Objects;
 public final class NodeLimits {
     /** Largest accepted WebSocket frame, bytes: {@value}. Larger frames close the session with 1009. */
     public static final int DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
+    /** Longest accepted JSON string (also within {@code data}), characters: {@value}. */
+    public static final int DEFAULT_MAX_STRING_LENGTH = 32 * 1024;
     /** Deepest accepted JSON nesting: {@value}. */
     public static final int DEFAULT_MAX_JSON_DEPTH = 32;
     /** Most rooms one session may be in: {@value}. */
@@ -28,6 +30,7 @@ public final class NodeLimits {
 
     private final int maxFrameBytes;
     private final int maxJsonDepth;
+    private final int maxStringLength;
     private final int maxRoomsPerSession;
     private final int maxQueuedFrames;
     private final long maxQueuedBytes;
@@ -38,6 +41,7 @@ public final class NodeLimits {
     private NodeLimits(Builder b) {
         this.maxFrameBytes = b.maxFrameBytes;
         this.maxJsonDepth = b.maxJsonDepth;
+        this.maxStringLength = b.maxStringLength;
         this.maxRoomsPerSession = b.maxRoomsPerSession;
         this.maxQueuedFrames = b.maxQueuedFrames;
         this.maxQueuedBytes = b.maxQueuedBytes;
@@ -61,6 +65,7 @@ public final class NodeLimits {
         Builder b = new Builder();
         b.maxFrameBytes = maxFrameBytes;
         b.maxJsonDepth = maxJsonDepth;
+        b.maxStringLength = maxStringLength;
         b.maxRoomsPerSession = maxRoomsPerSession;
         b.maxQueuedFrames = maxQueuedFrames;
         b.maxQueuedBytes = maxQueuedBytes;
@@ -78,6 +83,11 @@ public final class NodeLimits {
     /** Deepest accepted JSON nesting. */
     public int maxJsonDepth() {
         return maxJsonDepth;
+    }
+
+    /** Longest accepted JSON string. */
+    public int maxStringLength() {
+        return maxStringLength;
     }
 
     /** Most rooms per session. */
@@ -112,7 +122,7 @@ public final class NodeLimits {
 
     @Override
     public String toString() {
-        return "NodeLimits{maxFrameBytes=" + maxFrameBytes + ", maxJsonDepth=" + maxJsonDepth
+        return "NodeLimits{maxFrameBytes=" + maxFrameBytes + ", maxJsonDepth=" + maxJsonDepth + ", maxStringLength=" + maxStringLength
                 + ", maxRoomsPerSession=" + maxRoomsPerSession + ", maxQueuedFrames=" + maxQueuedFrames
                 + ", maxQueuedBytes=" + maxQueuedBytes + ", maxReplay=" + maxReplay
                 + ", helloTimeout=" + helloTimeout + ", pingInterval=" + pingInterval + '}';
@@ -122,6 +132,7 @@ public final class NodeLimits {
     public static final class Builder {
         private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
         private int maxJsonDepth = DEFAULT_MAX_JSON_DEPTH;
+        private int maxStringLength = DEFAULT_MAX_STRING_LENGTH;
         private int maxRoomsPerSession = DEFAULT_MAX_ROOMS_PER_SESSION;
         private int maxQueuedFrames = DEFAULT_MAX_QUEUED_FRAMES;
         private long maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES;
@@ -141,6 +152,12 @@ public final class NodeLimits {
         /** Deepest JSON nesting, at least 2. */
         public Builder maxJsonDepth(int depth) {
             this.maxJsonDepth = atLeast("maxJsonDepth", depth, 2);
+            return this;
+        }
+
+        /** Longest JSON string in characters, at least 64. */
+        public Builder maxStringLength(int chars) {
+            this.maxStringLength = atLeast("maxStringLength", chars, 64);
             return this;
         }
 

@@ -36,7 +36,6 @@ public final class ClientFrameDecoder {
                         .maxStringLength(maxStringLength)
                         .maxNumberLength(64)
                         .maxNameLength(256)
-                        .maxDocumentLength(maxStringLength * 2L)
                         .build())
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .build();

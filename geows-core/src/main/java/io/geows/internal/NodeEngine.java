@@ -87,8 +87,7 @@ public final class NodeEngine {
         this.limits = limits;
         this.presenceTtl = presenceTtl;
         this.scheduler = scheduler;
-        // Strings may be as long as a frame: the frame limit is the real bound.
-        this.decoder = new ClientFrameDecoder(limits.maxJsonDepth(), limits.maxFrameBytes());
+        this.decoder = new ClientFrameDecoder(limits.maxJsonDepth(), limits.maxStringLength());
     }
 
     SessionRegistry registry() {
@@ -671,8 +670,14 @@ public final class NodeEngine {
             first = roomUsers.computeIfAbsent(room, r -> new HashMap<>()).merge(user, 1, Integer::sum) == 1;
         }
         if (first) {
-            broker.presence().join(room, me(user)).exceptionally(e -> logPresence("join", e));
-            presenceEvent(room, "join", me(user));
+            // Announce after the directory has the entry, so a member that hears "join" and asks
+            // who is here sees the newcomer.
+            broker.presence().join(room, me(user)).whenComplete((v, e) -> {
+                if (e != null) {
+                    logPresence("join", e);
+                }
+                presenceEvent(room, "join", me(user));
+            });
         }
     }
 
@@ -691,8 +696,12 @@ public final class NodeEngine {
             }
         }
         if (last) {
-            broker.presence().leave(room, me(user)).exceptionally(e -> logPresence("leave", e));
-            presenceEvent(room, "leave", me(user));
+            broker.presence().leave(room, me(user)).whenComplete((v, e) -> {
+                if (e != null) {
+                    logPresence("leave", e);
+                }
+                presenceEvent(room, "leave", me(user));
+            });
         }
     }
 

@@ -129,6 +129,18 @@ public final class InMemoryBroker {
         }
     }
 
+    /**
+     * How many subscriptions a topic has right now, over all connections. Lets tests and
+     * diagnostics check interest-based routing: a node holds a room topic only while it has a local
+     * member.
+     */
+    public int subscriberCount(String topic) {
+        synchronized (lock) {
+            Set<InMemoryConnection.Sub> subs = topics.get(topic);
+            return subs == null ? 0 : subs.size();
+        }
+    }
+
     void removeConnection(InMemoryConnection c) {
         connections.remove(c);
         synchronized (lock) {

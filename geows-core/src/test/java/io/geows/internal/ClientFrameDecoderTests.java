@@ -1,0 +1,70 @@
+package io.geows.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.geows.ErrorCode;
+import io.geows.spi.Position;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ClientFrameDecoderTests {
+    private final ClientFrameDecoder decoder = new ClientFrameDecoder(8, 100);
+
+    @Test
+    void decodesHelloWithResumePositions() throws Exception {
+        ClientFrame f = decoder.decode("{\"type\":\"hello\",\"token\":\"t\",\"protocol\":1,\"id\":\"h\","
+                + "\"resume\":{\"lobby\":{\"offset\":41,\"epoch\":\"e1\"}}}");
+        assertThat(f).isEqualTo(new ClientFrame.Hello("h", "t", 1,
+                java.util.Map.of("lobby", new Position(41, "e1"))));
+    }
+
+    @Test
+    void publishKeepsDataAsJsonText() throws Exception {
+        ClientFrame f = decoder.decode("{\"type\":\"publish\",\"room\":\"r\",\"id\":\"m1\",\"data\":{\"a\":[1,2,\"x\"]}}");
+        assertThat(f).isEqualTo(new ClientFrame.Publish("m1", "r", "{\"a\":[1,2,\"x\"]}"));
+        ClientFrame nul = decoder.decode("{\"type\":\"publish\",\"room\":\"r\",\"id\":\"m1\",\"data\":null}");
+        assertThat(((ClientFrame.Publish) nul).data()).isEqualTo("null");
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+            "not json                                                    | BAD_JSON",
+            "[1,2]                                                       | BAD_JSON",
+            "{\"type\":\"ping\",\"type\":\"ping\"}                      | BAD_JSON",
+            "{\"type\":\"ping\",\"x\":[[[[[[[[[[1]]]]]]]]]]}            | BAD_JSON",
+            "{\"no\":\"type\"}                                          | UNKNOWN_TYPE",
+            "{\"type\":\"launch\"}                                      | UNKNOWN_TYPE",
+            "{\"type\":7}                                               | UNKNOWN_TYPE",
+            "{\"type\":\"join\"}                                        | BAD_REQUEST",
+            "{\"type\":\"join\",\"room\":\"\"}                          | BAD_REQUEST",
+            "{\"type\":\"join\",\"room\":\"a\\u0000b\"}                 | BAD_REQUEST",
+            "{\"type\":\"join\",\"room\":\"r\",\"since\":{\"offset\":-1,\"epoch\":\"e\"}} | BAD_REQUEST",
+            "{\"type\":\"publish\",\"room\":\"r\",\"data\":1}           | BAD_REQUEST",
+            "{\"type\":\"publish\",\"room\":\"r\",\"id\":\"m\"}         | BAD_REQUEST",
+            "{\"type\":\"publish\",\"room\":\"r\",\"id\":\"m\",\"data\":1,\"from\":\"eve\"} | FORBIDDEN_FIELD",
+            "{\"type\":\"publish\",\"room\":\"r\",\"id\":\"m\",\"data\":1,\"region\":\"x\"} | FORBIDDEN_FIELD",
+            "{\"type\":\"direct\",\"id\":\"m\",\"data\":1}              | BAD_REQUEST",
+            "{\"type\":\"hello\",\"token\":\"t\"}                       | BAD_REQUEST",
+            "{\"type\":\"hello\",\"token\":\"t\",\"protocol\":\"1\"}    | BAD_REQUEST",
+            "{\"type\":\"ping\",\"id\":5}                               | BAD_REQUEST",
+    })
+    void rejectsWithStableCode(String frame, ErrorCode code) {
+        assertThatThrownBy(() -> decoder.decode(frame))
+                .isInstanceOfSatisfying(FrameException.class, e -> assertThat(e.code()).isEqualTo(code));
+    }
+
+    @Test
+    void longStringsAreRefusedByTheReadConstraints() {
+        String big = "x".repeat(500);
+        assertThatThrownBy(() -> decoder.decode("{\"type\":\"publish\",\"room\":\"r\",\"id\":\"m\",\"data\":\"" + big + "\"}"))
+                .isInstanceOfSatisfying(FrameException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_JSON));
+    }
+
+    @Test
+    void errorsCarryTheFrameIdWhenKnown() {
+        assertThatThrownBy(() -> decoder.decode("{\"type\":\"publish\",\"id\":\"m9\",\"data\":1}"))
+                .isInstanceOfSatisfying(FrameException.class, e -> assertThat(e.ref()).isEqualTo("m9"));
+    }
+}

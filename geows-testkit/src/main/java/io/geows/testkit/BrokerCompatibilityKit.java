@@ -1,0 +1,517 @@
+package io.geows.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.geows.GeoWsNode;
+import io.geows.Topics;
+import io.geows.spi.Appended;
+import io.geows.spi.BrokerAdapter;
+import io.geows.spi.BrokerMessage;
+import io.geows.spi.HistorySlice;
+import io.geows.spi.NodeInfo;
+import io.geows.spi.PresenceMember;
+import io.geows.spi.Subscription;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every broker must show, as an abstract JUnit 5 suite. A broker module extends it in
+ * a few lines: how to connect a node to the broker, and how to break and heal it.
+ *
+ * <pre>{@code
+ * class RedisBrokerCompatibilityIntegrationTests extends BrokerCompatibilityKit {
+ *     static RedisServer redis = RedisServer.start();
+ *     protected BrokerAdapter connect(String nodeId) { return RedisBroker.connect(redis.uri()); }
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>Each test starts its own nodes (two in {@code us-east}, one in {@code eu-west}, all on the same
+ * broker) and real WebSocket clients, and closes them afterwards.
+ *
+ * @since 0.1.0
+ */
+public abstract class BrokerCompatibilityKit {
+    /** How long a test waits for anything that crosses the broker. */
+    protected static final Duration WAIT = Duration.ofSeconds(15);
+
+    private final List<GeoWsNode> nodes = new ArrayList<>();
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    /**
+     * A new broker connection for one node (the node owns it). Every call must reach the same
+     * broker, so that the nodes see each other.
+     */
+    protected abstract BrokerAdapter connect(String nodeId);
+
+    /** Makes the broker unreachable for every node (stop the server, cut every connection). */
+    protected abstract void failBroker() throws Exception;
+
+    /** Undoes {@link #failBroker()}. Returns once the broker accepts connections again. */
+    protected abstract void recoverBroker() throws Exception;
+
+    /** Cuts one node off the broker (a partition), leaving the others connected. */
+    protected abstract void isolate(String nodeId) throws Exception;
+
+    /** Undoes {@link #isolate(String)}. */
+    protected abstract void heal(String nodeId) throws Exception;
+
+    /** Drops all history, as a broker restarted without persistence would (new epochs). */
+    protected abstract void loseHistory() throws Exception;
+
+    /** The builder for a kit node; override to add options a broker needs. */
+    protected GeoWsNode.Builder nodeBuilder(String region, String nodeId) {
+        return GeoWsNode.builder()
+                .region(region)
+                .nodeId(nodeId)
+                .host("127.0.0.1")
+                .port(0)
+                .presenceTtl(Duration.ofSeconds(2))
+                .drainTimeout(Duration.ZERO)
+                .broker(connect(nodeId));
+    }
+
+    /** Starts a node and closes it after the test. */
+    protected GeoWsNode startNode(String region, String nodeId) {
+        GeoWsNode node = nodeBuilder(region, nodeId).build().start();
+        nodes.add(node);
+        return node;
+    }
+
+    /** Connects a client as {@code user} and closes it after the test. */
+    protected TestClient client(GeoWsNode node, String user) {
+        TestClient c = TestClient.connectAs(node.uri(), user);
+        closeables.add(c);
+        return c;
+    }
+
+    /** Closes something after the test. */
+    protected <T extends AutoCloseable> T closeLater(T closeable) {
+        closeables.add(closeable);
+        return closeable;
+    }
+
+    @AfterEach
+    void closeEverything() throws Exception {
+        for (AutoCloseable c : closeables) {
+            c.close();
+        }
+        for (GeoWsNode n : nodes) {
+            n.close();
+        }
+        closeables.clear();
+        nodes.clear();
+    }
+
+    private static String unique(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static void awaitReady(GeoWsNode... nodes) {
+        for (GeoWsNode n : nodes) {
+            Await.until("node " + n.nodeId() + " ready", WAIT, n::isReady);
+        }
+    }
+
+    /** Reads room messages until the one with id {@code sentinel}; returns the ids before it. */
+    private static List<String> idsUntil(TestClient c, String room, String sentinel) {
+        List<String> ids = new ArrayList<>();
+        while (true) {
+            JsonNode m = c.awaitMessage(room);
+            String id = m.path("id").asText();
+            if (id.equals(sentinel)) {
+                return ids;
+            }
+            ids.add(id);
+        }
+    }
+
+    // ------------------------------------------------------------------ routing
+
+    @Test
+    @DisplayName("a room message from us-east reaches every member in both regions exactly once, in order")
+    void roomMessageReachesEveryMemberInBothRegionsExactlyOnce() {
+        GeoWsNode us1 = startNode("us-east", unique("us1"));
+        GeoWsNode us2 = startNode("us-east", unique("us2"));
+        GeoWsNode eu1 = startNode("eu-west", unique("eu1"));
+        String room = unique("lobby");
+        TestClient alice = client(us1, "alice");
+        TestClient bob = client(us2, "bob");
+        TestClient carol = client(eu1, "carol");
+        TestClient dave = client(eu1, "dave");
+        List.of(alice, bob, carol, dave).forEach(c -> c.join(room));
+
+        List<String> sent = IntStream.range(0, 20).mapToObj(i -> "m" + i).toList();
+        long lastOffset = 0;
+        for (String id : sent) {
+            JsonNode ack = alice.publish(room, id, Map.of("text", id));
+            assertThat(ack.path("type").asText()).as("answer to %s: %s", id, ack).isEqualTo("ack");
+            assertThat(ack.path("offset").asLong()).isGreaterThan(lastOffset);
+            lastOffset = ack.path("offset").asLong();
+        }
+        assertThat(alice.publish(room, "end", "end").path("type").asText()).isEqualTo("ack");
+
+        for (TestClient c : List.of(alice, bob, carol, dave)) {
+            assertThat(idsUntil(c, room, "end")).as("messages before the sentinel").containsExactlyElementsOf(sent);
+        }
+        JsonNode seenByCarol = carol.seen().stream()
+                .filter(f -> "message".equals(TestClient.type(f)) && "m3".equals(f.path("id").asText()))
+                .findFirst().orElseThrow();
+        assertThat(seenByCarol.path("from").asText()).isEqualTo("alice");
+        assertThat(seenByCarol.path("region").asText()).isEqualTo("us-east");
+        assertThat(seenByCarol.path("node").asText()).isEqualTo(us1.nodeId());
+        assertThat(seenByCarol.path("data").path("text").asText()).isEqualTo("m3");
+        assertThat(seenByCarol.path("ts").asLong()).isPositive();
+    }
+
+    @Test
+    @DisplayName("a direct message reaches a user connected in the other region, and an offline user is reported")
+    void directMessageReachesUserInOtherRegion() {
+        GeoWsNode us1 = startNode("us-east", unique("us1"));
+        GeoWsNode eu1 = startNode("eu-west", unique("eu1"));
+        TestClient alice = client(us1, "alice");
+        TestClient carol = client(eu1, "carol");
+        TestClient carolPhone = client(eu1, "carol");
+
+        Await.until("carol visible in presence", WAIT, () -> {
+            alice.send(Map.of("type", "direct", "to", "carol", "id", "probe-" + System.nanoTime(), "data", "probe"));
+            return "ack".equals(TestClient.type(alice.awaitFrame(f -> f.has("ref") && f.path("ref").asText().startsWith("probe-"), WAIT)));
+        });
+        alice.send(Map.of("type", "direct", "to", "carol", "id", "d1", "data", Map.of("text", "psst")));
+        JsonNode ack = alice.awaitRef("d1");
+        assertThat(ack.path("type").asText()).isEqualTo("ack");
+        assertThat(ack.path("delivered").asInt()).isEqualTo(1);
+        for (TestClient c : List.of(carol, carolPhone)) {
+            JsonNode d = c.awaitFrame(f -> "direct".equals(TestClient.type(f)) && "d1".equals(f.path("id").asText()), WAIT);
+            assertThat(d.path("from").asText()).isEqualTo("alice");
+            assertThat(d.path("region").asText()).isEqualTo("us-east");
+            assertThat(d.path("data").path("text").asText()).isEqualTo("psst");
+        }
+
+        alice.send(Map.of("type", "direct", "to", "nobody-" + UUID.randomUUID(), "id", "d2", "data", 1));
+        JsonNode err = alice.awaitRef("d2");
+        assertThat(err.path("type").asText()).isEqualTo("error");
+        assertThat(err.path("code").asText()).isEqualTo("user_offline");
+    }
+
+    @Test
+    @DisplayName("presence in a room lists the users of both regions and sees a leave")
+    void presenceListsUsersOfBothRegionsAndSeesLeave() {
+        GeoWsNode us1 = startNode("us-east", unique("us1"));
+        GeoWsNode eu1 = startNode("eu-west", unique("eu1"));
+        String room = unique("room");
+        TestClient alice = client(us1, "alice");
+        TestClient carol = client(eu1, "carol");
+        alice.join(room);
+        carol.join(room);
+        JsonNode joinEvent = alice.awaitFrame(f -> "presence".equals(TestClient.type(f))
+                && "join".equals(f.path("event").asText()) && "carol".equals(f.path("user").asText()), WAIT);
+        assertThat(joinEvent.path("region").asText()).isEqualTo("eu-west");
+
+        alice.send(Map.of("type", "presence", "room", room, "id", "p1"));
+        JsonNode snapshot = alice.awaitRef("p1");
+        Set<String> members = new HashSet<>();
+        snapshot.path("members").forEach(m -> members.add(m.path("user").asText() + "@" + m.path("region").asText()));
+        assertThat(members).containsExactlyInAnyOrder("alice@us-east", "carol@eu-west");
+
+        carol.send(Map.of("type", "leave", "room", room, "id", "l1"));
+        assertThat(carol.awaitRef("l1").path("type").asText()).isEqualTo("left");
+        JsonNode leave = alice.awaitFrame(f -> "presence".equals(TestClient.type(f))
+                && "leave".equals(f.path("event").asText()) && "carol".equals(f.path("user").asText()), WAIT);
+        assertThat(leave.path("region").asText()).isEqualTo("eu-west");
+        alice.send(Map.of("type", "presence", "room", room, "id", "p2"));
+        JsonNode after = alice.awaitRef("p2");
+        assertThat(after.path("members")).extracting(m -> m.path("user").asText()).containsExactly("alice");
+    }
+
+    @Test
+    @DisplayName("a server broadcast reaches every session on every node once")
+    void broadcastReachesEverySessionOnce() {
+        GeoWsNode us1 = startNode("us-east", unique("us1"));
+        GeoWsNode eu1 = startNode("eu-west", unique("eu1"));
+        TestClient alice = client(us1, "alice");
+        TestClient carol = client(eu1, "carol");
+        us1.broadcast("{\"notice\":1}").join();
+        us1.broadcast("{\"notice\":2}").join();
+        for (TestClient c : List.of(alice, carol)) {
+            JsonNode first = c.awaitType("broadcast");
+            JsonNode second = c.awaitType("broadcast");
+            assertThat(first.path("data").path("notice").asInt()).isEqualTo(1);
+            assertThat(second.path("data").path("notice").asInt()).isEqualTo(2);
+            assertThat(c.drain(f -> "broadcast".equals(TestClient.type(f)), Duration.ofMillis(300)))
+                    .as("no echo of the origin node's own broadcast").isEmpty();
+        }
+    }
+
+    // ------------------------------------------------------------------ resume and deduplication
+
+    @Test
+    @DisplayName("a client that reconnects to the other region gets exactly the messages it missed, in order, then live ones")
+    void resumeOnOtherRegionReplaysExactlyTheMissedMessages() {
+        GeoWsNode us1 = startNode("us-east", unique("us1"));
+        GeoWsNode eu1 = startNode("eu-west", unique("eu1"));
+        String room = unique("room");
+        TestClient alice = client(us1, "alice");
+        alice.join(room);
+        TestClient carol = TestClient.connectAs(eu1.uri(), "carol");
+        carol.join(room);
+        alice.publish(room, "before", "before");
+        JsonNode last = carol.awaitMessage(room);
+        assertThat(last.path("id").asText()).isEqualTo("before");
+        carol.close();
+
+        List<String> missed = IntStream.range(0, 10).mapToObj(i -> "missed" + i).toList();
+        missed.forEach(id -> assertThat(alice.publish(room, id, id).path("type").asText()).isEqualTo("ack"));
+
+        TestClient back = TestClient.connect(us1.uri());
+        closeLater(back);
+        back.send(Map.of("type", "hello", "token", "carol", "protocol", 1, "id", "h",
+                "resume", Map.of(room, Map.of("offset", last.path("offset").asLong(), "epoch", last.path("epoch").asText()))));
+        JsonNode welcome = back.awaitType("welcome");
+        assertThat(welcome.path("recovered").path(room).asBoolean()).isTrue();
+        assertThat(welcome.path("region").asText()).isEqualTo("us-east");
+        alice.publish(room, "live", "live");
+        alice.publish(room, "end", "end");
+        assertThat(idsUntil(back, room, "end")).containsExactlyElementsOf(
+                concat(missed, List.of("live")));
+        // nothing before the welcome
+        assertThat(TestClient.type(back.seen().get(0))).isEqualTo("welcome");
+    }
+
+    @Test
+    @DisplayName("join with since replays from history; a position from a lost history is reported as not recovered")
+    void joinSinceReplaysAndEpochChangeIsReported() throws Exception {
+        GeoWsNode us1 = startNode("us-east", unique("us1"));
+        String room = unique("room");
+        TestClient alice = client(us1, "alice");
+        alice.join(room);
+        JsonNode first = alice.publish(room, "a", 1);
+        alice.publish(room, "b", 2);
+        alice.publish(room, "c", 3);
+
+        TestClient bob = client(us1, "bob");
+        bob.send(Map.of("type", "join", "room", room, "id", "j",
+                "since", Map.of("offset", first.path("offset").asLong(), "epoch", first.path("epoch").asText())));
+        JsonNode joined = bob.awaitRef("j");
+        assertThat(joined.path("recovered").asBoolean()).isTrue();
+        assertThat(List.of(bob.awaitMessage(room).path("id").asText(), bob.awaitMessage(room).path("id").asText()))
+                .containsExactly("b", "c");
+
+        loseHistory();
+        awaitReady(us1);
+        TestClient carol = client(us1, "carol");
+        carol.send(Map.of("type", "join", "room", room, "id", "j2",
+                "since", Map.of("offset", first.path("offset").asLong(), "epoch", first.path("epoch").asText())));
+        JsonNode joined2 = carol.awaitRef("j2");
+        assertThat(joined2.path("type").asText()).isEqualTo("joined");
+        assertThat(joined2.path("recovered").asBoolean()).isFalse();
+        assertThat(joined2.path("epoch").asText()).isNotEqualTo(first.path("epoch").asText());
+    }
+
+    @Test
+    @DisplayName("a repeated publish id is acknowledged again, also through another region, but delivered once")
+    void repeatedPublishIdIsAcknowledgedButDeliveredOnce() {
+        GeoWsNode us1 = startNode("us-east", unique("us1"));
+        GeoWsNode eu1 = startNode("eu-west", unique("eu1"));
+        String room = unique("room");
+        TestClient alice = TestClient.connectAs(us1.uri(), "alice");
+        alice.join(room);
+        TestClient bob = client(eu1, "bob");
+        bob.join(room);
+        JsonNode ack1 = alice.publish(room, "once", "x");
+        alice.close();
+        // The "lost ack, retry after failover" case: same user, same id, other region.
+        TestClient aliceAgain = client(eu1, "alice");
+        aliceAgain.join(room);
+        JsonNode ack2 = aliceAgain.publish(room, "once", "x");
+        assertThat(ack2.path("type").asText()).isEqualTo("ack");
+        assertThat(ack2.path("duplicate").asBoolean()).isTrue();
+        assertThat(ack2.path("offset").asLong()).isEqualTo(ack1.path("offset").asLong());
+        assertThat(ack1.path("duplicate").asBoolean()).isFalse();
+        // Another user may use the same id: ids are per sender.
+        assertThat(bob.publish(room, "once", "y").path("duplicate").asBoolean()).isFalse();
+        aliceAgain.publish(room, "end", "end");
+        List<String> ids = idsUntil(bob, room, "end");
+        assertThat(ids).containsExactly("once", "once");
+    }
+
+    // ------------------------------------------------------------------ broker faults
+
+    @Test
+    @DisplayName("while the broker is down publishes are rejected, never silently dropped; after recovery all arrive once")
+    void brokerOutageRejectsPublishesThenRecovers() throws Exception {
+        GeoWsNode us1 = startNode("us-east", unique("us1"));
+        GeoWsNode eu1 = startNode("eu-west", unique("eu1"));
+        String room = unique("room");
+        TestClient alice = client(us1, "alice");
+        TestClient carol = client(eu1, "carol");
+        alice.join(room);
+        carol.join(room);
+
+        failBroker();
+        Await.until("nodes notice the outage", WAIT, () -> !us1.isReady() && !eu1.isReady());
+        List<String> ids = IntStream.range(0, 5).mapToObj(i -> "o" + i).toList();
+        Set<String> accepted = new LinkedHashSet<>();
+        for (String id : ids) {
+            JsonNode answer = alice.publish(room, id, id);
+            if ("ack".equals(TestClient.type(answer))) {
+                accepted.add(id);
+            } else {
+                assertThat(answer.path("code").asText()).as("answer %s", answer).isEqualTo("unavailable");
+            }
+        }
+        assertThat(us1.stats().publishRejected()).isEqualTo(ids.size() - accepted.size());
+        recoverBroker();
+        awaitReady(us1, eu1);
+        // The client's duty after 'unavailable': send again, same id.
+        for (String id : ids) {
+            if (!accepted.contains(id)) {
+                Await.until("publish " + id + " accepted after recovery", WAIT,
+                        () -> "ack".equals(TestClient.type(alice.publish(room, id, id))));
+            }
+        }
+        alice.publish(room, "end", "end");
+        assertThat(idsUntil(carol, room, "end")).containsExactlyElementsOf(ids);
+    }
+
+    @Test
+    @DisplayName("a node cut off from the broker delivers what others published meanwhile once it is back, in order")
+    void isolatedNodeRecoversMissedMessagesFromHistory() throws Exception {
+        String euId = unique("eu1");
+        GeoWsNode us1 = startNode("us-east", unique("us1"));
+        GeoWsNode eu1 = startNode("eu-west", euId);
+        String room = unique("room");
+        TestClient alice = client(us1, "alice");
+        TestClient carol = client(eu1, "carol");
+        alice.join(room);
+        carol.join(room);
+        alice.publish(room, "first", 0);
+        assertThat(carol.awaitMessage(room).path("id").asText()).isEqualTo("first");
+
+        isolate(euId);
+        Await.until("eu node notices it is cut off", WAIT, () -> !eu1.isReady());
+        List<String> during = IntStream.range(0, 8).mapToObj(i -> "cut" + i).toList();
+        during.forEach(id -> assertThat(alice.publish(room, id, id).path("type").asText()).isEqualTo("ack"));
+        heal(euId);
+        awaitReady(eu1);
+        alice.publish(room, "end", "end");
+        assertThat(idsUntil(carol, room, "end")).containsExactlyElementsOf(during);
+        assertThat(eu1.stats().brokerReconnects()).isPositive();
+    }
+
+    @Test
+    @DisplayName("malformed messages on geows topics are dropped and counted; the node keeps serving")
+    void malformedBrokerMessagesAreDroppedAndCounted() {
+        GeoWsNode us1 = startNode("us-east", unique("us1"));
+        String room = unique("room");
+        TestClient alice = client(us1, "alice");
+        alice.join(room);
+        try (BrokerAdapter intruder = connect(unique("intruder"))) {
+            Topics topics = Topics.defaults();
+            for (String garbage : List.of("not json", "[]", "{\"k\":\"room\"}", "{\"k\":\"presence\",\"room\":1}")) {
+                byte[] bytes = garbage.getBytes(StandardCharsets.UTF_8);
+                intruder.publish(topics.room(room), bytes).join();
+                intruder.publish(topics.node(us1.nodeId()), bytes).join();
+                intruder.publish(topics.all(), bytes).join();
+            }
+            Await.until(() -> "dropped count, now " + us1.stats().brokerMessagesDropped(), WAIT,
+                    () -> us1.stats().brokerMessagesDropped() >= 12);
+        }
+        assertThat(alice.publish(room, "still-works", 1).path("type").asText()).isEqualTo("ack");
+        assertThat(alice.awaitMessage(room).path("id").asText()).isEqualTo("still-works");
+    }
+
+    // ------------------------------------------------------------------ the SPI itself
+
+    @Test
+    @DisplayName("history: offsets increase per room, reads return what came after, a repeated key is not appended twice")
+    void historyAppendsReadsAndDeduplicates() throws Exception {
+        try (BrokerAdapter broker = connect(unique("spi"))) {
+            String room = unique("h");
+            String topic = Topics.defaults().room(room);
+            LinkedBlockingQueue<BrokerMessage> live = new LinkedBlockingQueue<>();
+            Subscription sub = broker.subscribe(topic, live::add).get(10, TimeUnit.SECONDS);
+            List<Appended> appended = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                appended.add(broker.history().append(room, "k" + i, topic, ("p" + i).getBytes(StandardCharsets.UTF_8))
+                        .get(10, TimeUnit.SECONDS));
+            }
+            for (int i = 1; i < appended.size(); i++) {
+                assertThat(appended.get(i).offset()).isGreaterThan(appended.get(i - 1).offset());
+                assertThat(appended.get(i).epoch()).isEqualTo(appended.get(0).epoch());
+            }
+            Appended again = broker.history().append(room, "k2", topic, "other".getBytes(StandardCharsets.UTF_8))
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(again.duplicate()).isTrue();
+            assertThat(again.offset()).isEqualTo(appended.get(2).offset());
+
+            HistorySlice slice = broker.history().readAfter(room, appended.get(1).offset(), 100).get(10, TimeUnit.SECONDS);
+            assertThat(slice.complete()).isTrue();
+            assertThat(slice.epoch()).isEqualTo(appended.get(0).epoch());
+            assertThat(slice.messages()).extracting(m -> new String(m.payload(), StandardCharsets.UTF_8))
+                    .containsExactly("p2", "p3", "p4");
+            assertThat(slice.messages()).extracting(BrokerMessage::offset)
+                    .containsExactly(appended.get(2).offset(), appended.get(3).offset(), appended.get(4).offset());
+            assertThat(broker.history().position(room).get(10, TimeUnit.SECONDS).offset())
+                    .isEqualTo(appended.get(4).offset());
+
+            for (int i = 0; i < 5; i++) {
+                BrokerMessage m = live.poll(10, TimeUnit.SECONDS);
+                assertThat(m).as("live message %d", i).isNotNull();
+                assertThat(m.offset()).isEqualTo(appended.get(i).offset());
+                assertThat(m.epoch()).isEqualTo(appended.get(i).epoch());
+            }
+            sub.close();
+        }
+    }
+
+    @Test
+    @DisplayName("presence: the users of a node that stops heartbeating disappear within one time-to-live")
+    void presenceEntriesOfADeadNodeExpire() throws Exception {
+        try (BrokerAdapter broker = connect(unique("spi"))) {
+            String room = unique("p");
+            String ghost = unique("ghost-node");
+            String alive = unique("alive-node");
+            Duration ttl = Duration.ofMillis(800);
+            broker.presence().heartbeat(new NodeInfo(ghost, "us-east", null, 1, System.currentTimeMillis()), ttl).get(10, TimeUnit.SECONDS);
+            broker.presence().heartbeat(new NodeInfo(alive, "eu-west", "ws://127.0.0.1:1/", 1, System.currentTimeMillis()), Duration.ofMinutes(1)).get(10, TimeUnit.SECONDS);
+            PresenceMember g = new PresenceMember("gina", "us-east", ghost);
+            PresenceMember a = new PresenceMember("al", "eu-west", alive);
+            broker.presence().userOnline(g).get(10, TimeUnit.SECONDS);
+            broker.presence().join(room, g).get(10, TimeUnit.SECONDS);
+            broker.presence().userOnline(a).get(10, TimeUnit.SECONDS);
+            broker.presence().join(room, a).get(10, TimeUnit.SECONDS);
+            assertThat(broker.presence().members(room).get(10, TimeUnit.SECONDS)).containsExactlyInAnyOrder(g, a);
+            assertThat(broker.presence().locate("gina").get(10, TimeUnit.SECONDS)).containsExactly(g);
+
+            // the ghost node never heartbeats again
+            Await.until("ghost's entries expire", ttl.multipliedBy(10), () ->
+                    broker.presence().members(room).join().equals(List.of(a))
+                            && broker.presence().locate("gina").join().isEmpty());
+            assertThat(broker.presence().nodes().get(10, TimeUnit.SECONDS)).extracting(NodeInfo::nodeId)
+                    .contains(alive).doesNotContain(ghost);
+            broker.presence().removeNode(alive).get(10, TimeUnit.SECONDS);
+            assertThat(broker.presence().members(room).get(10, TimeUnit.SECONDS)).isEmpty();
+        }
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
+}
