@@ -1,0 +1,52 @@
+package io.geows.example;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.geows.testkit.TestClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ExampleServerIntegrationTests {
+
+    @Test
+    void demoModeRunsTwoRegionsThatChatWithEachOther() throws Exception {
+        try (ExampleServer server = ExampleServer.demo("127.0.0.1", 0, 0, 0)) {
+            HttpClient http = HttpClient.newHttpClient();
+            String base = "http://127.0.0.1:" + server.httpPort();
+            HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(base + "/")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(page.statusCode()).isEqualTo(200);
+            assertThat(page.body()).contains("geows demo chat");
+
+            JsonNode regions = new ObjectMapper().readTree(http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/regions")).build(), HttpResponse.BodyHandlers.ofString()).body());
+            Map<String, URI> urls = new HashMap<>();
+            regions.path("regions").forEach(r -> urls.put(r.path("region").asText(), URI.create(r.path("url").asText())));
+            assertThat(urls).containsOnlyKeys("us-east", "eu-west");
+
+            try (TestClient us = TestClient.connectAs(urls.get("us-east"), "ana");
+                 TestClient eu = TestClient.connectAs(urls.get("eu-west"), "ben")) {
+                us.join("lobby");
+                eu.join("lobby");
+                assertThat(us.publish("lobby", "hi-1", Map.of("text", "hi")).path("type").asText()).isEqualTo("ack");
+                JsonNode m = eu.awaitMessage("lobby");
+                assertThat(m.path("region").asText()).isEqualTo("us-east");
+                assertThat(m.path("from").asText()).isEqualTo("ana");
+            }
+        }
+    }
+
+    @Test
+    void badFlagsAreNamed() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ExampleServer.parse(new String[] {"--nope", "1"}))
+                .hasMessageContaining("--nope");
+        assertThat(ExampleServer.usage()).contains("--http-port", "GEOWS_HTTP_PORT");
+    }
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs every test of geows: unit tests (Surefire) and integration tests (Failsafe) of all modules.
+# Integration tests start real redis-server and nats-server processes on free loopback ports, so
+# this first finds those binaries (or installs them with apt-get when it may), then runs Maven.
+# Usage: scripts/test.sh [extra Maven arguments]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v mvn >/dev/null 2>&1; then
+  echo "test.sh: Maven (mvn) is not on PATH: install it (Debian/Ubuntu: sudo apt-get install maven)" >&2
+  exit 1
+fi
+if ! command -v java >/dev/null 2>&1; then
+  echo "test.sh: no JDK on PATH: install JDK 17 or newer (Debian/Ubuntu: sudo apt-get install openjdk-17-jdk)" >&2
+  exit 1
+fi
+
+# find-brokers.sh prints GEOWS_REDIS_SERVER=... and GEOWS_NATS_SERVER=... lines, or says how to get them.
+brokers=$(scripts/find-brokers.sh) || exit 1
+while IFS= read -r line; do
+  [[ "$line" == GEOWS_*=* ]] && export "${line?}"
+done <<<"$brokers"
+
+exec mvn -B -ntp verify "$@"
