@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
  *
  * <pre>{@code
  * class RedisBrokerCompatibilityIntegrationTests extends BrokerCompatibilityKit {
- *     static RedisServer redis = RedisServer.start();
+ *     static RedisServer redis = RedisServer.launch();
  *     protected BrokerAdapter connect(String nodeId) { return RedisBroker.connect(redis.uri()); }
  *     ...
  * }

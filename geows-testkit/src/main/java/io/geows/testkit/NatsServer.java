@@ -1,0 +1,515 @@
+package io.geows.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real {@code nats-server} process on a free port of {@value Ports#LOOPBACK}, for tests;
+ * optionally with JetStream, a monitoring port, a server name and a configuration file (for
+ * gateways, clusters, accounts).
+ *
+ * <pre>{@code
+ * try (NatsServer nats = NatsServer.builder().jetStream().monitoring().start()) {
+ *     connect(nats.uri());            // nats://127.0.0.1:<port>
+ *     nats.kill();                    // crash it
+ *     nats.start();                   // back on the same ports, JetStream data kept
+ * }
+ * }</pre>
+ *
+ * <p>The binary is {@code $GEOWS_NATS_SERVER} if set, else {@code nats-server} from {@code PATH},
+ * else {@code /usr/sbin}, {@code /usr/bin} or {@code /usr/local/bin}. The server runs in a private
+ * temporary directory that holds its log ({@link #logFile()}), its configuration file and its
+ * JetStream store; nothing it prints reaches the test's output. A server is ready when its client
+ * port sends the {@code INFO} line and, with monitoring on, {@code /healthz} answers 200 (which
+ * includes JetStream being ready).
+ *
+ * <p>Lifecycle methods are synchronized and may be called from any thread; the accessors never
+ * block. A JVM shutdown hook kills servers that were not closed.
+ *
+ * @since 0.1.0
+ */
+public final class NatsServer implements AutoCloseable {
+
+    /** Environment variable naming the {@code nats-server} binary: {@value}. */
+    public static final String BINARY_ENV = "GEOWS_NATS_SERVER";
+
+    /** How long a start waits for the server to be ready, by default: 10 s. */
+    public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(10);
+
+    /** How long a stop waits after SIGTERM before killing, by default: 5 s. */
+    public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(5);
+
+    private static final Logger log = LoggerFactory.getLogger(NatsServer.class);
+
+    private static final ExecutableLocator LOCATOR = new ExecutableLocator("nats-server",
+            BINARY_ENV, "nats-server", List.of(Path.of("/usr/sbin/nats-server"),
+                    Path.of("/usr/bin/nats-server"), Path.of("/usr/local/bin/nats-server")));
+
+    private final Path binary;
+    private final List<String> extraArgs;
+    private final boolean jetStream;
+    private final boolean monitoring;
+    private final String serverName;
+    private final ManagedProcess process;
+    private final Path configFile;
+    private volatile int port;
+    private volatile int monitorPort = -1;
+    private volatile String info;
+
+    private NatsServer(Builder builder) {
+        this.binary = LOCATOR.locate(builder.binary, builder.environment);
+        this.extraArgs = List.copyOf(builder.extraArgs);
+        this.jetStream = builder.jetStream;
+        this.monitoring = builder.monitoring;
+        this.serverName = builder.serverName;
+        this.process = new ManagedProcess("nats-server", log, builder.startTimeout,
+                builder.stopTimeout);
+        if (builder.config != null) {
+            this.configFile = process.workDir().resolve("nats.conf");
+            try {
+                Files.writeString(configFile, builder.config, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                process.close();
+                throw new UncheckedIOException("cannot write " + configFile, e);
+            }
+        } else {
+            this.configFile = null;
+        }
+        choosePorts();
+    }
+
+    /**
+     * Starts a server with the default settings (no JetStream, no monitoring) plus
+     * {@code extraArgs}, and waits until it is ready.
+     *
+     * @param extraArgs further {@code nats-server} arguments, appended after the defaults
+     * @return the running server; close it when done
+     * @throws ServerProcessException if the binary is missing, or the server does not start within
+     *     {@link NatsServer#DEFAULT_START_TIMEOUT}
+     */
+    public static NatsServer launch(String... extraArgs) {
+        return builder().args(extraArgs).start();
+    }
+
+    /**
+     * Returns a builder for a server with non-default settings.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The host the server listens on.
+     *
+     * @return always {@value Ports#LOOPBACK}
+     */
+    public String host() {
+        return Ports.LOOPBACK;
+    }
+
+    /**
+     * The client port. It does not change when the server is restarted.
+     *
+     * @return the TCP port
+     */
+    public int port() {
+        return port;
+    }
+
+    /**
+     * The client address as a URI.
+     *
+     * @return {@code nats://127.0.0.1:<port>}
+     */
+    public String uri() {
+        return "nats://" + host() + ":" + port;
+    }
+
+    /**
+     * The HTTP monitoring port ({@code /healthz}, {@code /varz}, {@code /jsz}, ...).
+     *
+     * @return the port; it does not change when the server is restarted
+     * @throws IllegalStateException if monitoring was not enabled with {@link Builder#monitoring()}
+     */
+    public int monitorPort() {
+        if (!monitoring) {
+            throw new IllegalStateException("monitoring is off; enable it with "
+                    + "NatsServer.builder().monitoring()");
+        }
+        return monitorPort;
+    }
+
+    /**
+     * The base URI of the monitoring endpoints.
+     *
+     * @return {@code http://127.0.0.1:<monitorPort>}
+     * @throws IllegalStateException if monitoring was not enabled
+     */
+    public String monitorUri() {
+        return "http://" + host() + ":" + monitorPort();
+    }
+
+    /**
+     * Whether JetStream was enabled with {@link Builder#jetStream()}.
+     *
+     * @return {@code true} if the server runs with {@code -js}
+     */
+    public boolean isJetStream() {
+        return jetStream;
+    }
+
+    /**
+     * The server name set with {@link Builder#serverName(String)}.
+     *
+     * @return the name, or {@code null} if the server chose its own
+     */
+    public String serverName() {
+        return serverName;
+    }
+
+    /**
+     * The JSON of the {@code INFO} line the server sent when it was last found ready (server id,
+     * version, {@code "jetstream":true}, ...).
+     *
+     * @return the JSON object's text, without the {@code INFO } prefix
+     */
+    public String info() {
+        return info;
+    }
+
+    /**
+     * The file that receives the server's output (in its temporary directory, deleted by
+     * {@link #close()}).
+     *
+     * @return the log file's path
+     */
+    public Path logFile() {
+        return process.logFile();
+    }
+
+    /**
+     * Whether the server process is alive.
+     *
+     * @return {@code true} from a successful start until it stops, is killed or dies
+     */
+    public boolean isRunning() {
+        return process.isRunning();
+    }
+
+    /**
+     * The operating-system id of the most recently started process (which may have exited since;
+     * see {@link #isRunning()}).
+     *
+     * @return the pid
+     */
+    public long pid() {
+        return process.pid();
+    }
+
+    /**
+     * Starts the server again on the same ports, with the same configuration and JetStream store,
+     * after {@link #stop()}, {@link #kill()} or a crash, and waits until it is ready. If a port is
+     * briefly unavailable it retries a few times.
+     *
+     * @throws IllegalStateException if it is running or closed
+     * @throws ServerProcessException if it does not start within the start timeout
+     */
+    public void start() {
+        process.start(launch());
+    }
+
+    /**
+     * Stops the server gracefully if it runs, then starts it again on the same ports.
+     *
+     * @throws IllegalStateException if it is closed
+     * @throws ServerProcessException if it cannot be stopped or started
+     */
+    public void restart() {
+        process.restart(launch());
+    }
+
+    /**
+     * Stops the server gracefully (SIGTERM; SIGKILL after the stop timeout) and waits for it to
+     * exit, keeping its ports and directory for {@link #start()}. Does nothing if it is not running.
+     *
+     * @throws ServerProcessException if the process survives SIGKILL
+     */
+    public void stop() {
+        process.stop();
+    }
+
+    /**
+     * Kills the server at once (SIGKILL, as {@code kill -9}), as a crash would, and waits for it to
+     * exit. Open connections are reset; new ones are refused until {@link #start()}. Does nothing
+     * if it is not running.
+     *
+     * @throws ServerProcessException if the process does not exit
+     */
+    public void kill() {
+        process.kill();
+    }
+
+    /**
+     * Stops the server as {@link #stop()} does and deletes its temporary directory (log,
+     * configuration, JetStream store). Idempotent; the server cannot be started again.
+     *
+     * @throws ServerProcessException if the process survives SIGKILL
+     */
+    @Override
+    public void close() {
+        process.close();
+    }
+
+    @Override
+    public String toString() {
+        return "NatsServer[" + uri() + (serverName != null ? ", " + serverName : "") + ", pid "
+                + pid() + (isRunning() ? "" : ", stopped") + "]";
+    }
+
+    private void choosePorts() {
+        port = Ports.freePort();
+        if (monitoring) {
+            monitorPort = Ports.freePort();
+        }
+    }
+
+    private ManagedProcess.Launch launch() {
+        return new ManagedProcess.Launch() {
+            @Override
+            public List<String> command() {
+                List<String> command = new ArrayList<>(List.of(binary.toString()));
+                // flags override the configuration file, so the file cannot move the client port
+                if (configFile != null) {
+                    Collections.addAll(command, "-c", configFile.toString());
+                }
+                Collections.addAll(command, "-a", Ports.LOOPBACK, "-p", String.valueOf(port));
+                if (monitoring) {
+                    Collections.addAll(command, "-m", String.valueOf(monitorPort));
+                }
+                if (serverName != null) {
+                    Collections.addAll(command, "--server_name", serverName);
+                }
+                if (jetStream) {
+                    Collections.addAll(command, "-js", "-sd",
+                            process.workDir().resolve("jetstream").toString());
+                }
+                command.addAll(extraArgs);
+                return command;
+            }
+
+            @Override
+            public void probe(int timeoutMillis) throws IOException {
+                String line = readInfo(port, timeoutMillis);
+                if (monitoring) {
+                    checkHealthz(monitorPort, timeoutMillis);
+                }
+                info = line;
+            }
+
+            @Override
+            public void choosePorts() {
+                NatsServer.this.choosePorts();
+            }
+        };
+    }
+
+    private static String readInfo(int port, int timeoutMillis) throws IOException {
+        try (Socket socket = ManagedProcess.connect(port, timeoutMillis)) {
+            String line = ManagedProcess.readLine(socket.getInputStream());
+            if (!line.startsWith("INFO ")) {
+                throw new IOException("expected INFO from nats-server, got " + line);
+            }
+            return line.substring("INFO ".length()).trim();
+        }
+    }
+
+    private static void checkHealthz(int monitorPort, int timeoutMillis) throws IOException {
+        URI uri = URI.create("http://" + Ports.LOOPBACK + ":" + monitorPort + "/healthz");
+        HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
+        try {
+            connection.setConnectTimeout(timeoutMillis);
+            connection.setReadTimeout(timeoutMillis);
+            // no keep-alive: leave no pooled connection or timer thread behind
+            connection.setRequestProperty("Connection", "close");
+            int status = connection.getResponseCode();
+            if (status != HttpURLConnection.HTTP_OK) {
+                throw new IOException(uri + " answered " + status);
+            }
+        } finally {
+            connection.disconnect();
+        }
+    }
+
+    /**
+     * Settings for a {@link NatsServer}. Not thread-safe; {@link #start()} may be called more
+     * than once, each call starting a new server.
+     *
+     * @since 0.1.0
+     */
+    public static final class Builder {
+        private final List<String> extraArgs = new ArrayList<>();
+        private boolean jetStream;
+        private boolean monitoring;
+        private String serverName;
+        private String config;
+        private Duration startTimeout = DEFAULT_START_TIMEOUT;
+        private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
+        private Path binary;
+        private Map<String, String> environment = System.getenv();
+
+        private Builder() {
+        }
+
+        /**
+         * Enables JetStream ({@code -js}), storing in the server's temporary directory, which
+         * survives {@link NatsServer#restart()} and {@link NatsServer#kill()}.
+         *
+         * @return this builder
+         */
+        public Builder jetStream() {
+            this.jetStream = true;
+            return this;
+        }
+
+        /**
+         * Enables HTTP monitoring on a free port ({@code -m}); the server then counts as ready
+         * only when {@code /healthz} answers 200.
+         *
+         * @return this builder
+         */
+        public Builder monitoring() {
+            this.monitoring = true;
+            return this;
+        }
+
+        /**
+         * Sets the server name ({@code --server_name}), as gateways, clusters and JetStream in a
+         * cluster need unique names.
+         *
+         * @param name the name, not blank
+         * @return this builder
+         * @throws NullPointerException if {@code name} is null
+         * @throws IllegalArgumentException if {@code name} is blank or contains whitespace
+         */
+        public Builder serverName(String name) {
+            Objects.requireNonNull(name, "name");
+            if (name.isBlank() || name.chars().anyMatch(Character::isWhitespace)) {
+                throw new IllegalArgumentException("server name must be a non-blank word, was '"
+                        + name + "'");
+            }
+            this.serverName = name;
+            return this;
+        }
+
+        /**
+         * Sets the text of a configuration file, written to the server's temporary directory and
+         * passed with {@code -c}; for gateways, clusters or accounts, e.g.
+         * {@code gateway { name: "A", port: 7222, gateways: [{name: "B", urls: ["nats://127.0.0.1:7223"]}] }}
+         * with ports from {@link Ports#freePort()}. The client address, port, monitoring port,
+         * server name and JetStream flags given by the testkit override the file.
+         *
+         * @param configText the configuration in nats-server's format
+         * @return this builder
+         * @throws NullPointerException if {@code configText} is null
+         */
+        public Builder config(String configText) {
+            this.config = Objects.requireNonNull(configText, "configText");
+            return this;
+        }
+
+        /**
+         * Appends {@code nats-server} arguments, passed after the defaults.
+         *
+         * @param args the arguments, none null
+         * @return this builder
+         * @throws NullPointerException if {@code args} or one of them is null
+         */
+        public Builder args(String... args) {
+            for (String arg : Objects.requireNonNull(args, "args")) {
+                extraArgs.add(Objects.requireNonNull(arg, "args contains null"));
+            }
+            return this;
+        }
+
+        /**
+         * Sets how long a start waits for the server to be ready.
+         *
+         * @param timeout positive; default {@link NatsServer#DEFAULT_START_TIMEOUT}
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder startTimeout(Duration timeout) {
+            this.startTimeout = ManagedProcess.positive(timeout, "startTimeout");
+            return this;
+        }
+
+        /**
+         * Sets how long a stop waits after SIGTERM before sending SIGKILL.
+         *
+         * @param timeout positive; default {@link NatsServer#DEFAULT_STOP_TIMEOUT}
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder stopTimeout(Duration timeout) {
+            this.stopTimeout = ManagedProcess.positive(timeout, "stopTimeout");
+            return this;
+        }
+
+        /**
+         * Uses this binary instead of looking one up.
+         *
+         * @param binary path of an executable {@code nats-server}
+         * @return this builder
+         * @throws NullPointerException if {@code binary} is null
+         */
+        public Builder binary(Path binary) {
+            this.binary = Objects.requireNonNull(binary, "binary");
+            return this;
+        }
+
+        /** Replaces the environment the binary is looked up in (tests of the lookup). */
+        Builder environment(Map<String, String> environment) {
+            this.environment = Map.copyOf(environment);
+            return this;
+        }
+
+        /**
+         * Starts a server with these settings and waits until it is ready.
+         *
+         * @return the running server; close it when done
+         * @throws ServerProcessException if the binary is missing (the message says how to install
+         *     it) or the server does not start in time (the message ends with its log)
+         */
+        public NatsServer start() {
+            NatsServer server = new NatsServer(this);
+            try {
+                server.start();
+                return server;
+            } catch (RuntimeException e) {
+                try {
+                    server.close();
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
+        }
+    }
+}

@@ -1,0 +1,375 @@
+package io.geows.testkit;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real {@code redis-server} process on a free port of {@value Ports#LOOPBACK}, for tests.
+ *
+ * <pre>{@code
+ * try (RedisServer redis = RedisServer.launch()) {
+ *     connect(redis.uri());           // redis://127.0.0.1:<port>
+ *     redis.kill();                   // crash it
+ *     redis.start();                  // back on the same port
+ * }
+ * }</pre>
+ *
+ * <p>The binary is {@code $GEOWS_REDIS_SERVER} if set, else {@code redis-server} from
+ * {@code PATH}, else {@code /usr/bin}, {@code /usr/sbin} or {@code /usr/local/bin}. The server runs
+ * without persistence ({@code --save "" --appendonly no}) in a private temporary directory that
+ * also holds its log ({@link #logFile()}); nothing it prints reaches the test's output. A server
+ * is ready when it answers {@code PING} on its port ({@code +PONG}, or {@code -NOAUTH} when extra
+ * arguments set a password), so the plain TCP port must stay enabled.
+ *
+ * <p>Lifecycle methods are synchronized and may be called from any thread; the accessors never
+ * block. A JVM shutdown hook kills servers that were not closed.
+ *
+ * @since 0.1.0
+ */
+public final class RedisServer implements AutoCloseable {
+
+    /** Environment variable naming the {@code redis-server} binary: {@value}. */
+    public static final String BINARY_ENV = "GEOWS_REDIS_SERVER";
+
+    /** How long a start waits for the server to answer {@code PING}, by default: 10 s. */
+    public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(10);
+
+    /** How long a stop waits after SIGTERM before killing, by default: 5 s. */
+    public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(5);
+
+    private static final Logger log = LoggerFactory.getLogger(RedisServer.class);
+
+    private static final ExecutableLocator LOCATOR = new ExecutableLocator("redis-server",
+            BINARY_ENV, "redis-server", List.of(Path.of("/usr/bin/redis-server"),
+                    Path.of("/usr/sbin/redis-server"), Path.of("/usr/local/bin/redis-server")));
+
+    private static final byte[] PING = "*1\r\n$4\r\nPING\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final Path binary;
+    private final List<String> extraArgs;
+    private final boolean cluster;
+    private final ManagedProcess process;
+    private volatile int port;
+    private volatile int clusterBusPort;
+
+    private RedisServer(Builder builder) {
+        this.binary = LOCATOR.locate(builder.binary, builder.environment);
+        this.extraArgs = List.copyOf(builder.extraArgs);
+        this.cluster = hasArg(extraArgs, "--cluster-enabled", "yes");
+        this.process = new ManagedProcess("redis-server", log, builder.startTimeout,
+                builder.stopTimeout);
+        choosePorts();
+    }
+
+    /**
+     * Starts a server with the default settings plus {@code extraArgs}, and waits until it answers
+     * {@code PING}.
+     *
+     * @param extraArgs further {@code redis-server} arguments, appended after the defaults, which
+     *     they override (for example {@code "--requirepass", "secret"})
+     * @return the running server; close it when done
+     * @throws ServerProcessException if the binary is missing, or the server does not start within
+     *     {@link RedisServer#DEFAULT_START_TIMEOUT}
+     */
+    public static RedisServer launch(String... extraArgs) {
+        return builder().args(extraArgs).start();
+    }
+
+    /**
+     * Returns a builder for a server with non-default settings.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The host the server listens on.
+     *
+     * @return always {@value Ports#LOOPBACK}
+     */
+    public String host() {
+        return Ports.LOOPBACK;
+    }
+
+    /**
+     * The port the server listens on. It does not change when the server is restarted.
+     *
+     * @return the TCP port
+     */
+    public int port() {
+        return port;
+    }
+
+    /**
+     * The port of the cluster bus, when extra arguments enabled cluster mode
+     * ({@code --cluster-enabled yes}); the testkit picks a free one and passes
+     * {@code --cluster-port} unless the arguments already did.
+     *
+     * @return the bus port, or {@code -1} when cluster mode is off or the arguments chose it
+     */
+    public int clusterBusPort() {
+        return clusterBusPort;
+    }
+
+    /**
+     * The server's address as a URI, without credentials.
+     *
+     * @return {@code redis://127.0.0.1:<port>}
+     */
+    public String uri() {
+        return "redis://" + host() + ":" + port;
+    }
+
+    /**
+     * The file that receives the server's output (in its temporary directory, deleted by
+     * {@link #close()}).
+     *
+     * @return the log file's path
+     */
+    public Path logFile() {
+        return process.logFile();
+    }
+
+    /**
+     * Whether the server process is alive.
+     *
+     * @return {@code true} from a successful start until it stops, is killed or dies
+     */
+    public boolean isRunning() {
+        return process.isRunning();
+    }
+
+    /**
+     * The operating-system id of the most recently started process (which may have exited since;
+     * see {@link #isRunning()}).
+     *
+     * @return the pid
+     */
+    public long pid() {
+        return process.pid();
+    }
+
+    /**
+     * Starts the server again on the same port, after {@link #stop()}, {@link #kill()} or a crash,
+     * and waits until it answers {@code PING}. If the port is briefly unavailable it retries a few
+     * times. The data set starts empty: nothing is persisted.
+     *
+     * @throws IllegalStateException if it is running or closed
+     * @throws ServerProcessException if it does not start within the start timeout
+     */
+    public void start() {
+        process.start(launch());
+    }
+
+    /**
+     * Stops the server gracefully if it runs, then starts it again on the same port.
+     *
+     * @throws IllegalStateException if it is closed
+     * @throws ServerProcessException if it cannot be stopped or started
+     */
+    public void restart() {
+        process.restart(launch());
+    }
+
+    /**
+     * Stops the server gracefully (SIGTERM; SIGKILL after the stop timeout) and waits for it to
+     * exit, keeping its port and directory for {@link #start()}. Does nothing if it is not running.
+     *
+     * @throws ServerProcessException if the process survives SIGKILL
+     */
+    public void stop() {
+        process.stop();
+    }
+
+    /**
+     * Kills the server at once (SIGKILL, as {@code kill -9}), as a crash would, and waits for it to
+     * exit. Open connections are reset; new ones are refused until {@link #start()}. Does nothing
+     * if it is not running.
+     *
+     * @throws ServerProcessException if the process does not exit
+     */
+    public void kill() {
+        process.kill();
+    }
+
+    /**
+     * Stops the server as {@link #stop()} does and deletes its temporary directory. Idempotent;
+     * the server cannot be started again.
+     *
+     * @throws ServerProcessException if the process survives SIGKILL
+     */
+    @Override
+    public void close() {
+        process.close();
+    }
+
+    @Override
+    public String toString() {
+        return "RedisServer[" + uri() + ", pid " + pid() + (isRunning() ? "" : ", stopped") + "]";
+    }
+
+    private void choosePorts() {
+        port = Ports.freePort();
+        boolean busPortGiven = extraArgs.contains("--cluster-port");
+        // the default bus port is port + 10000, which overflows for high ephemeral ports
+        clusterBusPort = cluster && !busPortGiven ? Ports.freePort() : -1;
+    }
+
+    private ManagedProcess.Launch launch() {
+        return new ManagedProcess.Launch() {
+            @Override
+            public List<String> command() {
+                List<String> command = new ArrayList<>(List.of(binary.toString(),
+                        "--port", String.valueOf(port), "--bind", Ports.LOOPBACK,
+                        "--save", "", "--appendonly", "no", "--daemonize", "no",
+                        "--dir", process.workDir().toString()));
+                if (clusterBusPort > 0) {
+                    Collections.addAll(command, "--cluster-port", String.valueOf(clusterBusPort));
+                }
+                command.addAll(extraArgs);
+                return command;
+            }
+
+            @Override
+            public void probe(int timeoutMillis) throws IOException {
+                ping(port, timeoutMillis);
+            }
+
+            @Override
+            public void choosePorts() {
+                RedisServer.this.choosePorts();
+            }
+        };
+    }
+
+    private static void ping(int port, int timeoutMillis) throws IOException {
+        try (Socket socket = ManagedProcess.connect(port, timeoutMillis)) {
+            OutputStream out = socket.getOutputStream();
+            out.write(PING);
+            out.flush();
+            InputStream in = socket.getInputStream();
+            String reply = ManagedProcess.readLine(in);
+            // -NOAUTH: a password set through the extra arguments; the server is up all the same
+            if (!reply.equals("+PONG") && !reply.startsWith("-NOAUTH")) {
+                throw new IOException("PING answered " + reply);
+            }
+        }
+    }
+
+    private static boolean hasArg(List<String> args, String name, String value) {
+        int index = args.indexOf(name);
+        return index >= 0 && index + 1 < args.size() && args.get(index + 1).equalsIgnoreCase(value);
+    }
+
+    /**
+     * Settings for a {@link RedisServer}. Not thread-safe; {@link #start()} may be called more
+     * than once, each call starting a new server.
+     *
+     * @since 0.1.0
+     */
+    public static final class Builder {
+        private final List<String> extraArgs = new ArrayList<>();
+        private Duration startTimeout = DEFAULT_START_TIMEOUT;
+        private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
+        private Path binary;
+        private Map<String, String> environment = System.getenv();
+
+        private Builder() {
+        }
+
+        /**
+         * Appends {@code redis-server} arguments, passed after the defaults (which they override),
+         * e.g. {@code "--cluster-enabled", "yes"}, {@code "--requirepass", "secret"} or
+         * {@code "--tls-port", "0", ...}.
+         *
+         * @param args the arguments, none null
+         * @return this builder
+         * @throws NullPointerException if {@code args} or one of them is null
+         */
+        public Builder args(String... args) {
+            for (String arg : Objects.requireNonNull(args, "args")) {
+                extraArgs.add(Objects.requireNonNull(arg, "args contains null"));
+            }
+            return this;
+        }
+
+        /**
+         * Sets how long a start waits for {@code PING} to be answered.
+         *
+         * @param timeout positive; default {@link RedisServer#DEFAULT_START_TIMEOUT}
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder startTimeout(Duration timeout) {
+            this.startTimeout = ManagedProcess.positive(timeout, "startTimeout");
+            return this;
+        }
+
+        /**
+         * Sets how long a stop waits after SIGTERM before sending SIGKILL.
+         *
+         * @param timeout positive; default {@link RedisServer#DEFAULT_STOP_TIMEOUT}
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder stopTimeout(Duration timeout) {
+            this.stopTimeout = ManagedProcess.positive(timeout, "stopTimeout");
+            return this;
+        }
+
+        /**
+         * Uses this binary instead of looking one up.
+         *
+         * @param binary path of an executable {@code redis-server}
+         * @return this builder
+         * @throws NullPointerException if {@code binary} is null
+         */
+        public Builder binary(Path binary) {
+            this.binary = Objects.requireNonNull(binary, "binary");
+            return this;
+        }
+
+        /** Replaces the environment the binary is looked up in (tests of the lookup). */
+        Builder environment(Map<String, String> environment) {
+            this.environment = Map.copyOf(environment);
+            return this;
+        }
+
+        /**
+         * Starts a server with these settings and waits until it answers {@code PING}.
+         *
+         * @return the running server; close it when done
+         * @throws ServerProcessException if the binary is missing (the message says how to install
+         *     it) or the server does not start in time (the message ends with its log)
+         */
+        public RedisServer start() {
+            RedisServer server = new RedisServer(this);
+            try {
+                server.start();
+                return server;
+            } catch (RuntimeException e) {
+                try {
+                    server.close();
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
+        }
+    }
+}
