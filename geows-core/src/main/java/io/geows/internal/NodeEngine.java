@@ -277,18 +277,20 @@ public final class NodeEngine {
     }
 
     void onClose(WsSession s) {
-        s.markClosed();
-        String user = s.user();
-        if (user == null || registry.byId(s.id()).isEmpty()) {
-            return;
+        synchronized (s.membership) {
+            s.markClosed();
+            String user = s.user();
+            if (user == null || registry.byId(s.id()).isEmpty()) {
+                return;
+            }
+            for (String room : registry.unregister(s)) {
+                s.cursors.remove(room);
+                releaseRoom(room);
+                presenceLeave(user, room);
+            }
+            s.cursors.clear();
+            userOffline(user);
         }
-        for (String room : registry.unregister(s)) {
-            s.cursors.remove(room);
-            releaseRoom(room);
-            presenceLeave(user, room);
-        }
-        s.cursors.clear();
-        userOffline(user);
     }
 
     // ---------------------------------------------------------------- hello, join, leave
@@ -322,8 +324,13 @@ public final class NodeEngine {
             reject(s, ErrorCode.ALREADY_AUTHENTICATED, "hello was already accepted", h.id());
             return;
         }
-        registry.register(s);
-        userOnline(identity.userId());
+        synchronized (s.membership) {
+            if (s.isClosed()) {
+                return;
+            }
+            registry.register(s);
+            userOnline(identity.userId());
+        }
 
         Map<String, CompletableFuture<JoinOutcome>> joins = new LinkedHashMap<>();
         for (var e : h.resume().entrySet()) {
@@ -399,13 +406,19 @@ public final class NodeEngine {
      */
     private CompletableFuture<JoinOutcome> joinRoom(WsSession s, String room, Position since) {
         RoomCursor cursor = new RoomCursor();
-        if (s.cursors.putIfAbsent(room, cursor) != null) {
-            return broker.history().position(room)
-                    .thenApply(p -> new JoinOutcome(room, since, p, true, p.offset(), List.of()));
+        LocalRoom local;
+        synchronized (s.membership) {
+            if (s.isClosed()) {
+                return CompletableFuture.failedFuture(new IllegalStateException("session closed"));
+            }
+            if (s.cursors.putIfAbsent(room, cursor) != null) {
+                return broker.history().position(room)
+                        .thenApply(p -> new JoinOutcome(room, since, p, true, p.offset(), List.of()));
+            }
+            registry.join(s, room);
+            local = acquireRoom(room);
+            presenceJoin(s.user(), room);
         }
-        registry.join(s, room);
-        LocalRoom local = acquireRoom(room);
-        presenceJoin(s.user(), room);
         // The subscription must be live before history is read: whatever is appended after the read
         // then arrives live (and waits in the cursor), so nothing falls between the two.
         CompletableFuture<JoinOutcome> outcome = local.subscription.thenCompose(sub -> since == null
@@ -413,10 +426,12 @@ public final class NodeEngine {
                 : replay(room, since));
         return outcome.whenComplete((o, err) -> {
             if (err != null) {
-                if (s.cursors.remove(room, cursor)) {
-                    registry.leave(s, room);
-                    releaseRoom(room);
-                    presenceLeave(s.user(), room);
+                synchronized (s.membership) {
+                    if (s.cursors.remove(room, cursor)) {
+                        registry.leave(s, room);
+                        releaseRoom(room);
+                        presenceLeave(s.user(), room);
+                    }
                 }
             } else {
                 local.seed(o.position().offset(), o.position().epoch());
@@ -460,14 +475,15 @@ public final class NodeEngine {
     }
 
     private void leave(WsSession s, ClientFrame.Leave l) {
-        RoomCursor cursor = s.cursors.remove(l.room());
-        if (cursor == null) {
-            reject(s, ErrorCode.NOT_MEMBER, "not a member of room '" + l.room() + "'", l.id());
-            return;
+        synchronized (s.membership) {
+            if (s.cursors.remove(l.room()) == null) {
+                reject(s, ErrorCode.NOT_MEMBER, "not a member of room '" + l.room() + "'", l.id());
+                return;
+            }
+            registry.leave(s, l.room());
+            releaseRoom(l.room());
+            presenceLeave(s.user(), l.room());
         }
-        registry.leave(s, l.room());
-        releaseRoom(l.room());
-        presenceLeave(s.user(), l.room());
         s.send(ServerFrames.left(l.room(), l.id()));
     }
 
@@ -625,6 +641,9 @@ public final class NodeEngine {
     }
 
     private void unavailable(WsSession s, String ref, Throwable err) {
+        if (s.isClosed()) {
+            return; // nobody to tell
+        }
         Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
         if (cause instanceof BrokerUnavailableException) {
             s.send(ServerFrames.error(ErrorCode.UNAVAILABLE,

@@ -32,6 +32,11 @@ public final class WsSession implements Session {
     private final Counters counters;
     private final ScheduledExecutorService scheduler;
     final ConcurrentHashMap<String, RoomCursor> cursors = new ConcurrentHashMap<>();
+    /**
+     * Guards membership changes (register, join, leave, close) so that a close racing a join can
+     * never leave a room reference or a registry entry behind.
+     */
+    final Object membership = new Object();
     private volatile Identity identity;
     private State state = State.NEW;
     private List<String> early;
@@ -135,6 +140,10 @@ public final class WsSession implements Session {
 
     synchronized void markClosed() {
         state = State.CLOSED;
+    }
+
+    synchronized boolean isClosed() {
+        return state == State.CLOSED;
     }
 
     /** Logs the first problem of a session at info, the rest at debug: one bad client, one log line. */

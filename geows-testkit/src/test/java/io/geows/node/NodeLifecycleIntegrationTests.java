@@ -74,6 +74,20 @@ class NodeLifecycleIntegrationTests {
     }
 
     @Test
+    @DisplayName("a connection that stops answering pings is found dead and closed; its user goes offline")
+    void deadConnectionIsDetectedByPing() throws Exception {
+        try (GeoWsNode node = GeoWsNode.builder().region("us-east")
+                .limits(io.geows.NodeLimits.builder().pingInterval(Duration.ofSeconds(1)).build()).build().start();
+             java.net.Socket silent = new java.net.Socket("127.0.0.1", node.port())) {
+            RawWebSocket.handshake(silent, node.port());
+            RawWebSocket.sendText(silent.getOutputStream(), "{\"type\":\"hello\",\"token\":\"ghost\",\"protocol\":1}");
+            Await.until("the session is registered", Duration.ofSeconds(10), () -> node.stats().sessions() == 1);
+            // The socket stays open at the TCP level but never answers a ping: the node must notice.
+            Await.until("the dead session is closed", Duration.ofSeconds(10), () -> node.stats().sessions() == 0);
+        }
+    }
+
+    @Test
     @DisplayName("a port in use fails start() with a message naming the address and the way out")
     void portInUse() {
         try (GeoWsNode first = GeoWsNode.builder().region("us-east").build().start()) {
