@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  *
  * @since 0.1.0
  */
-public final class NatsServer implements AutoCloseable {
+public final class NatsServer extends ServerProcess {
 
     /** Environment variable naming the {@code nats-server} binary: {@value}. */
     public static final String BINARY_ENV = "GEOWS_NATS_SERVER";
@@ -65,20 +65,18 @@ public final class NatsServer implements AutoCloseable {
     private final boolean jetStream;
     private final boolean monitoring;
     private final String serverName;
-    private final ManagedProcess process;
     private final Path configFile;
     private volatile int port;
     private volatile int monitorPort = -1;
     private volatile String info;
 
     private NatsServer(Builder builder) {
-        this.binary = LOCATOR.locate(builder.binary, builder.environment);
+        super("nats-server", log, builder.startTimeout, builder.stopTimeout);
+        this.binary = locateOrCleanUp(() -> LOCATOR.locate(builder.binary, builder.environment));
         this.extraArgs = List.copyOf(builder.extraArgs);
         this.jetStream = builder.jetStream;
         this.monitoring = builder.monitoring;
         this.serverName = builder.serverName;
-        this.process = new ManagedProcess("nats-server", log, builder.startTimeout,
-                builder.stopTimeout);
         if (builder.config != null) {
             this.configFile = process.workDir().resolve("nats.conf");
             try {
@@ -194,89 +192,6 @@ public final class NatsServer implements AutoCloseable {
         return info;
     }
 
-    /**
-     * The file that receives the server's output (in its temporary directory, deleted by
-     * {@link #close()}).
-     *
-     * @return the log file's path
-     */
-    public Path logFile() {
-        return process.logFile();
-    }
-
-    /**
-     * Whether the server process is alive.
-     *
-     * @return {@code true} from a successful start until it stops, is killed or dies
-     */
-    public boolean isRunning() {
-        return process.isRunning();
-    }
-
-    /**
-     * The operating-system id of the most recently started process (which may have exited since;
-     * see {@link #isRunning()}).
-     *
-     * @return the pid
-     */
-    public long pid() {
-        return process.pid();
-    }
-
-    /**
-     * Starts the server again on the same ports, with the same configuration and JetStream store,
-     * after {@link #stop()}, {@link #kill()} or a crash, and waits until it is ready. If a port is
-     * briefly unavailable it retries a few times.
-     *
-     * @throws IllegalStateException if it is running or closed
-     * @throws ServerProcessException if it does not start within the start timeout
-     */
-    public void start() {
-        process.start(launch());
-    }
-
-    /**
-     * Stops the server gracefully if it runs, then starts it again on the same ports.
-     *
-     * @throws IllegalStateException if it is closed
-     * @throws ServerProcessException if it cannot be stopped or started
-     */
-    public void restart() {
-        process.restart(launch());
-    }
-
-    /**
-     * Stops the server gracefully (SIGTERM; SIGKILL after the stop timeout) and waits for it to
-     * exit, keeping its ports and directory for {@link #start()}. Does nothing if it is not running.
-     *
-     * @throws ServerProcessException if the process survives SIGKILL
-     */
-    public void stop() {
-        process.stop();
-    }
-
-    /**
-     * Kills the server at once (SIGKILL, as {@code kill -9}), as a crash would, and waits for it to
-     * exit. Open connections are reset; new ones are refused until {@link #start()}. Does nothing
-     * if it is not running.
-     *
-     * @throws ServerProcessException if the process does not exit
-     */
-    public void kill() {
-        process.kill();
-    }
-
-    /**
-     * Stops the server as {@link #stop()} does and deletes its temporary directory (log,
-     * configuration, JetStream store). Idempotent; the server cannot be started again.
-     *
-     * @throws ServerProcessException if the process survives SIGKILL
-     */
-    @Override
-    public void close() {
-        process.close();
-    }
-
     @Override
     public String toString() {
         return "NatsServer[" + uri() + (serverName != null ? ", " + serverName : "") + ", pid "
@@ -290,7 +205,8 @@ public final class NatsServer implements AutoCloseable {
         }
     }
 
-    private ManagedProcess.Launch launch() {
+    @Override
+    ManagedProcess.Launch nextLaunch() {
         return new ManagedProcess.Launch() {
             @Override
             public List<String> command() {

@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  *
  * @since 0.1.0
  */
-public final class RedisServer implements AutoCloseable {
+public final class RedisServer extends ServerProcess {
 
     /** Environment variable naming the {@code redis-server} binary: {@value}. */
     public static final String BINARY_ENV = "GEOWS_REDIS_SERVER";
@@ -61,16 +61,14 @@ public final class RedisServer implements AutoCloseable {
     private final Path binary;
     private final List<String> extraArgs;
     private final boolean cluster;
-    private final ManagedProcess process;
     private volatile int port;
     private volatile int clusterBusPort;
 
     private RedisServer(Builder builder) {
-        this.binary = LOCATOR.locate(builder.binary, builder.environment);
+        super("redis-server", log, builder.startTimeout, builder.stopTimeout);
+        this.binary = locateOrCleanUp(() -> LOCATOR.locate(builder.binary, builder.environment));
         this.extraArgs = List.copyOf(builder.extraArgs);
         this.cluster = hasArg(extraArgs, "--cluster-enabled", "yes");
-        this.process = new ManagedProcess("redis-server", log, builder.startTimeout,
-                builder.stopTimeout);
         choosePorts();
     }
 
@@ -135,89 +133,6 @@ public final class RedisServer implements AutoCloseable {
         return "redis://" + host() + ":" + port;
     }
 
-    /**
-     * The file that receives the server's output (in its temporary directory, deleted by
-     * {@link #close()}).
-     *
-     * @return the log file's path
-     */
-    public Path logFile() {
-        return process.logFile();
-    }
-
-    /**
-     * Whether the server process is alive.
-     *
-     * @return {@code true} from a successful start until it stops, is killed or dies
-     */
-    public boolean isRunning() {
-        return process.isRunning();
-    }
-
-    /**
-     * The operating-system id of the most recently started process (which may have exited since;
-     * see {@link #isRunning()}).
-     *
-     * @return the pid
-     */
-    public long pid() {
-        return process.pid();
-    }
-
-    /**
-     * Starts the server again on the same port, after {@link #stop()}, {@link #kill()} or a crash,
-     * and waits until it answers {@code PING}. If the port is briefly unavailable it retries a few
-     * times. The data set starts empty: nothing is persisted.
-     *
-     * @throws IllegalStateException if it is running or closed
-     * @throws ServerProcessException if it does not start within the start timeout
-     */
-    public void start() {
-        process.start(launch());
-    }
-
-    /**
-     * Stops the server gracefully if it runs, then starts it again on the same port.
-     *
-     * @throws IllegalStateException if it is closed
-     * @throws ServerProcessException if it cannot be stopped or started
-     */
-    public void restart() {
-        process.restart(launch());
-    }
-
-    /**
-     * Stops the server gracefully (SIGTERM; SIGKILL after the stop timeout) and waits for it to
-     * exit, keeping its port and directory for {@link #start()}. Does nothing if it is not running.
-     *
-     * @throws ServerProcessException if the process survives SIGKILL
-     */
-    public void stop() {
-        process.stop();
-    }
-
-    /**
-     * Kills the server at once (SIGKILL, as {@code kill -9}), as a crash would, and waits for it to
-     * exit. Open connections are reset; new ones are refused until {@link #start()}. Does nothing
-     * if it is not running.
-     *
-     * @throws ServerProcessException if the process does not exit
-     */
-    public void kill() {
-        process.kill();
-    }
-
-    /**
-     * Stops the server as {@link #stop()} does and deletes its temporary directory. Idempotent;
-     * the server cannot be started again.
-     *
-     * @throws ServerProcessException if the process survives SIGKILL
-     */
-    @Override
-    public void close() {
-        process.close();
-    }
-
     @Override
     public String toString() {
         return "RedisServer[" + uri() + ", pid " + pid() + (isRunning() ? "" : ", stopped") + "]";
@@ -230,7 +145,8 @@ public final class RedisServer implements AutoCloseable {
         clusterBusPort = cluster && !busPortGiven ? Ports.freePort() : -1;
     }
 
-    private ManagedProcess.Launch launch() {
+    @Override
+    ManagedProcess.Launch nextLaunch() {
         return new ManagedProcess.Launch() {
             @Override
             public List<String> command() {

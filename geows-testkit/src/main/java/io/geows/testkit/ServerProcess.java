@@ -1,0 +1,120 @@
+package io.geows.testkit;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.slf4j.Logger;
+
+/**
+ * What {@link RedisServer} and {@link NatsServer} share: a real server process on free loopback
+ * ports that a test can stop, kill ({@code kill -9}), start again on the same ports, and close.
+ *
+ * <p>Threading: the lifecycle methods are thread-safe (they serialize on the process).
+ *
+ * @since 0.1.0
+ */
+public abstract class ServerProcess implements AutoCloseable {
+    /** The managed process; subclasses describe how to launch it in {@link #nextLaunch()}. */
+    final ManagedProcess process;
+
+    ServerProcess(String name, Logger log, Duration startTimeout, Duration stopTimeout) {
+        this.process = new ManagedProcess(name, log, startTimeout, stopTimeout);
+    }
+
+    /** Runs a lookup that may fail after the process's directory exists; removes it on failure. */
+    final <T> T locateOrCleanUp(java.util.function.Supplier<T> lookup) {
+        try {
+            return lookup.get();
+        } catch (RuntimeException e) {
+            process.close();
+            throw e;
+        }
+    }
+
+    /** The command line and readiness check of one start. */
+    abstract ManagedProcess.Launch nextLaunch();
+
+    /**
+     * The file that receives the server's output (in its temporary directory, deleted by
+     * {@link #close()}).
+     *
+     * @return the log file's path
+     */
+    public Path logFile() {
+        return process.logFile();
+    }
+
+    /**
+     * Whether the server process is alive.
+     *
+     * @return {@code true} from a successful start until it stops, is killed or dies
+     */
+    public boolean isRunning() {
+        return process.isRunning();
+    }
+
+    /**
+     * The operating-system id of the most recently started process (which may have exited since;
+     * see {@link #isRunning()}).
+     *
+     * @return the pid
+     */
+    public long pid() {
+        return process.pid();
+    }
+
+    /**
+     * Starts the server again on the same port(s), with the same configuration, after
+     * {@link #stop()}, {@link #kill()} or a crash, and waits until it is ready. If a port is briefly
+     * unavailable it retries a few times. (A Redis data set starts empty: nothing is persisted; a
+     * NATS JetStream store is kept.)
+     *
+     * @throws IllegalStateException if it is running or closed
+     * @throws ServerProcessException if it does not start within the start timeout
+     */
+    public void start() {
+        process.start(nextLaunch());
+    }
+
+    /**
+     * Stops the server gracefully if it runs, then starts it again on the same port(s).
+     *
+     * @throws IllegalStateException if it is closed
+     * @throws ServerProcessException if it cannot be stopped or started
+     */
+    public void restart() {
+        process.restart(nextLaunch());
+    }
+
+    /**
+     * Stops the server gracefully (SIGTERM; SIGKILL after the stop timeout) and waits for it to
+     * exit, keeping its port(s) and directory for {@link #start()}. Does nothing if it is not running.
+     *
+     * @throws ServerProcessException if the process survives SIGKILL
+     */
+    public void stop() {
+        process.stop();
+    }
+
+    /**
+     * Kills the server at once (SIGKILL, as {@code kill -9}), as a crash would, and waits for it to
+     * exit. Open connections are reset; new ones are refused until {@link #start()}. Does nothing
+     * if it is not running.
+     *
+     * @throws ServerProcessException if the process does not exit
+     */
+    public void kill() {
+        process.kill();
+    }
+
+    /**
+     * Stops the server as {@link #stop()} does and deletes its temporary directory (log,
+     * configuration, data). Idempotent;
+     * the server cannot be started again.
+     *
+     * @throws ServerProcessException if the process survives SIGKILL
+     */
+    @Override
+    public void close() {
+        process.close();
+    }
+}
