@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  *         .broker(broker.connect("eu-1"))
  *         .build()
  *         .start()) {
- *     System.out.println("clients connect to " + node.uri());
+ *     log.info("clients connect to {}", node.uri());
  * }
  * }</pre>
  *

@@ -22,7 +22,7 @@ public final class Ports {
      * Ports that are never handed out, because the machine's own brokers live there (Redis 6379,
      * its cluster bus 16379, NATS 4222, its cluster 6222 and monitoring 8222).
      */
-    private static final Set<Integer> RESERVED = Set.of(6379, 16379, 4222, 6222, 8222);
+    public static final Set<Integer> RESERVED = Set.of(6379, 16379, 4222, 6222, 8222);
 
     private static final int ATTEMPTS = 20;
 
