@@ -70,9 +70,22 @@ public final class Topics {
         return prefix + ".all";
     }
 
-    /** Escapes a name into one topic token (see the class comment). */
+    /**
+     * Escapes a name into one topic token (see the class comment).
+     *
+     * @throws IllegalArgumentException when the name holds an unpaired surrogate (it has no UTF-8
+     *                                  form, so two such names could share a topic)
+     */
     public static String escape(String name) {
         Objects.requireNonNull(name, "name");
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < name.length() && Character.isLowSurrogate(name.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new IllegalArgumentException("name has an unpaired surrogate at index " + i);
+            }
+        }
         StringBuilder out = null;
         for (int i = 0; i < name.length(); i++) {
             if (!plain(name.charAt(i))) {

@@ -10,6 +10,7 @@ import io.geows.spi.PresenceMember;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The node-to-node wire format on broker topics: compact JSON objects with a kind field {@code k}:
@@ -119,7 +120,9 @@ public final class BrokerCodec {
         try {
             return new Message(new Envelope(kind, text(n, "id", true), text(n, "room", kind == Envelope.Kind.ROOM),
                     text(n, "to", kind == Envelope.Kind.DIRECT), text(n, "from", kind != Envelope.Kind.BROADCAST),
-                    text(n, "region", true), text(n, "node", true), ts.longValue(), MAPPER.writeValueAsString(data)));
+                    text(n, "region", true), text(n, "node", true), ts.longValue(),
+                    // via bytes: lone surrogates come out escaped, so the text is safe to embed raw later
+                    new String(MAPPER.writeValueAsBytes(data), StandardCharsets.UTF_8)));
         } catch (IOException e) {
             throw new IllegalArgumentException("bad data", e);
         }

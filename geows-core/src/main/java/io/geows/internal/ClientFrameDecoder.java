@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.geows.ErrorCode;
 import io.geows.spi.Position;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -90,7 +91,7 @@ public final class ClientFrameDecoder {
     private ClientFrame.Hello hello(ObjectNode obj, String id) throws FrameException {
         String token = string(obj, "token", MAX_TOKEN_LENGTH, id);
         JsonNode protocol = obj.get("protocol");
-        if (protocol == null || !protocol.isIntegralNumber()) {
+        if (protocol == null || !protocol.isIntegralNumber() || !protocol.canConvertToInt()) {
             throw new FrameException(ErrorCode.BAD_REQUEST, "'protocol' must be an integer (this node speaks "
                     + PROTOCOL_VERSION + ")", id);
         }
@@ -115,7 +116,8 @@ public final class ClientFrameDecoder {
         if (id == null || id.isNull()) {
             return null;
         }
-        if (!id.isTextual() || id.textValue().isEmpty() || id.textValue().length() > MAX_ID_LENGTH) {
+        if (!id.isTextual() || id.textValue().isEmpty() || id.textValue().length() > MAX_ID_LENGTH
+                || !wellFormed(id.textValue())) {
             throw new FrameException(ErrorCode.BAD_REQUEST, "'id' must be a string of 1-" + MAX_ID_LENGTH + " characters", null);
         }
         return id.textValue();
@@ -145,12 +147,32 @@ public final class ClientFrameDecoder {
                 throw new FrameException(ErrorCode.BAD_REQUEST, "room name must not contain control characters", id);
             }
         }
+        if (!wellFormed(room)) {
+            throw new FrameException(ErrorCode.BAD_REQUEST, "room name must be valid Unicode (no lone surrogates)", id);
+        }
         return room;
+    }
+
+    /** Whether every surrogate is paired: such strings encode to UTF-8 and back unchanged. */
+    static boolean wellFormed(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+                    return false;
+                }
+                i++;
+            } else if (Character.isLowSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String string(ObjectNode obj, String field, int maxLength, String id) throws FrameException {
         JsonNode v = obj.get(field);
-        if (v == null || !v.isTextual() || v.textValue().isEmpty() || v.textValue().length() > maxLength) {
+        if (v == null || !v.isTextual() || v.textValue().isEmpty() || v.textValue().length() > maxLength
+                || !wellFormed(v.textValue())) {
             throw new FrameException(ErrorCode.BAD_REQUEST,
                     "'" + field + "' must be a string of 1-" + maxLength + " characters", id);
         }
@@ -163,7 +185,9 @@ public final class ClientFrameDecoder {
             throw new FrameException(ErrorCode.BAD_REQUEST, "'data' is required (any JSON value)", id);
         }
         try {
-            return mapper.writeValueAsString(data);
+            // Via UTF-8 bytes: the byte generator escapes what a String cannot carry (lone surrogates),
+            // so the text is safe to embed raw in every frame later.
+            return new String(mapper.writeValueAsBytes(data), StandardCharsets.UTF_8);
         } catch (JsonProcessingException e) {
             throw new FrameException(ErrorCode.BAD_JSON, "'data' cannot be re-encoded", id);
         }

@@ -23,6 +23,7 @@ final class LocalRoom {
     private long lastOffset;
     private String epoch;
     private List<BrokerMessage> recoveryBuffer;
+    private long generation;
 
     LocalRoom(String room, String topic) {
         this.room = room;
@@ -37,11 +38,26 @@ final class LocalRoom {
         }
     }
 
-    /** Starts a recovery: live messages wait until {@link #endRecovery}. Returns the position to read after. */
+    /**
+     * Starts (or restarts) a recovery: live messages wait until {@link #endRecovery} of the same
+     * generation; an older recovery still in flight becomes stale.
+     *
+     * @return the recovery's generation
+     */
     synchronized long beginRecovery() {
         if (recoveryBuffer == null) {
             recoveryBuffer = new ArrayList<>();
         }
+        return ++generation;
+    }
+
+    /** Whether {@code gen} is the recovery in effect. */
+    synchronized boolean isCurrent(long gen) {
+        return recoveryBuffer != null && gen == generation;
+    }
+
+    /** The last offset delivered here: recovery reads after it. */
+    synchronized long lastOffset() {
         return lastOffset;
     }
 
@@ -49,17 +65,21 @@ final class LocalRoom {
         return epoch;
     }
 
-    /** Delivers recovered messages, then the live ones that waited. */
-    synchronized void endRecovery(List<BrokerMessage> recovered, NodeEngine engine) {
+    /**
+     * Delivers recovered messages, then the live ones that waited. Ignored when a newer recovery
+     * started meanwhile: its read covers the same ground and more.
+     */
+    synchronized void endRecovery(long gen, List<BrokerMessage> recovered, NodeEngine engine) {
+        if (gen != generation || recoveryBuffer == null) {
+            return;
+        }
         for (BrokerMessage m : recovered) {
             deliverLocked(m, engine);
         }
         List<BrokerMessage> waiting = recoveryBuffer;
         recoveryBuffer = null;
-        if (waiting != null) {
-            for (BrokerMessage m : waiting) {
-                deliverLocked(m, engine);
-            }
+        for (BrokerMessage m : waiting) {
+            deliverLocked(m, engine);
         }
     }
 
@@ -82,6 +102,10 @@ final class LocalRoom {
         }
         Envelope e = engine.decodeRoomMessage(m);
         if (e == null) {
+            return;
+        }
+        if (!room.equals(e.room())) {
+            engine.dropBrokerMessage(m, "message for room '" + e.room() + "' on the topic of '" + room + "'");
             return;
         }
         epoch = m.epoch();

@@ -33,6 +33,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -71,6 +72,7 @@ public final class NodeEngine {
 
     private final List<Subscription> fixedSubscriptions = new ArrayList<>();
     private volatile boolean draining;
+    private volatile ScheduledFuture<?> heartbeats;
     private volatile boolean lostLogged;
 
     public NodeEngine(String region, String nodeId, String publicUrl, Topics topics, BrokerAdapter broker,
@@ -102,7 +104,7 @@ public final class NodeEngine {
         CompletableFuture<Subscription> inbox = broker.subscribe(topics.node(nodeId), this::onInbox);
         CompletableFuture<Subscription> all = broker.subscribe(topics.all(), this::onBroadcast);
         long period = Math.max(50, presenceTtl.toMillis() / 3);
-        scheduler.scheduleAtFixedRate(this::heartbeat, 0, period, TimeUnit.MILLISECONDS);
+        heartbeats = scheduler.scheduleAtFixedRate(this::heartbeat, 0, period, TimeUnit.MILLISECONDS);
         return CompletableFuture.allOf(inbox, all).thenRun(() -> {
             synchronized (fixedSubscriptions) {
                 fixedSubscriptions.add(inbox.join());
@@ -122,6 +124,7 @@ public final class NodeEngine {
     /** Stops taking new work and tells every session where to go. */
     public void beginDrain(Duration lookupTimeout) {
         draining = true;
+        stopHeartbeats(); // a draining node should not be offered to anyone as a place to go
         NodeInfo target = null;
         try {
             List<NodeInfo> nodes = broker.presence().nodes().get(lookupTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -157,6 +160,7 @@ public final class NodeEngine {
 
     /** Leaves the node directory and closes the node's own subscriptions. */
     public void shutdown(Duration timeout) {
+        stopHeartbeats();
         try {
             broker.presence().removeNode(nodeId).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
@@ -181,8 +185,15 @@ public final class NodeEngine {
                 counters.recoveredResumes.sum(), counters.unrecoverableResumes.sum());
     }
 
+    private void stopHeartbeats() {
+        ScheduledFuture<?> h = heartbeats;
+        if (h != null) {
+            h.cancel(false);
+        }
+    }
+
     private void heartbeat() {
-        if (!broker.isConnected()) {
+        if (!broker.isConnected() || draining) {
             return;
         }
         NodeInfo info = new NodeInfo(nodeId, region, publicUrl, registry.sessionCount(), System.currentTimeMillis());
@@ -220,10 +231,15 @@ public final class NodeEngine {
 
     void onText(WsSession s, String text) {
         counters.framesIn.increment();
-        if (s.deferIfHelloPending(text)) {
-            return;
+        switch (s.deferIfHelloPending(text)) {
+            case QUEUED:
+                return;
+            case OVERFLOW:
+                reject(s, ErrorCode.BAD_REQUEST, "too many frames before the welcome; wait for it", null);
+                return;
+            default:
+                handle(s, text);
         }
-        handle(s, text);
     }
 
     private void handle(WsSession s, String text) {
@@ -355,8 +371,9 @@ public final class NodeEngine {
                     }
                     s.send(ServerFrames.welcome(s.id(), identity.userId(), region, nodeId, recovered, positions, h.id()));
                     activations.forEach(Runnable::run);
-                    for (String early : s.ready()) {
-                        handle(s, early);
+                    for (List<String> early = s.takeEarlyOrBecomeReady(); !early.isEmpty();
+                         early = s.takeEarlyOrBecomeReady()) {
+                        early.forEach(text -> handle(s, text));
                     }
                 });
     }
@@ -396,7 +413,7 @@ public final class NodeEngine {
     }
 
     /** The result of joining one room: where it stands and what to replay. */
-    private record JoinOutcome(String room, Position since, Position position, boolean recovered,
+    private record JoinOutcome(String room, RoomCursor cursor, Position since, Position position, boolean recovered,
                                long startOffset, List<BrokerMessage> replay) {
     }
 
@@ -413,7 +430,7 @@ public final class NodeEngine {
             }
             if (s.cursors.putIfAbsent(room, cursor) != null) {
                 return broker.history().position(room)
-                        .thenApply(p -> new JoinOutcome(room, since, p, true, p.offset(), List.of()));
+                        .thenApply(p -> new JoinOutcome(room, null, since, p, true, p.offset(), List.of()));
             }
             registry.join(s, room);
             local = acquireRoom(room);
@@ -422,8 +439,9 @@ public final class NodeEngine {
         // The subscription must be live before history is read: whatever is appended after the read
         // then arrives live (and waits in the cursor), so nothing falls between the two.
         CompletableFuture<JoinOutcome> outcome = local.subscription.thenCompose(sub -> since == null
-                ? broker.history().position(room).thenApply(p -> new JoinOutcome(room, null, p, true, p.offset(), List.of()))
-                : replay(room, since));
+                ? broker.history().position(room)
+                        .thenApply(p -> new JoinOutcome(room, cursor, null, p, true, p.offset(), List.of()))
+                : replay(room, cursor, since));
         return outcome.whenComplete((o, err) -> {
             if (err != null) {
                 synchronized (s.membership) {
@@ -434,35 +452,40 @@ public final class NodeEngine {
                     }
                 }
             } else {
+                // Only what the broker said seeds the node's position: never a client's claim.
                 local.seed(o.position().offset(), o.position().epoch());
             }
         });
     }
 
-    private CompletableFuture<JoinOutcome> replay(String room, Position since) {
+    private CompletableFuture<JoinOutcome> replay(String room, RoomCursor cursor, Position since) {
         int max = limits.maxReplay();
         return broker.history().readAfter(room, since.offset(), max).thenCompose(slice -> {
-            if (slice.epoch().equals(since.epoch())) {
-                return CompletableFuture.completedFuture(outcome(room, since, slice, since.offset(), slice.complete()));
+            if (slice.epoch().equals(since.epoch()) && since.offset() <= slice.top()) {
+                return CompletableFuture.completedFuture(
+                        outcome(room, cursor, since, slice, since.offset(), slice.complete()));
             }
-            // History was lost since the client's position: offer what the new epoch holds, flagged as a gap.
-            return broker.history().readAfter(room, 0, max).thenApply(all -> outcome(room, since, all, 0, false));
+            // History was lost since the client's position (or the position was never handed out in this
+            // epoch): offer what the current epoch holds, flagged as a gap.
+            return broker.history().readAfter(room, 0, max).thenApply(all -> outcome(room, cursor, since, all, 0, false));
         });
     }
 
-    private JoinOutcome outcome(String room, Position since, HistorySlice slice, long start, boolean complete) {
+    private JoinOutcome outcome(String room, RoomCursor cursor, Position since, HistorySlice slice, long start,
+                                boolean complete) {
         List<BrokerMessage> msgs = slice.messages();
-        long last = msgs.isEmpty() ? start : msgs.get(msgs.size() - 1).offset();
-        boolean truncated = last < slice.top() && msgs.size() >= limits.maxReplay();
+        long last = msgs.isEmpty() ? 0 : msgs.get(msgs.size() - 1).offset();
+        boolean truncated = msgs.size() >= limits.maxReplay() && last < slice.top();
         boolean recovered = complete && !truncated;
         (recovered ? counters.recoveredResumes : counters.unrecoverableResumes).increment();
-        return new JoinOutcome(room, since, new Position(Math.max(last, slice.top()), slice.epoch()), recovered, start, msgs);
+        return new JoinOutcome(room, cursor, since, new Position(Math.max(last, slice.top()), slice.epoch()), recovered,
+                start, msgs);
     }
 
     private void activate(WsSession s, JoinOutcome o, byte[] joinedFrame) {
-        RoomCursor cursor = s.cursors.get(o.room());
-        if (cursor == null) {
-            return; // left or closed meanwhile
+        RoomCursor cursor = o.cursor();
+        if (cursor == null || s.cursors.get(o.room()) != cursor) {
+            return; // left (and maybe joined again) or closed meanwhile: this result is stale
         }
         List<RoomCursor.Pending> replay = new ArrayList<>(o.replay().size());
         for (BrokerMessage m : o.replay()) {
@@ -660,35 +683,31 @@ public final class NodeEngine {
         return new PresenceMember(user, region, nodeId);
     }
 
+    // The directory writes are issued while holding presenceLock: the adapter sends them in that order,
+    // so a user going offline on one session and online on another can't land reversed.
+
     private void userOnline(String user) {
-        boolean first;
         synchronized (presenceLock) {
-            first = userSessions.merge(user, 1, Integer::sum) == 1;
-        }
-        if (first) {
-            broker.presence().userOnline(me(user)).exceptionally(e -> logPresence("userOnline", e));
+            if (userSessions.merge(user, 1, Integer::sum) == 1) {
+                broker.presence().userOnline(me(user)).exceptionally(e -> logPresence("userOnline", e));
+            }
         }
     }
 
     private void userOffline(String user) {
-        boolean last;
         synchronized (presenceLock) {
-            last = userSessions.merge(user, -1, Integer::sum) == 0;
-            if (last) {
+            if (userSessions.merge(user, -1, Integer::sum) == 0) {
                 userSessions.remove(user);
+                broker.presence().userOffline(me(user)).exceptionally(e -> logPresence("userOffline", e));
             }
-        }
-        if (last) {
-            broker.presence().userOffline(me(user)).exceptionally(e -> logPresence("userOffline", e));
         }
     }
 
     private void presenceJoin(String user, String room) {
-        boolean first;
         synchronized (presenceLock) {
-            first = roomUsers.computeIfAbsent(room, r -> new HashMap<>()).merge(user, 1, Integer::sum) == 1;
-        }
-        if (first) {
+            if (roomUsers.computeIfAbsent(room, r -> new HashMap<>()).merge(user, 1, Integer::sum) != 1) {
+                return;
+            }
             // Announce after the directory has the entry, so a member that hears "join" and asks
             // who is here sees the newcomer.
             broker.presence().join(room, me(user)).whenComplete((v, e) -> {
@@ -701,20 +720,15 @@ public final class NodeEngine {
     }
 
     private void presenceLeave(String user, String room) {
-        boolean last = false;
         synchronized (presenceLock) {
             Map<String, Integer> users = roomUsers.get(room);
-            if (users != null) {
-                last = users.merge(user, -1, Integer::sum) == 0;
-                if (last) {
-                    users.remove(user);
-                    if (users.isEmpty()) {
-                        roomUsers.remove(room);
-                    }
-                }
+            if (users == null || users.merge(user, -1, Integer::sum) != 0) {
+                return;
             }
-        }
-        if (last) {
+            users.remove(user);
+            if (users.isEmpty()) {
+                roomUsers.remove(room);
+            }
             broker.presence().leave(room, me(user)).whenComplete((v, e) -> {
                 if (e != null) {
                     logPresence("leave", e);
@@ -748,30 +762,34 @@ public final class NodeEngine {
     // ---------------------------------------------------------------- broker side
 
     private void onBrokerEvent(BrokerEvent event) {
+        List<LocalRoom> current;
+        synchronized (roomsLock) {
+            current = new ArrayList<>(rooms.values());
+        }
         if (event == BrokerEvent.LOST) {
             if (!lostLogged) {
                 lostLogged = true;
                 log.warn("node {} lost its broker ({}); publishes are refused until it is back", nodeId, broker.name());
             }
+            // From now on live messages wait: whatever arrives before the history read must not
+            // overtake what history still owes us.
+            current.forEach(LocalRoom::beginRecovery);
             return;
         }
         lostLogged = false;
         counters.brokerReconnects.increment();
-        log.info("node {}: broker {} restored; recovering rooms from history", nodeId, broker.name());
-        List<LocalRoom> current;
-        synchronized (roomsLock) {
-            current = new ArrayList<>(rooms.values());
-        }
-        // Called on the adapter's thread before it delivers anything received after the restore,
-        // so every live message from here on waits behind the recovery.
+        log.info("node {}: broker {} restored; recovering {} room(s) from history", nodeId, broker.name(), current.size());
         for (LocalRoom r : current) {
-            long after = r.beginRecovery();
-            recoverRoom(r, after);
+            recoverRoom(r, r.beginRecovery());
         }
         reassertPresence();
     }
 
-    private void recoverRoom(LocalRoom r, long after) {
+    private void recoverRoom(LocalRoom r, long gen) {
+        if (!r.isCurrent(gen)) {
+            return;
+        }
+        long after = r.lastOffset();
         String knownEpoch = r.epoch();
         broker.history().readAfter(r.room, after, Integer.MAX_VALUE).thenCompose(slice ->
                 knownEpoch == null || slice.epoch().equals(knownEpoch)
@@ -779,25 +797,34 @@ public final class NodeEngine {
                         : broker.history().readAfter(r.room, 0, Integer.MAX_VALUE)
         ).whenComplete((slice, err) -> {
             if (err != null) {
-                log.warn("node {}: could not recover room '{}' from history: {}", nodeId, r.room, err.toString());
-                r.endRecovery(List.of(), this);
+                // Live messages keep waiting: delivering them now would skip what history still owes us.
+                if (broker.isConnected()) {
+                    log.info("node {}: reading history of room '{}' failed ({}); retrying", nodeId, r.room, err.toString());
+                    scheduler.schedule(() -> recoverRoom(r, gen), 250, TimeUnit.MILLISECONDS);
+                } // else: the next RESTORED starts over
             } else {
-                r.endRecovery(slice.messages(), this);
+                if (!slice.complete()) {
+                    log.warn("node {}: history of room '{}' no longer holds everything after offset {}; "
+                            + "members here miss some messages", nodeId, r.room, after);
+                }
+                r.endRecovery(gen, slice.messages(), this);
             }
         });
     }
 
+    /**
+     * After an outage the directory may hold anything: entries lost with the broker, or removals
+     * that failed while we were cut off. Replace the node's whole entry set with what is true now.
+     */
     private void reassertPresence() {
-        heartbeat();
-        List<String> users;
-        Map<String, List<String>> roomsCopy = new HashMap<>();
         synchronized (presenceLock) {
-            users = new ArrayList<>(userSessions.keySet());
-            roomUsers.forEach((room, m) -> roomsCopy.put(room, new ArrayList<>(m.keySet())));
+            broker.presence().removeNode(nodeId).exceptionally(e -> logPresence("removeNode", e));
+            heartbeat();
+            userSessions.keySet().forEach(u ->
+                    broker.presence().userOnline(me(u)).exceptionally(e -> logPresence("userOnline", e)));
+            roomUsers.forEach((room, users) -> users.keySet().forEach(u ->
+                    broker.presence().join(room, me(u)).exceptionally(e -> logPresence("join", e))));
         }
-        users.forEach(u -> broker.presence().userOnline(me(u)).exceptionally(e -> logPresence("userOnline", e)));
-        roomsCopy.forEach((room, us) -> us.forEach(
-                u -> broker.presence().join(room, me(u)).exceptionally(e -> logPresence("join", e))));
     }
 
     private void onRoomMessage(LocalRoom room, BrokerMessage m) {

@@ -48,7 +48,9 @@ public final class ServerFrames {
 
     private static void identity(JsonGenerator g, Envelope e) throws IOException {
         g.writeStringField("id", e.id());
-        g.writeStringField("from", e.from());
+        if (e.from() != null) {
+            g.writeStringField("from", e.from());
+        }
         g.writeStringField("region", e.region());
         g.writeStringField("node", e.node());
         g.writeNumberField("ts", e.timestamp());

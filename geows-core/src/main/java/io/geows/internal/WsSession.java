@@ -111,29 +111,40 @@ public final class WsSession implements Session {
         return state != State.NEW;
     }
 
+    /** Outcome of {@link #deferIfHelloPending}. */
+    enum Deferral { NOT_PENDING, QUEUED, OVERFLOW }
+
     /**
-     * Queues a frame that arrived while the hello completes; returns false when the session is ready
-     * (the caller handles the frame itself).
+     * Queues a frame that arrived while the hello completes. {@code NOT_PENDING}: the session is
+     * ready, the caller handles the frame itself; {@code OVERFLOW}: too many frames before the welcome,
+     * the frame was not queued.
      */
-    synchronized boolean deferIfHelloPending(String text) {
+    synchronized Deferral deferIfHelloPending(String text) {
         if (state != State.HELLO_PENDING) {
-            return false;
+            return Deferral.NOT_PENDING;
         }
         if (early == null) {
             early = new ArrayList<>();
         }
-        if (early.size() < MAX_EARLY_FRAMES) {
-            early.add(text);
+        if (early.size() >= MAX_EARLY_FRAMES) {
+            return Deferral.OVERFLOW;
         }
-        return true;
+        early.add(text);
+        return Deferral.QUEUED;
     }
 
-    /** Marks the session ready and returns the frames that waited for it. */
-    synchronized List<String> ready() {
-        if (state == State.HELLO_PENDING) {
-            state = State.READY;
+    /**
+     * Takes the frames that waited for the welcome. Only when none are left does the session become
+     * ready, so frames that arrive while these are handled still queue behind them: order is kept.
+     */
+    synchronized List<String> takeEarlyOrBecomeReady() {
+        if (early == null || early.isEmpty()) {
+            if (state == State.HELLO_PENDING) {
+                state = State.READY;
+            }
+            return List.of();
         }
-        List<String> out = early == null ? List.of() : early;
+        List<String> out = early;
         early = null;
         return out;
     }

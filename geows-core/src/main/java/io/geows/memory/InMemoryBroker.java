@@ -49,6 +49,8 @@ public final class InMemoryBroker {
     private final AtomicInteger connectionIds = new AtomicInteger();
     final InMemoryPresence presence = new InMemoryPresence();
     private boolean failed;
+    /** One epoch for all rooms; a new one whenever history is lost. */
+    private String epoch = newEpoch();
 
     /** A broker with the default history size and time-to-live. */
     public InMemoryBroker() {
@@ -97,8 +99,9 @@ public final class InMemoryBroker {
                 return;
             }
             failed = true;
+            // Under the lock: no delivery can slip in between the state change and the event.
+            connections.forEach(InMemoryConnection::brokerFailed);
         }
-        connections.forEach(InMemoryConnection::brokerFailed);
     }
 
     /** Ends a {@link #fail()}: connections that were not cut report restored. */
@@ -108,8 +111,16 @@ public final class InMemoryBroker {
                 return;
             }
             failed = false;
+            // Under the lock, so RESTORED is queued before any message published after it.
+            connections.forEach(InMemoryConnection::brokerRecovered);
         }
-        connections.forEach(InMemoryConnection::brokerRecovered);
+    }
+
+    /** Runs a connection's state change atomically with respect to deliveries. */
+    void atomically(Runnable change) {
+        synchronized (lock) {
+            change.run();
+        }
     }
 
     /** Whether {@link #fail()} is in effect. */
@@ -126,7 +137,12 @@ public final class InMemoryBroker {
     public void loseHistory() {
         synchronized (lock) {
             rooms.clear();
+            epoch = newEpoch();
         }
+    }
+
+    private static String newEpoch() {
+        return UUID.randomUUID().toString().substring(0, 8);
     }
 
     /**
@@ -177,7 +193,7 @@ public final class InMemoryBroker {
     Appended append(InMemoryConnection from, String room, String key, String topic, byte[] payload) {
         synchronized (lock) {
             checkReachable(from);
-            RoomLog log = rooms.computeIfAbsent(room, r -> new RoomLog());
+            RoomLog log = rooms.computeIfAbsent(room, r -> new RoomLog(epoch));
             long now = System.nanoTime();
             log.expire(now, historyTtlNanos);
             Long existing = log.keys.get(key);
@@ -200,7 +216,10 @@ public final class InMemoryBroker {
     HistorySlice readAfter(InMemoryConnection from, String room, long afterOffset, int limit) {
         synchronized (lock) {
             checkReachable(from);
-            RoomLog log = rooms.computeIfAbsent(room, r -> new RoomLog());
+            RoomLog log = rooms.get(room); // reads never create state: room names come from clients
+            if (log == null) {
+                return new HistorySlice(epoch, 0, List.of(), true);
+            }
             log.expire(System.nanoTime(), historyTtlNanos);
             long oldest = log.entries.isEmpty() ? log.top + 1 : log.entries.peekFirst().message.offset();
             boolean complete = afterOffset >= oldest - 1 || afterOffset >= log.top;
@@ -220,8 +239,8 @@ public final class InMemoryBroker {
     Position position(InMemoryConnection from, String room) {
         synchronized (lock) {
             checkReachable(from);
-            RoomLog log = rooms.computeIfAbsent(room, r -> new RoomLog());
-            return new Position(log.top, log.epoch);
+            RoomLog log = rooms.get(room);
+            return log == null ? new Position(0, epoch) : new Position(log.top, log.epoch);
         }
     }
 
@@ -245,10 +264,14 @@ public final class InMemoryBroker {
     }
 
     private static final class RoomLog {
-        final String epoch = UUID.randomUUID().toString().substring(0, 8);
+        final String epoch;
         final ArrayDeque<Entry> entries = new ArrayDeque<>();
         final Map<String, Long> keys = new HashMap<>();
         long top;
+
+        RoomLog(String epoch) {
+            this.epoch = epoch;
+        }
 
         void expire(long now, long ttlNanos) {
             while (!entries.isEmpty() && now - entries.peekFirst().appendedNanos > ttlNanos) {

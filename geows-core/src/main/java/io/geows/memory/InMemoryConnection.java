@@ -69,22 +69,27 @@ public final class InMemoryConnection implements BrokerAdapter {
 
     /** Cuts this connection only (a network partition of one node): it reports {@link BrokerEvent#LOST}. */
     public void cut() {
-        boolean wasConnected = isConnected();
-        cut = true;
-        if (wasConnected) {
-            emit(BrokerEvent.LOST);
-        }
+        broker.atomically(() -> {
+            boolean wasConnected = isConnected();
+            cut = true;
+            if (wasConnected) {
+                emit(BrokerEvent.LOST);
+            }
+        });
     }
 
     /** Ends a {@link #cut()}: reports {@link BrokerEvent#RESTORED} unless the whole broker is down. */
     public void restore() {
-        boolean wasConnected = isConnected();
-        cut = false;
-        if (!wasConnected && isConnected()) {
-            emit(BrokerEvent.RESTORED);
-        }
+        broker.atomically(() -> {
+            boolean wasConnected = isConnected();
+            cut = false;
+            if (!wasConnected && isConnected()) {
+                emit(BrokerEvent.RESTORED);
+            }
+        });
     }
 
+    /** Called under the broker's lock. */
     void brokerFailed() {
         boolean wasConnected = isConnected();
         brokerDown = true;
@@ -93,6 +98,7 @@ public final class InMemoryConnection implements BrokerAdapter {
         }
     }
 
+    /** Called under the broker's lock. */
     void brokerRecovered() {
         boolean wasConnected = isConnected();
         brokerDown = false;

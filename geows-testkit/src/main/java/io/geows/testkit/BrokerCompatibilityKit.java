@@ -414,6 +414,38 @@ public abstract class BrokerCompatibilityKit {
     }
 
     @Test
+    @DisplayName("presence is right after a node's outage: a user who left meanwhile is gone, those who stayed are listed")
+    void presenceIsRepairedAfterAnOutage() throws Exception {
+        String euId = unique("eu1");
+        GeoWsNode us1 = startNode("us-east", unique("us1"));
+        GeoWsNode eu1 = startNode("eu-west", euId);
+        String room = unique("room");
+        TestClient alice = client(us1, "alice");
+        TestClient carol = TestClient.connectAs(eu1.uri(), "carol");
+        TestClient dave = client(eu1, "dave");
+        alice.join(room);
+        carol.join(room);
+        dave.join(room);
+        Await.until("everyone listed", WAIT, () -> presenceOf(alice, room).equals(Set.of("alice", "carol", "dave")));
+
+        isolate(euId);
+        Await.until("eu node notices it is cut off", WAIT, () -> !eu1.isReady());
+        carol.close(); // her removal cannot reach the broker now
+        heal(euId);
+        awaitReady(eu1);
+        Await.until(() -> "presence repaired, now " + presenceOf(alice, room), WAIT,
+                () -> presenceOf(alice, room).equals(Set.of("alice", "dave")));
+    }
+
+    private static Set<String> presenceOf(TestClient c, String room) {
+        String id = "q" + UUID.randomUUID();
+        c.send(Map.of("type", "presence", "room", room, "id", id));
+        Set<String> users = new HashSet<>();
+        c.awaitRef(id).path("members").forEach(m -> users.add(m.path("user").asText()));
+        return users;
+    }
+
+    @Test
     @DisplayName("malformed messages on geows topics are dropped and counted; the node keeps serving")
     void malformedBrokerMessagesAreDroppedAndCounted() {
         GeoWsNode us1 = startNode("us-east", unique("us1"));
