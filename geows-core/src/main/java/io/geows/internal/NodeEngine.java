@@ -817,14 +817,21 @@ public final class NodeEngine {
      * that failed while we were cut off. Replace the node's whole entry set with what is true now.
      */
     private void reassertPresence() {
-        synchronized (presenceLock) {
-            broker.presence().removeNode(nodeId).exceptionally(e -> logPresence("removeNode", e));
-            heartbeat();
-            userSessions.keySet().forEach(u ->
-                    broker.presence().userOnline(me(u)).exceptionally(e -> logPresence("userOnline", e)));
-            roomUsers.forEach((room, users) -> users.keySet().forEach(u ->
-                    broker.presence().join(room, me(u)).exceptionally(e -> logPresence("join", e))));
-        }
+        // Re-add only once the removal is complete: an adapter may remove entries in several steps,
+        // and a late step must not take away what we add back. Anything that changed meanwhile is
+        // covered, because what we add is read from the counts at that moment.
+        broker.presence().removeNode(nodeId).whenComplete((v, err) -> {
+            if (err != null) {
+                logPresence("removeNode", err);
+            }
+            synchronized (presenceLock) {
+                heartbeat();
+                userSessions.keySet().forEach(u ->
+                        broker.presence().userOnline(me(u)).exceptionally(e -> logPresence("userOnline", e)));
+                roomUsers.forEach((room, users) -> users.keySet().forEach(u ->
+                        broker.presence().join(room, me(u)).exceptionally(e -> logPresence("join", e))));
+            }
+        });
     }
 
     private void onRoomMessage(LocalRoom room, BrokerMessage m) {

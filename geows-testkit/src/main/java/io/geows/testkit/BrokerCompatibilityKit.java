@@ -107,11 +107,12 @@ public abstract class BrokerCompatibilityKit {
 
     @AfterEach
     void closeEverything() throws Exception {
-        for (AutoCloseable c : closeables) {
-            c.close();
-        }
+        // Nodes first, while their broker is still reachable (they leave the directory on close).
         for (GeoWsNode n : nodes) {
             n.close();
+        }
+        for (AutoCloseable c : closeables) {
+            c.close();
         }
         closeables.clear();
         nodes.clear();

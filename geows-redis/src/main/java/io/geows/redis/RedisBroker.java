@@ -1,0 +1,653 @@
+package io.geows.redis;
+
+import io.geows.BrokerUnavailableException;
+import io.geows.GeoWsException;
+import io.geows.Topics;
+import io.geows.spi.BrokerAdapter;
+import io.geows.spi.BrokerEvent;
+import io.geows.spi.BrokerEventListener;
+import io.geows.spi.BrokerListener;
+import io.geows.spi.BrokerMessage;
+import io.geows.spi.History;
+import io.geows.spi.Presence;
+import io.geows.spi.Subscription;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.protocol.ProtocolVersion;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link BrokerAdapter} on Redis: Pub/Sub between nodes, room history in Streams (appended and
+ * published by one Lua script), presence in sets. One connection for subscriptions, one for
+ * everything else (Lettuce pipelines the commands of all callers on it).
+ *
+ * <pre>{@code
+ * GeoWsNode node = GeoWsNode.builder()
+ *         .region("eu-west")
+ *         .broker(RedisBroker.connect("redis://user:secret@redis.eu.internal:6379"))
+ *         .build().start();
+ * }</pre>
+ *
+ * <p><b>Self-checking subscriptions.</b> Every {@linkplain Builder#checkInterval check interval}
+ * (and at once after a reconnect) the adapter asks Redis how many channels its subscription
+ * connection holds ({@code CLIENT INFO}) and compares that with the channels it should hold, then
+ * sends a canary message to itself through Redis. If either check fails the adapter reports
+ * {@link BrokerEvent#LOST} (the node turns not-ready), subscribes again, and reports
+ * {@link BrokerEvent#RESTORED} only once both checks pass. Messages received between the two events
+ * are held back and delivered after {@code RESTORED}, as the SPI requires.
+ *
+ * <p>Threading: thread-safe. Messages and events are delivered on one thread per adapter, in order.
+ *
+ * @since 0.1.0
+ */
+public final class RedisBroker implements BrokerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(RedisBroker.class);
+    private static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+    private static final Pattern SUB_COUNT = Pattern.compile("(?:^|\\s)sub=(\\d+)");
+
+    /** Messages kept per room: {@value}. */
+    public static final int DEFAULT_HISTORY_SIZE = 10_000;
+    /** How long a room's history lives without new messages: one hour. */
+    public static final Duration DEFAULT_HISTORY_TTL = Duration.ofHours(1);
+    /** How often subscriptions are verified: one second. */
+    public static final Duration DEFAULT_CHECK_INTERVAL = Duration.ofSeconds(1);
+    /** How long a command may take before it counts as failed: five seconds. */
+    public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(5);
+
+    private final String address;
+    private final String name;
+    private final RedisClient client;
+    private final boolean ownsClient;
+    private final ClientResources ownedResources;
+    private final Duration commandTimeout;
+    private final StatefulRedisConnection<String, byte[]> commands;
+    private final StatefulRedisPubSubConnection<String, byte[]> pubsub;
+    private final ExecutorService delivery;
+    private final ScheduledExecutorService checker;
+    private final List<BrokerEventListener> listeners = new CopyOnWriteArrayList<>();
+    private final History history;
+    private final Presence presence;
+    private final String canaryChannel;
+
+    private final Object lock = new Object();
+    /** Guarded by lock. */
+    private final Map<String, List<Sub>> subscriptions = new HashMap<>();
+    private long subscriptionChanges;
+    private boolean connected;
+    private List<BrokerMessage> held = new ArrayList<>();
+    private volatile boolean closed;
+    private volatile CompletableFuture<Void> canaryReceived;
+    private volatile String canaryNonce;
+    private volatile boolean lostLogged;
+
+    private RedisBroker(Builder b) {
+        RedisURI uri = b.uri != null ? RedisURI.create(b.uri) : null;
+        this.address = uri == null ? "(your RedisClient)" : (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort();
+        this.name = b.name != null ? b.name : "redis";
+        this.commandTimeout = b.commandTimeout;
+        if (b.client != null) {
+            this.client = b.client;
+            this.ownsClient = false;
+            this.ownedResources = null;
+        } else {
+            this.ownedResources = b.resources != null ? null : DefaultClientResources.builder()
+                    .ioThreadPoolSize(2)
+                    .computationThreadPoolSize(2)
+                    // Come back quickly after a restart: 50 ms, doubling, at most 2 s, jittered.
+                    .reconnectDelay(Delay.fullJitter(Duration.ofMillis(50), Duration.ofSeconds(2), 50, TimeUnit.MILLISECONDS))
+                    .build();
+            this.client = RedisClient.create(b.resources != null ? b.resources : ownedResources, uri);
+            this.ownsClient = true;
+        }
+        this.client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                // Fail fast while disconnected: a node must refuse a publish, not queue it somewhere.
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .protocolVersion(ProtocolVersion.RESP3)
+                .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
+                .build());
+        this.canaryChannel = b.topicPrefix + ".canary." + UUID.randomUUID();
+        Topics topics = Topics.withPrefix(b.topicPrefix);
+        this.history = new RedisHistory(this, topics, b.historySize, b.historyTtl.toMillis(), false);
+        this.presence = new RedisPresence(this, topics);
+        this.delivery = Executors.newSingleThreadExecutor(r -> daemon(r, "geows-redis-delivery-" + name));
+        this.checker = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "geows-redis-check-" + name));
+        try {
+            this.commands = uri != null ? client.connect(CODEC, uri) : client.connect(CODEC);
+            this.pubsub = uri != null ? client.connectPubSub(CODEC, uri) : client.connectPubSub(CODEC);
+        } catch (RuntimeException e) {
+            shutdownQuietly();
+            throw unreachable(e);
+        }
+        pubsub.addListener(new Listener());
+        RedisConnectionStateListener state = new RedisConnectionStateListener() {
+            @Override
+            public void onRedisDisconnected(io.lettuce.core.RedisChannelHandler<?, ?> connection) {
+                markLost("connection closed");
+            }
+
+            @Override
+            public void onRedisConnected(io.lettuce.core.RedisChannelHandler<?, ?> connection, SocketAddress address) {
+                checker.execute(RedisBroker.this::check);
+            }
+        };
+        commands.addListener(state);
+        pubsub.addListener(state);
+        try {
+            pubsub.async().subscribe(canaryChannel).get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            shutdownQuietly();
+            throw unreachable(e);
+        }
+        check();
+        if (!isConnected()) {
+            shutdownQuietly();
+            throw new GeoWsException("connected to Redis at " + address + " but its subscriptions could not be verified"
+                    + " - is CLIENT INFO or PUBLISH refused by an ACL?");
+        }
+        long period = b.checkInterval.toMillis();
+        checker.scheduleWithFixedDelay(this::check, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    private GeoWsException unreachable(Throwable e) {
+        Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+        return new GeoWsException("cannot reach Redis at " + address + " (" + cause.getMessage()
+                + ") - is it running and reachable? check the URI (set GEOWS_BROKER), credentials and TLS", cause);
+    }
+
+    /** Connects to Redis at a URI ({@code redis://}, {@code rediss://}, with user and password). */
+    public static RedisBroker connect(String uri) {
+        return builder().uri(uri).build();
+    }
+
+    /** A builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ------------------------------------------------------------------ state and self-check
+
+    private void markLost(String why) {
+        synchronized (lock) {
+            if (!connected || closed) {
+                return;
+            }
+            connected = false;
+            held = new ArrayList<>();
+            delivery.execute(() -> emit(BrokerEvent.LOST));
+        }
+        if (!lostLogged) {
+            lostLogged = true;
+            log.warn("Redis at {} lost ({}); reconnecting", address, why);
+        }
+    }
+
+    private void markRestored() {
+        synchronized (lock) {
+            if (connected || closed) {
+                return;
+            }
+            connected = true;
+            List<BrokerMessage> waiting = held;
+            held = null;
+            // RESTORED first, then what arrived while we were verifying: the node must hear of the
+            // restore before any message that came after it.
+            delivery.execute(() -> emit(BrokerEvent.RESTORED));
+            for (BrokerMessage m : waiting) {
+                delivery.execute(() -> deliver(m));
+            }
+        }
+        if (lostLogged) {
+            lostLogged = false;
+            log.info("Redis at {} is back; subscriptions verified", address);
+        }
+    }
+
+    private void emit(BrokerEvent event) {
+        for (BrokerEventListener l : listeners) {
+            try {
+                l.onEvent(event);
+            } catch (RuntimeException e) {
+                log.warn("broker event listener failed on {}", event, e);
+            }
+        }
+    }
+
+    /** Verifies the subscriptions; runs on the checker thread only. */
+    private void check() {
+        if (closed) {
+            return;
+        }
+        if (!commands.isOpen() || !pubsub.isOpen()) {
+            markLost("connection closed");
+            return;
+        }
+        try {
+            long version;
+            String[] expected;
+            synchronized (lock) {
+                version = subscriptionChanges;
+                expected = subscriptions.keySet().toArray(String[]::new);
+            }
+            long reported = reportedSubscriptions();
+            if (reported >= 0 && reported != expected.length + 1) {
+                synchronized (lock) {
+                    if (version != subscriptionChanges) {
+                        return; // subscriptions changed while we asked: judge on the next round
+                    }
+                }
+                markLost("Redis reports " + reported + " subscribed channels, expected " + (expected.length + 1));
+                log.warn("Redis at {}: subscriptions differ (Redis has {}, this node needs {}); subscribing again",
+                        address, reported, expected.length + 1);
+                List<String> all = new ArrayList<>(List.of(expected));
+                all.add(canaryChannel);
+                pubsub.async().subscribe(all.toArray(String[]::new)).get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                return; // verify again on the next round
+            }
+            canaryRoundTrip();
+            markRestored();
+        } catch (Exception e) {
+            markLost(e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    /** What Redis says this subscription connection holds ({@code CLIENT INFO}), or -1 if it won't say. */
+    private long reportedSubscriptions() throws Exception {
+        String info;
+        try {
+            info = pubsub.async().clientInfo().get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RedisCommandExecutionException) {
+                return -1; // refused (old Redis, ACL): the canary still checks the path
+            }
+            throw e;
+        }
+        Matcher m = SUB_COUNT.matcher(info);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    private void canaryRoundTrip() throws Exception {
+        String nonce = UUID.randomUUID().toString();
+        CompletableFuture<Void> received = new CompletableFuture<>();
+        canaryNonce = nonce;
+        canaryReceived = received;
+        commands.async().publish(canaryChannel, nonce.getBytes(StandardCharsets.UTF_8))
+                .get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        received.get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private final class Listener extends RedisPubSubAdapter<String, byte[]> {
+        @Override
+        public void message(String channel, byte[] message) {
+            if (channel.equals(canaryChannel)) {
+                CompletableFuture<Void> waiting = canaryReceived;
+                if (waiting != null && new String(message, StandardCharsets.UTF_8).equals(canaryNonce)) {
+                    waiting.complete(null);
+                }
+                return;
+            }
+            BrokerMessage m = Framing.decode(channel, message);
+            synchronized (lock) {
+                if (!connected) {
+                    if (held != null) {
+                        held.add(m);
+                    }
+                    return;
+                }
+                delivery.execute(() -> deliver(m));
+            }
+        }
+    }
+
+    private void deliver(BrokerMessage m) {
+        List<Sub> subs;
+        synchronized (lock) {
+            List<Sub> list = subscriptions.get(m.topic());
+            subs = list == null ? List.of() : List.copyOf(list);
+        }
+        for (Sub s : subs) {
+            try {
+                s.listener.onMessage(m);
+            } catch (RuntimeException e) {
+                log.warn("listener of {} failed", m.topic(), e);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ BrokerAdapter
+
+    /** Runs commands on the command connection, mapping connection failures to {@link BrokerUnavailableException}. */
+    <T> CompletableFuture<T> call(Function<RedisClusterAsyncCommands<String, byte[]>, CompletableFuture<T>> op) {
+        if (!isConnected()) {
+            return CompletableFuture.failedFuture(BrokerUnavailableException.disconnected("redis " + address));
+        }
+        CompletableFuture<T> f;
+        try {
+            f = op.apply(commands.async());
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(translate(e));
+        }
+        return f.handle((v, err) -> {
+            if (err != null) {
+                throw new CompletionException(translate(err));
+            }
+            return v;
+        });
+    }
+
+    private RuntimeException translate(Throwable err) {
+        Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+        if (cause instanceof GeoWsException g) {
+            return g;
+        }
+        if (cause instanceof RedisCommandExecutionException) {
+            return new GeoWsException("Redis at " + address + " refused a command: " + cause.getMessage(), cause);
+        }
+        return new BrokerUnavailableException("Redis at " + address + " is unavailable: " + cause.getMessage(), cause);
+    }
+
+    @Override
+    public CompletableFuture<Void> publish(String topic, byte[] payload) {
+        return call(c -> c.publish(topic, payload).toCompletableFuture().thenApply(n -> null));
+    }
+
+    @Override
+    public CompletableFuture<Subscription> subscribe(String topic, BrokerListener listener) {
+        Objects.requireNonNull(topic, "topic");
+        Objects.requireNonNull(listener, "listener");
+        Sub sub = new Sub(topic, listener);
+        boolean first;
+        synchronized (lock) {
+            List<Sub> list = subscriptions.computeIfAbsent(topic, t -> new ArrayList<>());
+            first = list.isEmpty();
+            list.add(sub);
+            subscriptionChanges++;
+        }
+        if (!first) {
+            return CompletableFuture.completedFuture(sub);
+        }
+        if (!isConnected()) {
+            sub.close();
+            return CompletableFuture.failedFuture(BrokerUnavailableException.disconnected("redis " + address));
+        }
+        return pubsub.async().subscribe(topic).toCompletableFuture().handle((v, err) -> {
+            if (err != null) {
+                sub.close();
+                throw new CompletionException(translate(err));
+            }
+            return (Subscription) sub;
+        });
+    }
+
+    @Override
+    public History history() {
+        return history;
+    }
+
+    @Override
+    public Presence presence() {
+        return presence;
+    }
+
+    @Override
+    public boolean isConnected() {
+        synchronized (lock) {
+            return connected && !closed;
+        }
+    }
+
+    @Override
+    public void addListener(BrokerEventListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    @Override
+    public String name() {
+        return "redis";
+    }
+
+    /** The Redis address, {@code redis://host:port} (without credentials). */
+    public String address() {
+        return address;
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        shutdownQuietly();
+    }
+
+    private void shutdownQuietly() {
+        checker.shutdownNow();
+        delivery.shutdown();
+        closeQuietly(pubsub);
+        closeQuietly(commands);
+        if (ownsClient) {
+            try {
+                client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            } catch (RuntimeException e) {
+                log.debug("Redis client shutdown", e);
+            }
+        }
+        if (ownedResources != null) {
+            ownedResources.shutdown(0, 2, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            log.debug("close", e);
+        }
+    }
+
+    /** For tests: drops a channel subscription behind the adapter's back (the bug self-checks catch). */
+    void dropSubscriptionSilently(String topic) throws InterruptedException, ExecutionException, TimeoutException {
+        pubsub.async().unsubscribe(topic).get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public String toString() {
+        return "RedisBroker[" + address + ", " + name + "]";
+    }
+
+    private final class Sub implements Subscription {
+        final String topic;
+        final BrokerListener listener;
+        private boolean closedSub;
+
+        Sub(String topic, BrokerListener listener) {
+            this.topic = topic;
+            this.listener = listener;
+        }
+
+        @Override
+        public String topic() {
+            return topic;
+        }
+
+        @Override
+        public void close() {
+            boolean last;
+            synchronized (lock) {
+                if (closedSub) {
+                    return;
+                }
+                closedSub = true;
+                List<Sub> list = subscriptions.get(topic);
+                if (list == null || !list.remove(this)) {
+                    return;
+                }
+                last = list.isEmpty();
+                if (last) {
+                    subscriptions.remove(topic);
+                }
+                subscriptionChanges++;
+            }
+            if (last && !closed && pubsub.isOpen()) {
+                pubsub.async().unsubscribe(topic);
+            }
+        }
+    }
+
+    /** Builds a {@link RedisBroker}. Not thread-safe. */
+    public static final class Builder {
+        private String uri;
+        private RedisClient client;
+        private ClientResources resources;
+        private String name;
+        private String topicPrefix = Topics.DEFAULT_PREFIX;
+        private int historySize = DEFAULT_HISTORY_SIZE;
+        private Duration historyTtl = DEFAULT_HISTORY_TTL;
+        private Duration checkInterval = DEFAULT_CHECK_INTERVAL;
+        private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
+
+        private Builder() {
+        }
+
+        /** The Redis URI: {@code redis://[user:password@]host:port[/db]} or {@code rediss://} for TLS. */
+        public Builder uri(String uri) {
+            Objects.requireNonNull(uri, "uri");
+            if (!uri.startsWith("redis://") && !uri.startsWith("rediss://")) {
+                throw new IllegalArgumentException("Redis URI '" + uri.replaceAll("//[^@/]*@", "//***@")
+                        + "' must start with redis:// or rediss:// (e.g. redis://127.0.0.1:6379)");
+            }
+            this.uri = uri;
+            return this;
+        }
+
+        /**
+         * Uses your Lettuce client (its URI, resources and options, except that the adapter sets
+         * reconnect and disconnected behaviour). The adapter does not shut it down.
+         */
+        public Builder client(RedisClient client) {
+            this.client = Objects.requireNonNull(client, "client");
+            return this;
+        }
+
+        /** Uses your Lettuce client resources (threads, reconnect delay). The adapter does not shut them down. */
+        public Builder clientResources(ClientResources resources) {
+            this.resources = Objects.requireNonNull(resources, "resources");
+            return this;
+        }
+
+        /** A name for thread names and logs (e.g. the node id). */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /** The topic and key prefix; default {@value Topics#DEFAULT_PREFIX}. Must match the nodes'. */
+        public Builder topicPrefix(String prefix) {
+            Topics.withPrefix(prefix);
+            this.topicPrefix = prefix;
+            return this;
+        }
+
+        /** Messages kept per room (approximately: Streams trim in whole nodes); at least 1. */
+        public Builder historySize(int messages) {
+            if (messages < 1) {
+                throw new IllegalArgumentException("historySize must be >= 1, was " + messages);
+            }
+            this.historySize = messages;
+            return this;
+        }
+
+        /** How long a room's history lives after its last message; at least one second. */
+        public Builder historyTtl(Duration ttl) {
+            Objects.requireNonNull(ttl, "ttl");
+            if (ttl.toMillis() < 1000) {
+                throw new IllegalArgumentException("historyTtl must be at least 1s, was " + ttl);
+            }
+            this.historyTtl = ttl;
+            return this;
+        }
+
+        /** How often subscriptions are verified; at least 50 ms. */
+        public Builder checkInterval(Duration interval) {
+            Objects.requireNonNull(interval, "interval");
+            if (interval.toMillis() < 50) {
+                throw new IllegalArgumentException("checkInterval must be at least 50ms, was " + interval);
+            }
+            this.checkInterval = interval;
+            return this;
+        }
+
+        /** How long a command may take; positive. */
+        public Builder commandTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isZero() || timeout.isNegative()) {
+                throw new IllegalArgumentException("commandTimeout must be positive, was " + timeout);
+            }
+            this.commandTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Connects and verifies the subscriptions.
+         *
+         * @throws IllegalStateException when neither a URI nor a client was given, or both
+         * @throws GeoWsException        when Redis cannot be reached, naming the address
+         */
+        public RedisBroker build() {
+            if (uri == null && client == null) {
+                throw new IllegalStateException("set uri(\"redis://host:port\") or client(yourRedisClient)");
+            }
+            if (client != null && resources != null) {
+                throw new IllegalStateException("client(...) and clientResources(...) conflict: a client has its resources");
+            }
+            return new RedisBroker(this);
+        }
+    }
+}
