@@ -1,9 +1,15 @@
 package io.geows.example;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.geows.GeoWsNode;
 import io.geows.memory.InMemoryBroker;
+import io.geows.redis.RedisBroker;
+import io.geows.spi.BrokerAdapter;
+import io.geows.spi.NodeInfo;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -11,55 +17,70 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The geows reference server, first cut: demo mode runs two regions ({@code us-east},
- * {@code eu-west}) in one process on the in-memory broker, plus a small HTTP server with a chat page
- * and {@code /regions}.
- *
- * <pre>
- * java -jar geows-example-server.jar [--http-port 8080] [--us-port 8081] [--eu-port 8082] [--host 127.0.0.1]
- * </pre>
+ * The geows reference server. Demo mode (memory broker, no region) runs two regions,
+ * {@code us-east} and {@code eu-west}, in one process; with {@code --region} and a shared broker it
+ * runs one node of a multi-region cluster. Either way it serves the chat page, {@code /healthz},
+ * {@code /readyz} and {@code /regions} over HTTP.
  */
 public final class ExampleServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ExampleServer.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<GeoWsNode> nodes;
+    /** A broker connection to read the node directory from (the first node's). */
+    private final BrokerAdapter directory;
     private final HttpServer http;
-    private final String host;
 
-    private ExampleServer(List<GeoWsNode> nodes, HttpServer http, String host) {
+    private ExampleServer(List<GeoWsNode> nodes, BrokerAdapter directory, HttpServer http) {
         this.nodes = nodes;
+        this.directory = directory;
         this.http = http;
-        this.host = host;
     }
 
-    /**
-     * Starts demo mode: two regions on one in-memory broker and the web page. Port 0 picks a free one.
-     */
+    /** Starts demo mode: two regions on one in-memory broker. Port 0 picks a free one. */
     public static ExampleServer demo(String host, int httpPort, int usPort, int euPort) throws IOException {
-        InMemoryBroker broker = new InMemoryBroker();
+        return start(new ServerConfig(host, httpPort, "memory", null, null, 0, null, usPort, euPort));
+    }
+
+    /** Starts what the configuration says. */
+    static ExampleServer start(ServerConfig config) throws IOException {
         List<GeoWsNode> nodes = new ArrayList<>();
+        BrokerAdapter directory;
         try {
-            nodes.add(node(broker, host, "us-east", "us-east-1", usPort));
-            nodes.add(node(broker, host, "eu-west", "eu-west-1", euPort));
-            HttpServer http = HttpServer.create(new InetSocketAddress(host, httpPort), 0);
+            if (config.demo()) {
+                InMemoryBroker broker = new InMemoryBroker();
+                BrokerAdapter us = broker.connect("us-east-1");
+                nodes.add(node(config, "us-east", "us-east-1", config.usPort(), null, us));
+                nodes.add(node(config, "eu-west", "eu-west-1", config.euPort(), null, broker.connect("eu-west-1")));
+                directory = us;
+            } else {
+                String region = config.region() != null ? config.region() : "local";
+                String nodeId = config.nodeId() != null ? config.nodeId()
+                        : region + "-" + Long.toHexString(Double.doubleToLongBits(Math.random())).substring(0, 6);
+                directory = broker(config.broker(), nodeId);
+                nodes.add(node(config, region, nodeId, config.port(), config.publicUrl(), directory));
+            }
+            HttpServer http = HttpServer.create(new InetSocketAddress(config.host(), config.httpPort()), 0);
             http.setExecutor(Executors.newFixedThreadPool(2, r -> {
                 Thread t = new Thread(r, "geows-example-http");
                 t.setDaemon(true);
                 return t;
             }));
-            ExampleServer server = new ExampleServer(nodes, http, host);
+            ExampleServer server = new ExampleServer(nodes, directory, http);
             http.createContext("/", server::page);
             http.createContext("/regions", server::regions);
             http.createContext("/healthz", ex -> respond(ex, 200, "text/plain", "ok\n"));
+            http.createContext("/readyz", server::ready);
             http.start();
             return server;
         } catch (IOException | RuntimeException e) {
@@ -68,24 +89,33 @@ public final class ExampleServer implements AutoCloseable {
         }
     }
 
-    private static GeoWsNode node(InMemoryBroker broker, String host, String region, String nodeId, int port) {
+    private static BrokerAdapter broker(String broker, String nodeId) {
+        if (broker.equals("memory")) {
+            return new InMemoryBroker().connect(nodeId);
+        }
+        return RedisBroker.builder().uri(broker).name(nodeId).build();
+    }
+
+    private static GeoWsNode node(ServerConfig c, String region, String nodeId, int port, String publicUrl,
+                                  BrokerAdapter broker) {
         return GeoWsNode.builder()
                 .region(region)
                 .nodeId(nodeId)
-                .host(host)
+                .host(c.host())
                 .port(port)
-                .broker(broker.connect(nodeId))
+                .publicUrl(publicUrl)
+                .broker(broker)
                 .drainTimeout(Duration.ofSeconds(2))
                 .build()
                 .start();
     }
 
-    /** The HTTP port (page and {@code /regions}). */
+    /** The HTTP port (page, health, {@code /regions}). */
     public int httpPort() {
         return http.getAddress().getPort();
     }
 
-    /** The running nodes, one per region. */
+    /** The running nodes: two in demo mode, else one. */
     public List<GeoWsNode> nodes() {
         return List.copyOf(nodes);
     }
@@ -101,17 +131,33 @@ public final class ExampleServer implements AutoCloseable {
         }
     }
 
+    private void ready(HttpExchange ex) throws IOException {
+        boolean ready = nodes.stream().allMatch(GeoWsNode::isReady);
+        respond(ex, ready ? 200 : 503, "text/plain", ready ? "ready\n" : "not ready\n");
+    }
+
+    /** This process's nodes, then every other live node of the directory (other processes, other regions). */
     private void regions(HttpExchange ex) throws IOException {
-        StringBuilder json = new StringBuilder("{\"regions\":[");
-        for (int i = 0; i < nodes.size(); i++) {
-            GeoWsNode n = nodes.get(i);
-            json.append(i == 0 ? "" : ",").append("{\"region\":\"").append(n.region())
-                    .append("\",\"node\":\"").append(n.nodeId())
-                    .append("\",\"url\":\"").append(n.uri())
-                    .append("\",\"ready\":").append(n.isReady())
-                    .append(",\"connections\":").append(n.stats().sessions()).append('}');
+        ObjectNode body = JSON.createObjectNode();
+        ArrayNode regions = body.putArray("regions");
+        Set<String> listed = new HashSet<>();
+        for (GeoWsNode n : nodes) {
+            listed.add(n.nodeId());
+            regions.addObject().put("region", n.region()).put("node", n.nodeId())
+                    .put("url", n.publicUrl() != null ? n.publicUrl() : n.uri().toString())
+                    .put("ready", n.isReady()).put("connections", n.stats().sessions());
         }
-        respond(ex, 200, "application/json", json.append("]}").toString());
+        try {
+            for (NodeInfo info : directory.presence().nodes().get(1, TimeUnit.SECONDS)) {
+                if (listed.add(info.nodeId()) && info.publicUrl() != null) {
+                    regions.addObject().put("region", info.region()).put("node", info.nodeId())
+                            .put("url", info.publicUrl()).put("ready", true).put("connections", info.connections());
+                }
+            }
+        } catch (Exception e) {
+            log.debug("node directory unavailable", e);
+        }
+        respond(ex, 200, "application/json", JSON.writeValueAsString(body));
     }
 
     private static void respond(HttpExchange ex, int status, String type, String body) throws IOException {
@@ -131,28 +177,23 @@ public final class ExampleServer implements AutoCloseable {
         nodes.forEach(GeoWsNode::close);
     }
 
-    /** Runs demo mode until interrupted (Ctrl-C / SIGTERM close it gracefully). */
+    /** Runs until SIGTERM / Ctrl-C, which close it gracefully. */
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts;
+        ServerConfig config;
         try {
-            opts = parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("geows: " + e.getMessage() + " (try --help)");
+            config = ServerConfig.parse(args, System::getenv);
+        } catch (ServerConfig.BadFlag e) {
+            System.err.println("geows: " + e.getMessage() + " (see --help)");
             System.exit(2);
             return;
         }
-        if (opts.containsKey("help")) {
-            System.out.println(usage());
+        if (config == null) {
+            System.out.println(ServerConfig.usage());
             return;
         }
-        String host = opts.get("host");
         ExampleServer server;
         try {
-            server = demo(host, port(opts, "http-port"), port(opts, "us-port"), port(opts, "eu-port"));
-        } catch (IllegalArgumentException e) {
-            System.err.println("geows: " + e.getMessage());
-            System.exit(2);
-            return;
+            server = start(config);
         } catch (IOException | RuntimeException e) {
             System.err.println("geows: could not start: " + e.getMessage());
             System.exit(1);
@@ -164,79 +205,18 @@ public final class ExampleServer implements AutoCloseable {
             server.close();
             done.countDown();
         }, "geows-shutdown"));
-        String web = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.httpPort() + "/";
+        String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
+        String web = "http://" + host + ":" + server.httpPort() + "/";
         System.out.println();
-        System.out.println("geows demo: two regions on the in-memory broker");
+        System.out.println(config.demo() ? "geows demo: two regions on the in-memory broker"
+                : "geows node on " + config.broker().replaceAll("//[^@/]*@", "//***@"));
         for (GeoWsNode n : server.nodes()) {
-            System.out.printf("  %-8s %s%n", n.region(), n.uri());
+            // One line per node, stable format: scripts and tests read the bound ports from it.
+            System.out.printf("  node %s region %s ws %s http %s%n", n.nodeId(), n.region(), n.uri(), web);
         }
-        System.out.println("  chat page: " + web + "  (open it in two tabs, pick a different region in each)");
+        System.out.println("  chat page: " + web + (config.demo() ? "  (open it in two tabs, pick a different region in each)" : ""));
         System.out.println("  Ctrl-C to stop");
+        System.out.flush();
         done.await();
-    }
-
-    private static int port(Map<String, String> opts, String name) {
-        String v = opts.get(name);
-        try {
-            int p = Integer.parseInt(v);
-            if (p < 0 || p > 65535) {
-                throw new NumberFormatException();
-            }
-            return p;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + name + " must be a port number 0-65535, was '" + v + "'");
-        }
-    }
-
-    static Map<String, String> parse(String[] args) {
-        Map<String, String> opts = new LinkedHashMap<>();
-        opts.put("host", env("GEOWS_HOST", "127.0.0.1"));
-        opts.put("http-port", env("GEOWS_HTTP_PORT", "8080"));
-        opts.put("us-port", env("GEOWS_US_PORT", "8081"));
-        opts.put("eu-port", env("GEOWS_EU_PORT", "8082"));
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (a.equals("--help") || a.equals("-h")) {
-                opts.put("help", "true");
-                continue;
-            }
-            if (!a.startsWith("--")) {
-                throw new IllegalArgumentException("unexpected argument '" + a + "'");
-            }
-            String name = a.substring(2);
-            String value;
-            int eq = name.indexOf('=');
-            if (eq >= 0) {
-                value = name.substring(eq + 1);
-                name = name.substring(0, eq);
-            } else if (i + 1 < args.length) {
-                value = args[++i];
-            } else {
-                throw new IllegalArgumentException("--" + name + " needs a value");
-            }
-            if (!opts.containsKey(name)) {
-                throw new IllegalArgumentException("unknown flag --" + name);
-            }
-            opts.put(name, value);
-        }
-        return opts;
-    }
-
-    private static String env(String name, String fallback) {
-        String v = System.getenv(name);
-        return v == null || v.isBlank() ? fallback : v;
-    }
-
-    static String usage() {
-        return String.join("\n",
-                "geows example server (demo mode: us-east and eu-west in one process, in-memory broker)",
-                "",
-                "  --host HOST        bind address                 (GEOWS_HOST, default 127.0.0.1)",
-                "  --http-port PORT   web page and /regions        (GEOWS_HTTP_PORT, default 8080)",
-                "  --us-port PORT     us-east WebSocket port       (GEOWS_US_PORT, default 8081)",
-                "  --eu-port PORT     eu-west WebSocket port       (GEOWS_EU_PORT, default 8082)",
-                "  --help             this text",
-                "",
-                "Port 0 picks a free port.");
     }
 }

@@ -45,8 +45,18 @@ class ExampleServerIntegrationTests {
 
     @Test
     void badFlagsAreNamed() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ExampleServer.parse(new String[] {"--nope", "1"}))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerConfig.parse(new String[] {"--nope", "1"}, k -> null))
                 .hasMessageContaining("--nope");
-        assertThat(ExampleServer.usage()).contains("--http-port", "GEOWS_HTTP_PORT");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerConfig.parse(new String[] {"--port", "x"}, k -> null))
+                .hasMessageContaining("--port").hasMessageContaining("'x'");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> ServerConfig.parse(new String[] {"--broker", "kafka://u:pw@h:1"}, k -> null))
+                .hasMessageContaining("--broker").hasMessageNotContaining("pw");
+        assertThat(ServerConfig.usage()).contains("--http-port", "GEOWS_HTTP_PORT", "GEOWS_BROKER");
+        ServerConfig fromEnv = ServerConfig.parse(new String[] {"--region", "eu-west"},
+                k -> k.equals("GEOWS_BROKER") ? "redis://127.0.0.1:7000" : null);
+        assertThat(fromEnv.broker()).isEqualTo("redis://127.0.0.1:7000");
+        assertThat(fromEnv.demo()).isFalse();
+        assertThat(ServerConfig.parse(new String[0], k -> null).demo()).isTrue();
     }
 }
