@@ -41,7 +41,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -72,7 +71,9 @@ import org.slf4j.LoggerFactory;
  * {@link BrokerEvent#RESTORED} only once both checks pass. Messages received between the two events
  * are held back and delivered after {@code RESTORED}, as the SPI requires.
  *
- * <p>Threading: thread-safe. Messages and events are delivered on one thread per adapter, in order.
+ * <p>Threading: thread-safe. Messages are delivered on Lettuce's I/O thread of the subscription
+ * connection, in the order Redis sent them; events on that thread or the adapter's check thread;
+ * never two at once. Listeners must return quickly.
  *
  * @since 0.1.0
  */
@@ -98,7 +99,6 @@ public final class RedisBroker implements BrokerAdapter {
     private final Duration commandTimeout;
     private final StatefulRedisConnection<String, byte[]> commands;
     private final StatefulRedisPubSubConnection<String, byte[]> pubsub;
-    private final ExecutorService delivery;
     private final ScheduledExecutorService checker;
     private final List<BrokerEventListener> listeners = new CopyOnWriteArrayList<>();
     private final History history;
@@ -146,7 +146,6 @@ public final class RedisBroker implements BrokerAdapter {
         Topics topics = Topics.withPrefix(b.topicPrefix);
         this.history = new RedisHistory(this, topics, b.historySize, b.historyTtl.toMillis(), false);
         this.presence = new RedisPresence(this, topics);
-        this.delivery = Executors.newSingleThreadExecutor(r -> daemon(r, "geows-redis-delivery-" + name));
         this.checker = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "geows-redis-check-" + name));
         try {
             this.commands = uri != null ? client.connect(CODEC, uri) : client.connect(CODEC);
@@ -216,7 +215,7 @@ public final class RedisBroker implements BrokerAdapter {
             }
             connected = false;
             held = new ArrayList<>();
-            delivery.execute(() -> emit(BrokerEvent.LOST));
+            emit(BrokerEvent.LOST);
         }
         if (!lostLogged) {
             lostLogged = true;
@@ -229,14 +228,15 @@ public final class RedisBroker implements BrokerAdapter {
             if (connected || closed) {
                 return;
             }
+            // Connected before the event (the node reads history while handling it), but still under
+            // the lock: RESTORED first, then what arrived while we were verifying, then live messages
+            // once the lock is released. The node must hear of the restore before anything after it.
             connected = true;
             List<BrokerMessage> waiting = held;
             held = null;
-            // RESTORED first, then what arrived while we were verifying: the node must hear of the
-            // restore before any message that came after it.
-            delivery.execute(() -> emit(BrokerEvent.RESTORED));
+            emit(BrokerEvent.RESTORED);
             for (BrokerMessage m : waiting) {
-                delivery.execute(() -> deliver(m));
+                deliver(m);
             }
         }
         if (lostLogged) {
@@ -329,6 +329,9 @@ public final class RedisBroker implements BrokerAdapter {
                 return;
             }
             BrokerMessage m = Framing.decode(channel, message);
+            // Delivered on Lettuce's I/O thread, in the order Redis sent them (no hand-off: a thread
+            // switch per message costs more than the node's work on it). The lock orders messages
+            // against LOST / RESTORED.
             synchronized (lock) {
                 if (!connected) {
                     if (held != null) {
@@ -336,16 +339,16 @@ public final class RedisBroker implements BrokerAdapter {
                     }
                     return;
                 }
-                delivery.execute(() -> deliver(m));
+                deliver(m);
             }
         }
     }
 
+    /** Caller holds the lock. */
     private void deliver(BrokerMessage m) {
-        List<Sub> subs;
-        synchronized (lock) {
-            List<Sub> list = subscriptions.get(m.topic());
-            subs = list == null ? List.of() : List.copyOf(list);
+        List<Sub> subs = subscriptions.get(m.topic());
+        if (subs == null) {
+            return;
         }
         for (Sub s : subs) {
             try {
@@ -466,7 +469,6 @@ public final class RedisBroker implements BrokerAdapter {
 
     private void shutdownQuietly() {
         checker.shutdownNow();
-        delivery.shutdown();
         closeQuietly(pubsub);
         closeQuietly(commands);
         if (ownsClient) {
