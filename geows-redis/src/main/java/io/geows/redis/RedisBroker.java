@@ -11,20 +11,11 @@ import io.geows.spi.BrokerMessage;
 import io.geows.spi.History;
 import io.geows.spi.Presence;
 import io.geows.spi.Subscription;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.codec.RedisCodec;
-import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.protocol.ProtocolVersion;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
@@ -79,7 +70,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RedisBroker implements BrokerAdapter {
     private static final Logger log = LoggerFactory.getLogger(RedisBroker.class);
-    private static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
     private static final Pattern SUB_COUNT = Pattern.compile("(?:^|\\s)sub=(\\d+)");
 
     /** Messages kept per room: {@value}. */
@@ -93,12 +83,9 @@ public final class RedisBroker implements BrokerAdapter {
 
     private final String address;
     private final String name;
-    private final RedisClient client;
-    private final boolean ownsClient;
     private final ClientResources ownedResources;
     private final Duration commandTimeout;
-    private final StatefulRedisConnection<String, byte[]> commands;
-    private final StatefulRedisPubSubConnection<String, byte[]> pubsub;
+    private final RedisLink link;
     private final ScheduledExecutorService checker;
     private final List<BrokerEventListener> listeners = new CopyOnWriteArrayList<>();
     private final History history;
@@ -118,43 +105,39 @@ public final class RedisBroker implements BrokerAdapter {
 
     private RedisBroker(Builder b) {
         RedisURI uri = b.uri != null ? RedisURI.create(b.uri) : null;
-        this.address = uri == null ? "(your RedisClient)" : (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort();
+        this.address = b.cluster ? "redis-cluster " + b.clusterSeeds : uri == null ? "(your RedisClient)"
+                : (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort();
         this.name = b.name != null ? b.name : "redis";
         this.commandTimeout = b.commandTimeout;
-        if (b.client != null) {
-            this.client = b.client;
-            this.ownsClient = false;
-            this.ownedResources = null;
-        } else {
-            this.ownedResources = b.resources != null ? null : DefaultClientResources.builder()
-                    .ioThreadPoolSize(2)
-                    .computationThreadPoolSize(2)
-                    // Come back quickly after a restart: 50 ms, doubling, at most 2 s, jittered.
-                    .reconnectDelay(Delay.fullJitter(Duration.ofMillis(50), Duration.ofSeconds(2), 50, TimeUnit.MILLISECONDS))
-                    .build();
-            this.client = RedisClient.create(b.resources != null ? b.resources : ownedResources, uri);
-            this.ownsClient = true;
-        }
-        this.client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                // Fail fast while disconnected: a node must refuse a publish, not queue it somewhere.
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .protocolVersion(ProtocolVersion.RESP3)
-                .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
-                .build());
+        this.ownedResources = b.resources != null || b.client != null ? null : DefaultClientResources.builder()
+                .ioThreadPoolSize(2)
+                .computationThreadPoolSize(2)
+                // Come back quickly after a restart: 50 ms, doubling, at most 2 s, jittered.
+                .reconnectDelay(Delay.fullJitter(Duration.ofMillis(50), Duration.ofSeconds(2), 50, TimeUnit.MILLISECONDS))
+                .build();
+        ClientResources resources = b.resources != null ? b.resources : ownedResources;
         this.canaryChannel = b.topicPrefix + ".canary." + UUID.randomUUID();
         Topics topics = Topics.withPrefix(b.topicPrefix);
-        this.history = new RedisHistory(this, topics, b.historySize, b.historyTtl.toMillis(), false);
+        this.history = new RedisHistory(this, topics, b.historySize, b.historyTtl.toMillis(), b.cluster);
         this.presence = new RedisPresence(this, topics);
         this.checker = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "geows-redis-check-" + name));
         try {
-            this.commands = uri != null ? client.connect(CODEC, uri) : client.connect(CODEC);
-            this.pubsub = uri != null ? client.connectPubSub(CODEC, uri) : client.connectPubSub(CODEC);
+            if (b.cluster) {
+                List<RedisURI> seeds = b.clusterSeeds.stream().map(RedisURI::create).toList();
+                this.link = new RedisLink.Cluster(resources, seeds, commandTimeout, this::onMessage);
+            } else if (b.client != null) {
+                this.link = new RedisLink.Standalone(b.client, false, uri, commandTimeout, this::onMessage);
+            } else {
+                this.link = new RedisLink.Standalone(RedisClient.create(resources, uri), true, uri, commandTimeout,
+                        this::onMessage);
+            }
         } catch (RuntimeException e) {
-            shutdownQuietly();
+            checker.shutdownNow();
+            if (ownedResources != null) {
+                ownedResources.shutdown(0, 2, TimeUnit.SECONDS);
+            }
             throw unreachable(e);
         }
-        pubsub.addListener(new Listener());
         RedisConnectionStateListener state = new RedisConnectionStateListener() {
             @Override
             public void onRedisDisconnected(io.lettuce.core.RedisChannelHandler<?, ?> connection) {
@@ -166,10 +149,9 @@ public final class RedisBroker implements BrokerAdapter {
                 checker.execute(RedisBroker.this::check);
             }
         };
-        commands.addListener(state);
-        pubsub.addListener(state);
+        link.addStateListener(state);
         try {
-            pubsub.async().subscribe(canaryChannel).get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            subscribeChannels(canaryChannel).get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             shutdownQuietly();
             throw unreachable(e);
@@ -260,7 +242,7 @@ public final class RedisBroker implements BrokerAdapter {
         if (closed) {
             return;
         }
-        if (!commands.isOpen() || !pubsub.isOpen()) {
+        if (!link.isOpen()) {
             markLost("connection closed");
             return;
         }
@@ -283,7 +265,7 @@ public final class RedisBroker implements BrokerAdapter {
                         address, reported, expected.length + 1);
                 List<String> all = new ArrayList<>(List.of(expected));
                 all.add(canaryChannel);
-                pubsub.async().subscribe(all.toArray(String[]::new)).get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                subscribeChannels(all.toArray(String[]::new)).get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
                 return; // verify again on the next round
             }
             canaryRoundTrip();
@@ -295,9 +277,12 @@ public final class RedisBroker implements BrokerAdapter {
 
     /** What Redis says this subscription connection holds ({@code CLIENT INFO}), or -1 if it won't say. */
     private long reportedSubscriptions() throws Exception {
+        if (link.sharded()) {
+            return -1; // shard channels live on several servers: the canary checks the path
+        }
         String info;
         try {
-            info = pubsub.async().clientInfo().get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            info = link.pubsub().clientInfo().get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RedisCommandExecutionException) {
                 return -1; // refused (old Redis, ACL): the canary still checks the path
@@ -313,35 +298,48 @@ public final class RedisBroker implements BrokerAdapter {
         CompletableFuture<Void> received = new CompletableFuture<>();
         canaryNonce = nonce;
         canaryReceived = received;
-        commands.async().publish(canaryChannel, nonce.getBytes(StandardCharsets.UTF_8))
+        publishRaw(link.commands(), canaryChannel, nonce.getBytes(StandardCharsets.UTF_8))
                 .get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
         received.get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private final class Listener extends RedisPubSubAdapter<String, byte[]> {
-        @Override
-        public void message(String channel, byte[] message) {
-            if (channel.equals(canaryChannel)) {
-                CompletableFuture<Void> waiting = canaryReceived;
-                if (waiting != null && new String(message, StandardCharsets.UTF_8).equals(canaryNonce)) {
-                    waiting.complete(null);
+    private void onMessage(String channel, byte[] message) {
+        if (channel.equals(canaryChannel)) {
+            CompletableFuture<Void> waiting = canaryReceived;
+            if (waiting != null && new String(message, StandardCharsets.UTF_8).equals(canaryNonce)) {
+                waiting.complete(null);
+            }
+            return;
+        }
+        BrokerMessage m = Framing.decode(channel, message);
+        // Delivered on Lettuce's I/O thread, in the order Redis sent them (no hand-off: a thread
+        // switch per message costs more than the node's work on it). The lock orders messages
+        // against LOST / RESTORED.
+        synchronized (lock) {
+            if (!connected) {
+                if (held != null) {
+                    held.add(m);
                 }
                 return;
             }
-            BrokerMessage m = Framing.decode(channel, message);
-            // Delivered on Lettuce's I/O thread, in the order Redis sent them (no hand-off: a thread
-            // switch per message costs more than the node's work on it). The lock orders messages
-            // against LOST / RESTORED.
-            synchronized (lock) {
-                if (!connected) {
-                    if (held != null) {
-                        held.add(m);
-                    }
-                    return;
-                }
-                deliver(m);
-            }
+            deliver(m);
         }
+    }
+
+    private CompletableFuture<Void> subscribeChannels(String... channels) {
+        return (link.sharded() ? link.pubsub().ssubscribe(channels) : link.pubsub().subscribe(channels)).toCompletableFuture();
+    }
+
+    private void unsubscribeChannel(String channel) {
+        if (link.sharded()) {
+            link.pubsub().sunsubscribe(channel);
+        } else {
+            link.pubsub().unsubscribe(channel);
+        }
+    }
+
+    private CompletableFuture<Long> publishRaw(RedisClusterAsyncCommands<String, byte[]> c, String channel, byte[] payload) {
+        return (link.sharded() ? c.spublish(channel, payload) : c.publish(channel, payload)).toCompletableFuture();
     }
 
     /** Caller holds the lock. */
@@ -368,7 +366,7 @@ public final class RedisBroker implements BrokerAdapter {
         }
         CompletableFuture<T> f;
         try {
-            f = op.apply(commands.async());
+            f = op.apply(link.commands());
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(translate(e));
         }
@@ -393,7 +391,7 @@ public final class RedisBroker implements BrokerAdapter {
 
     @Override
     public CompletableFuture<Void> publish(String topic, byte[] payload) {
-        return call(c -> c.publish(topic, payload).toCompletableFuture().thenApply(n -> null));
+        return call(c -> publishRaw(c, topic, payload).thenApply(n -> null));
     }
 
     @Override
@@ -415,7 +413,7 @@ public final class RedisBroker implements BrokerAdapter {
             sub.close();
             return CompletableFuture.failedFuture(BrokerUnavailableException.disconnected("redis " + address));
         }
-        return pubsub.async().subscribe(topic).toCompletableFuture().handle((v, err) -> {
+        return subscribeChannels(topic).handle((v, err) -> {
             if (err != null) {
                 sub.close();
                 throw new CompletionException(translate(err));
@@ -469,34 +467,17 @@ public final class RedisBroker implements BrokerAdapter {
 
     private void shutdownQuietly() {
         checker.shutdownNow();
-        closeQuietly(pubsub);
-        closeQuietly(commands);
-        if (ownsClient) {
-            try {
-                client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-            } catch (RuntimeException e) {
-                log.debug("Redis client shutdown", e);
-            }
+        if (link != null) {
+            link.close();
         }
         if (ownedResources != null) {
             ownedResources.shutdown(0, 2, TimeUnit.SECONDS);
         }
     }
 
-    private static void closeQuietly(AutoCloseable c) {
-        if (c == null) {
-            return;
-        }
-        try {
-            c.close();
-        } catch (Exception e) {
-            log.debug("close", e);
-        }
-    }
-
     /** For tests: drops a channel subscription behind the adapter's back (the bug self-checks catch). */
     void dropSubscriptionSilently(String topic) throws InterruptedException, ExecutionException, TimeoutException {
-        pubsub.async().unsubscribe(topic).get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        link.pubsub().unsubscribe(topic).get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -537,8 +518,8 @@ public final class RedisBroker implements BrokerAdapter {
                 }
                 subscriptionChanges++;
             }
-            if (last && !closed && pubsub.isOpen()) {
-                pubsub.async().unsubscribe(topic);
+            if (last && !closed && link.isOpen()) {
+                unsubscribeChannel(topic);
             }
         }
     }
@@ -546,6 +527,8 @@ public final class RedisBroker implements BrokerAdapter {
     /** Builds a {@link RedisBroker}. Not thread-safe. */
     public static final class Builder {
         private String uri;
+        private boolean cluster;
+        private List<String> clusterSeeds = List.of();
         private RedisClient client;
         private ClientResources resources;
         private String name;
@@ -566,6 +549,26 @@ public final class RedisBroker implements BrokerAdapter {
                         + "' must start with redis:// or rediss:// (e.g. redis://127.0.0.1:6379)");
             }
             this.uri = uri;
+            return this;
+        }
+
+        /**
+         * Connects to a Redis Cluster (Redis 7 or later) through any of its nodes, and uses sharded
+         * Pub/Sub ({@code SSUBSCRIBE} / {@code SPUBLISH}): each room's channel lives on the shard that
+         * holds the room's history, so a deployment that outgrows one Redis spreads rooms over shards.
+         *
+         * @param seedUris one or more {@code redis://host:port} of cluster nodes
+         */
+        public Builder cluster(String... seedUris) {
+            if (seedUris.length == 0) {
+                throw new IllegalArgumentException("cluster(...) needs at least one node URI, e.g. redis://10.0.0.1:7000");
+            }
+            for (String u : seedUris) {
+                uri(u); // validates the scheme
+            }
+            this.uri = null;
+            this.cluster = true;
+            this.clusterSeeds = List.of(seedUris);
             return this;
         }
 
@@ -643,8 +646,11 @@ public final class RedisBroker implements BrokerAdapter {
          * @throws GeoWsException        when Redis cannot be reached, naming the address
          */
         public RedisBroker build() {
-            if (uri == null && client == null) {
-                throw new IllegalStateException("set uri(\"redis://host:port\") or client(yourRedisClient)");
+            if (uri == null && client == null && !cluster) {
+                throw new IllegalStateException("set uri(\"redis://host:port\"), cluster(...) or client(yourRedisClient)");
+            }
+            if (cluster && client != null) {
+                throw new IllegalStateException("cluster(...) and client(...) conflict: cluster mode makes its own RedisClusterClient");
             }
             if (client != null && resources != null) {
                 throw new IllegalStateException("client(...) and clientResources(...) conflict: a client has its resources");

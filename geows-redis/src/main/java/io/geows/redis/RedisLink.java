@@ -1,0 +1,222 @@
+package io.geows.redis;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.cluster.pubsub.RedisClusterPubSubAdapter;
+import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.protocol.ProtocolVersion;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.pubsub.api.async.RedisPubSubAsyncCommands;
+import io.lettuce.core.resource.ClientResources;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The two connections the adapter needs — one for commands, one for subscriptions — on a single
+ * Redis ({@link Standalone}) or a Redis Cluster with sharded Pub/Sub ({@link Cluster}).
+ */
+abstract class RedisLink implements AutoCloseable {
+    @Override
+    public abstract void close();
+
+    private static final Logger log = LoggerFactory.getLogger(RedisLink.class);
+    static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+
+    /** Commands (publish, scripts, presence); thread-safe, pipelined. */
+    abstract RedisClusterAsyncCommands<String, byte[]> commands();
+
+    /** Subscription commands. */
+    abstract RedisPubSubAsyncCommands<String, byte[]> pubsub();
+
+    /** Whether channels are shard channels (SSUBSCRIBE / SPUBLISH). */
+    abstract boolean sharded();
+
+    abstract StatefulConnection<String, byte[]> commandConnection();
+
+    abstract StatefulRedisPubSubConnection<String, byte[]> pubsubConnection();
+
+    boolean isOpen() {
+        return commandConnection().isOpen() && pubsubConnection().isOpen();
+    }
+
+    void addStateListener(RedisConnectionStateListener listener) {
+        commandConnection().addListener(listener);
+        pubsubConnection().addListener(listener);
+    }
+
+    static ClientOptions.Builder options(ClientOptions.Builder b, Duration commandTimeout) {
+        return b.autoReconnect(true)
+                // Fail fast while disconnected: a node must refuse a publish, not queue it somewhere.
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .protocolVersion(ProtocolVersion.RESP3)
+                .timeoutOptions(TimeoutOptions.enabled(commandTimeout));
+    }
+
+    static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            log.debug("close", e);
+        }
+    }
+
+    /** One Redis server (or a Sentinel-managed one, through the URI). */
+    static final class Standalone extends RedisLink {
+        private final RedisClient client;
+        private final boolean ownsClient;
+        private final StatefulRedisConnection<String, byte[]> commands;
+        private final StatefulRedisPubSubConnection<String, byte[]> pubsub;
+
+        Standalone(RedisClient client, boolean ownsClient, RedisURI uri, Duration commandTimeout,
+                   BiConsumer<String, byte[]> onMessage) {
+            this.client = client;
+            this.ownsClient = ownsClient;
+            client.setOptions(options(ClientOptions.builder(), commandTimeout).build());
+            StatefulRedisConnection<String, byte[]> c = null;
+            try {
+                c = uri != null ? client.connect(CODEC, uri) : client.connect(CODEC);
+                this.pubsub = uri != null ? client.connectPubSub(CODEC, uri) : client.connectPubSub(CODEC);
+            } catch (RuntimeException e) {
+                closeQuietly(c);
+                if (ownsClient) {
+                    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+                }
+                throw e;
+            }
+            this.commands = c;
+            pubsub.addListener(new RedisPubSubAdapter<>() {
+                @Override
+                public void message(String channel, byte[] message) {
+                    onMessage.accept(channel, message);
+                }
+            });
+        }
+
+        @Override
+        RedisClusterAsyncCommands<String, byte[]> commands() {
+            return commands.async();
+        }
+
+        @Override
+        RedisPubSubAsyncCommands<String, byte[]> pubsub() {
+            return pubsub.async();
+        }
+
+        @Override
+        boolean sharded() {
+            return false;
+        }
+
+        @Override
+        StatefulConnection<String, byte[]> commandConnection() {
+            return commands;
+        }
+
+        @Override
+        StatefulRedisPubSubConnection<String, byte[]> pubsubConnection() {
+            return pubsub;
+        }
+
+        @Override
+        public void close() {
+            closeQuietly(pubsub);
+            closeQuietly(commands);
+            if (ownsClient) {
+                client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            }
+        }
+    }
+
+    /**
+     * A Redis Cluster: commands routed by slot, and sharded Pub/Sub, so each room's channel lives on
+     * the shard that holds the room's keys and traffic spreads over the shards.
+     */
+    static final class Cluster extends RedisLink {
+        private final RedisClusterClient client;
+        private final StatefulRedisClusterConnection<String, byte[]> commands;
+        private final StatefulRedisClusterPubSubConnection<String, byte[]> pubsub;
+
+        Cluster(ClientResources resources, List<RedisURI> seeds, Duration commandTimeout,
+                BiConsumer<String, byte[]> onMessage) {
+            this.client = RedisClusterClient.create(resources, seeds);
+            // Cluster connections to each shard open lazily: rejecting commands while one is not
+            // open yet would refuse the first SSUBSCRIBE. The adapter refuses work itself while it
+            // is not connected, and the command timeout bounds anything queued at a disconnect.
+            client.setOptions(ClusterClientOptions.builder(options(ClientOptions.builder(), commandTimeout)
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS).build()).build());
+            StatefulRedisClusterConnection<String, byte[]> c = null;
+            try {
+                c = client.connect(CODEC);
+                this.pubsub = client.connectPubSub(CODEC);
+            } catch (RuntimeException e) {
+                closeQuietly(c);
+                client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+                throw e;
+            }
+            this.commands = c;
+            pubsub.addListener(new RedisClusterPubSubAdapter<>() {
+                @Override
+                public void smessage(RedisClusterNode node, String channel, byte[] message) {
+                    onMessage.accept(channel, message);
+                }
+
+                @Override
+                public void message(RedisClusterNode node, String channel, byte[] message) {
+                    onMessage.accept(channel, message);
+                }
+            });
+        }
+
+        @Override
+        RedisClusterAsyncCommands<String, byte[]> commands() {
+            return commands.async();
+        }
+
+        @Override
+        RedisPubSubAsyncCommands<String, byte[]> pubsub() {
+            return pubsub.async();
+        }
+
+        @Override
+        boolean sharded() {
+            return true;
+        }
+
+        @Override
+        StatefulConnection<String, byte[]> commandConnection() {
+            return commands;
+        }
+
+        @Override
+        StatefulRedisPubSubConnection<String, byte[]> pubsubConnection() {
+            return pubsub;
+        }
+
+        @Override
+        public void close() {
+            closeQuietly(pubsub);
+            closeQuietly(commands);
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
+    }
+}
