@@ -484,8 +484,8 @@ public final class NodeEngine {
 
     private void activate(WsSession s, JoinOutcome o, byte[] joinedFrame) {
         RoomCursor cursor = o.cursor();
-        if (cursor == null || s.cursors.get(o.room()) != cursor) {
-            return; // left (and maybe joined again) or closed meanwhile: this result is stale
+        if (cursor == null) {
+            return;
         }
         List<RoomCursor.Pending> replay = new ArrayList<>(o.replay().size());
         for (BrokerMessage m : o.replay()) {
@@ -494,7 +494,14 @@ public final class NodeEngine {
                 replay.add(new RoomCursor.Pending(m.offset(), m.epoch(), ServerFrames.message(e, m.offset(), m.epoch())));
             }
         }
-        cursor.activate(s, o.startOffset(), o.position().epoch(), joinedFrame, replay);
+        // Under the membership lock, so a leave cannot slip between the check and the frames:
+        // nothing of this join may reach the client after its 'left'.
+        synchronized (s.membership) {
+            if (s.cursors.get(o.room()) != cursor) {
+                return; // left (and maybe joined again) or closed meanwhile: this result is stale
+            }
+            cursor.activate(s, o.startOffset(), o.position().epoch(), joinedFrame, replay);
+        }
     }
 
     private void leave(WsSession s, ClientFrame.Leave l) {
@@ -506,8 +513,8 @@ public final class NodeEngine {
             registry.leave(s, l.room());
             releaseRoom(l.room());
             presenceLeave(s.user(), l.room());
+            s.send(ServerFrames.left(l.room(), l.id()));
         }
-        s.send(ServerFrames.left(l.room(), l.id()));
     }
 
     private LocalRoom acquireRoom(String room) {
