@@ -161,6 +161,25 @@ class RedisBrokerIntegrationTests {
     }
 
     @Test
+    @DisplayName("an application's own Lettuce client can be passed in, and is left running on close")
+    void ownClientIsUsedAndNotShutDown() throws Exception {
+        RedisClient mine = RedisClient.create(redis.uri());
+        try {
+            try (RedisBroker broker = RedisBroker.builder().client(mine).name("mine").build()) {
+                java.util.concurrent.LinkedBlockingQueue<io.geows.spi.BrokerMessage> got = new java.util.concurrent.LinkedBlockingQueue<>();
+                broker.subscribe("geows.node.mine", got::add).get(5, java.util.concurrent.TimeUnit.SECONDS);
+                broker.publish("geows.node.mine", "x".getBytes()).get(5, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(got.poll(5, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();
+            }
+            try (StatefulRedisConnection<String, String> still = mine.connect()) {
+                assertThat(still.sync().ping()).isEqualTo("PONG");
+            }
+        } finally {
+            mine.shutdown();
+        }
+    }
+
+    @Test
     @DisplayName("an unreachable Redis fails with a message naming the address and the way out")
     void unreachableRedisIsNamed() {
         int port = Ports.freePort();
