@@ -23,13 +23,13 @@ import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -92,11 +92,18 @@ public final class RedisBroker implements BrokerAdapter {
     private final Presence presence;
     private final String canaryChannel;
 
+    /**
+     * Orders deliveries against LOST / RESTORED (and guards {@code held}). Never held while calling
+     * anything that takes the node's locks except the listeners themselves, and never taken by
+     * {@link #subscribe} or {@link #isConnected}: nodes call those while holding their own locks.
+     */
     private final Object lock = new Object();
+    /** Guards compound changes of {@code subscriptions}. */
+    private final Object subsLock = new Object();
     /** Guarded by lock. */
-    private final Map<String, List<Sub>> subscriptions = new HashMap<>();
+    private final Map<String, List<Sub>> subscriptions = new ConcurrentHashMap<>();
     private long subscriptionChanges;
-    private boolean connected;
+    private volatile boolean connected;
     private List<BrokerMessage> held = new ArrayList<>();
     private volatile boolean closed;
     private volatile CompletableFuture<Void> canaryReceived;
@@ -249,13 +256,13 @@ public final class RedisBroker implements BrokerAdapter {
         try {
             long version;
             String[] expected;
-            synchronized (lock) {
+            synchronized (subsLock) {
                 version = subscriptionChanges;
                 expected = subscriptions.keySet().toArray(String[]::new);
             }
             long reported = reportedSubscriptions();
             if (reported >= 0 && reported != expected.length + 1) {
-                synchronized (lock) {
+                synchronized (subsLock) {
                     if (version != subscriptionChanges) {
                         return; // subscriptions changed while we asked: judge on the next round
                     }
@@ -400,8 +407,8 @@ public final class RedisBroker implements BrokerAdapter {
         Objects.requireNonNull(listener, "listener");
         Sub sub = new Sub(topic, listener);
         boolean first;
-        synchronized (lock) {
-            List<Sub> list = subscriptions.computeIfAbsent(topic, t -> new ArrayList<>());
+        synchronized (subsLock) {
+            List<Sub> list = subscriptions.computeIfAbsent(topic, t -> new CopyOnWriteArrayList<>());
             first = list.isEmpty();
             list.add(sub);
             subscriptionChanges++;
@@ -434,9 +441,7 @@ public final class RedisBroker implements BrokerAdapter {
 
     @Override
     public boolean isConnected() {
-        synchronized (lock) {
-            return connected && !closed;
-        }
+        return connected && !closed;
     }
 
     @Override
@@ -503,7 +508,7 @@ public final class RedisBroker implements BrokerAdapter {
         @Override
         public void close() {
             boolean last;
-            synchronized (lock) {
+            synchronized (subsLock) {
                 if (closedSub) {
                     return;
                 }
