@@ -1,0 +1,376 @@
+package io.geows.nats.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.geows.BrokerUnavailableException;
+import io.geows.GeoWsException;
+import io.geows.Topics;
+import io.geows.spi.Appended;
+import io.geows.spi.BrokerMessage;
+import io.geows.spi.History;
+import io.geows.spi.HistorySlice;
+import io.geows.spi.Position;
+import io.nats.client.impl.Headers;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Room history in one JetStream stream (see the package documentation of {@code io.geows.nats} for
+ * the design): subjects {@code <prefix>.history.<epoch>.<room>}, offsets are stream sequences, the
+ * epoch is a random token in the stream's subjects (so a stale writer can never append to a
+ * recreated stream under the old epoch), and the stream republishes every stored message to
+ * {@code <prefix>.live.<room>} for live delivery in stream order.
+ *
+ * <p>Only direct gets and publishes are used: no consumers, so reads and appends keep working in a
+ * super-cluster whose JetStream metadata group lost its quorum (a region is down).
+ */
+public final class HistoryStream implements History {
+    private static final Logger log = LoggerFactory.getLogger(HistoryStream.class);
+    private static final int DUPLICATE_LOOKUPS = 20;
+
+    /** Settings of the stream when this adapter creates it. */
+    public record Config(String stream, long maxPerRoom, long maxBytes, Duration maxAge, Duration duplicateWindow,
+                         String placement, int replicas) {
+    }
+
+    /** What a stream info says about the stream and one room. */
+    record Info(String epoch, long firstSeq, long maxPerRoom, long roomCount) {
+    }
+
+    private final JsApi api;
+    private final Names names;
+    private final Config config;
+    private final BooleanSupplier connected;
+    private final java.util.concurrent.ScheduledExecutorService scheduler;
+    private final Object lock = new Object();
+    private volatile String epoch;
+    private CompletableFuture<Info> refreshing;
+
+    public HistoryStream(JsApi api, Names names, Config config, BooleanSupplier connected,
+                         java.util.concurrent.ScheduledExecutorService scheduler) {
+        this.api = api;
+        this.names = names;
+        this.config = config;
+        this.connected = connected;
+        this.scheduler = scheduler;
+    }
+
+    /** The epoch last seen, or {@code null} before the stream was first looked at. */
+    public String epoch() {
+        return epoch;
+    }
+
+    /** Names (for the live side). */
+    public Names names() {
+        return names;
+    }
+
+    /**
+     * Reads the stream's info (creating the stream when it is missing) and updates the epoch.
+     * Concurrent calls share one request.
+     */
+    public CompletableFuture<String> refresh() {
+        return info(null).thenApply(Info::epoch);
+    }
+
+    /**
+     * Whether JetStream answers, with a short timeout (after a reconnect a recovering server may
+     * not answer at all for a while): completes when it does, then refreshes the epoch.
+     */
+    public CompletableFuture<String> probe(Duration timeout) {
+        return api.streamInfo(config.stream(), null, timeout).thenCompose(info -> refresh());
+    }
+
+    private CompletableFuture<Info> info(String roomToken) {
+        if (roomToken != null) {
+            return fetchInfo(roomToken);
+        }
+        synchronized (lock) {
+            if (refreshing != null && !refreshing.isDone()) {
+                return refreshing;
+            }
+            refreshing = fetchInfo(null);
+            return refreshing;
+        }
+    }
+
+    private CompletableFuture<Info> fetchInfo(String roomToken) {
+        String filter = roomToken == null ? null : names.historySubject("*", roomToken);
+        return api.streamInfo(config.stream(), filter).thenCompose(found -> {
+            if (found.isPresent()) {
+                return CompletableFuture.completedFuture(parse(found.get(), roomToken));
+            }
+            return create().thenApply(created -> parse(created, roomToken));
+        }).thenApply(info -> {
+            if (!info.epoch().equals(epoch)) {
+                if (epoch != null) {
+                    log.info("history stream {} on {} has a new epoch {} (was {}): its history was lost or recreated",
+                            config.stream(), api.address(), info.epoch(), epoch);
+                }
+                epoch = info.epoch();
+            }
+            return info;
+        });
+    }
+
+    private Info parse(JsonNode info, String roomToken) {
+        JsonNode subjects = info.path("config").path("subjects");
+        String found = subjects.size() == 1 ? names.epochOfFilter(subjects.get(0).asText()) : null;
+        if (found == null) {
+            throw new GeoWsException("stream '" + config.stream() + "' on NATS at " + api.address()
+                    + " exists but does not hold geows history (subjects " + subjects + ", expected one like '"
+                    + names.historyFilter("<epoch>") + "'); delete it or configure another stream name");
+        }
+        JsonNode state = info.path("state");
+        long count = 0;
+        if (roomToken != null) {
+            count = state.path("subjects").path(names.historySubject(found, roomToken)).asLong(0);
+        }
+        return new Info(found, state.path("first_seq").asLong(0), info.path("config").path("max_msgs_per_subject").asLong(-1),
+                count);
+    }
+
+    private CompletableFuture<JsonNode> create() {
+        String newEpoch = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        ObjectNode c = JsApi.JSON.createObjectNode();
+        c.put("name", config.stream());
+        c.put("description", "geows room history, epoch " + newEpoch);
+        c.putArray("subjects").add(names.historyFilter(newEpoch));
+        c.put("retention", "limits");
+        c.put("storage", "file");
+        c.put("discard", "old");
+        c.put("max_msgs", -1);
+        c.put("max_bytes", config.maxBytes());
+        c.put("max_age", TimeUnit.MILLISECONDS.toNanos(config.maxAge().toMillis()));
+        c.put("max_msgs_per_subject", config.maxPerRoom());
+        c.put("max_msg_size", -1);
+        c.put("max_consumers", -1);
+        c.put("num_replicas", config.replicas());
+        c.put("duplicate_window", TimeUnit.MILLISECONDS.toNanos(config.duplicateWindow().toMillis()));
+        c.put("allow_direct", true);
+        ObjectNode republish = c.putObject("republish");
+        republish.put("src", names.historyFilter(newEpoch));
+        republish.put("dest", names.liveFilter());
+        if (config.placement() != null) {
+            c.putObject("placement").put("cluster", config.placement());
+        }
+        return api.createStream(c).handle((info, err) -> {
+            if (err == null) {
+                log.info("created history stream {} (epoch {}) on {}", config.stream(), newEpoch, api.address());
+                return CompletableFuture.completedFuture(info);
+            }
+            Throwable cause = JsApi.unwrap(err);
+            if (cause instanceof JsApi.ApiError e && e.errCode() == 10058) {
+                // Another node created it first: use theirs.
+                return api.streamInfo(config.stream(), null).thenApply(o -> o.orElseThrow(() ->
+                        new BrokerUnavailableException("history stream " + config.stream() + " on " + api.address()
+                                + " was created and deleted at once; retry")));
+            }
+            if (cause instanceof JsApi.ApiError e) {
+                return CompletableFuture.<JsonNode>failedFuture(new BrokerUnavailableException("cannot create history stream '"
+                        + config.stream() + "' on NATS at " + api.address() + ": " + e.getMessage()
+                        + (config.placement() != null ? " (placement cluster '" + config.placement() + "')" : "")
+                        + "; is JetStream enabled (nats-server -js) and does the account allow streams?", e));
+            }
+            return CompletableFuture.<JsonNode>failedFuture(cause);
+        }).thenCompose(f -> f);
+    }
+
+    private CompletableFuture<String> currentEpoch() {
+        String e = epoch;
+        return e != null ? CompletableFuture.completedFuture(e) : refresh();
+    }
+
+    private <T> CompletableFuture<T> unavailable() {
+        return CompletableFuture.failedFuture(BrokerUnavailableException.disconnected("nats:" + api.address()));
+    }
+
+    // ------------------------------------------------------------------ History
+
+    @Override
+    public CompletableFuture<Appended> append(String room, String messageKey, String topic, byte[] payload) {
+        if (!connected.getAsBoolean()) {
+            return unavailable();
+        }
+        String expected = names.roomTopic(room);
+        if (!expected.equals(topic)) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("history of room '" + room
+                    + "' is delivered on topic '" + expected + "', not '" + topic + "': a router must route room"
+                    + " messages to the room's own topic first"));
+        }
+        String token = Topics.escape(room);
+        Headers headers = new Headers().add("Nats-Msg-Id", Names.messageId(room, messageKey));
+        byte[] data = payload.clone();
+        return currentEpoch().thenCompose(ep -> appendTo(ep, token, headers, data, 0).handle((a, err) -> {
+            if (err == null) {
+                return CompletableFuture.completedFuture(a);
+            }
+            if (JsApi.unwrap(err) instanceof JsApi.NoAnswer) {
+                // No stream listens on this epoch's subject: the stream may have been recreated. Look once.
+                return refresh().thenCompose(now -> now.equals(ep)
+                        ? CompletableFuture.<Appended>failedFuture(JsApi.unwrap(err))
+                        : appendTo(now, token, headers, data, 0));
+            }
+            return CompletableFuture.<Appended>failedFuture(JsApi.unwrap(err));
+        }).thenCompose(f -> f));
+    }
+
+    private CompletableFuture<Appended> appendTo(String ep, String token, Headers headers, byte[] data, int attempt) {
+        return api.publish(names.historySubject(ep, token), headers, data).thenCompose(ack -> {
+            if (ack.duplicate() && ack.seq() == 0 && attempt < DUPLICATE_LOOKUPS) {
+                // A repeat of a message still being stored (clustered streams): ask again shortly for its sequence.
+                CompletableFuture<Appended> later = new CompletableFuture<>();
+                scheduler.schedule(() -> appendTo(ep, token, headers, data, attempt + 1).whenComplete((a, e) -> {
+                    if (e != null) {
+                        later.completeExceptionally(e);
+                    } else {
+                        later.complete(a);
+                    }
+                }), 25, TimeUnit.MILLISECONDS);
+                return later;
+            }
+            return CompletableFuture.completedFuture(new Appended(ack.seq(), ep, ack.duplicate()));
+        });
+    }
+
+    /**
+     * Reads the room's messages after {@code afterOffset}.
+     *
+     * <p>{@code complete} is computed from facts JetStream keeps, knowing that every limit (age,
+     * bytes, messages per room) removes a room's messages oldest first:
+     * <ol>
+     *   <li>if the message at {@code afterOffset} is still stored on the room's subject, nothing after
+     *       it can have been removed: complete;</li>
+     *   <li>if the room has messages but none after {@code afterOffset}: complete (a limit never
+     *       removes a room's newest message without the older ones);</li>
+     *   <li>otherwise the read is complete only when no limit can have removed a room message after
+     *       {@code afterOffset}: the stream's first sequence is at most {@code afterOffset + 1} (nothing
+     *       after it was removed stream-wide) and the room holds fewer messages than the per-room
+     *       limit (it was never trimmed per room).</li>
+     * </ol>
+     * The third rule is conservative: right at the edge of retention it may report a gap where
+     * there was none (the client is told {@code recovered: false} and still gets every message the
+     * stream holds); it never reports complete when a message was lost.
+     */
+    @Override
+    public CompletableFuture<HistorySlice> readAfter(String room, long afterOffset, int limit) {
+        if (!connected.getAsBoolean()) {
+            return unavailable();
+        }
+        String token = Topics.escape(room);
+        String topic = names.roomTopic(room);
+        return info(token).thenCompose(info -> {
+            String subject = names.historySubject(info.epoch(), token);
+            CompletableFuture<Long> top = api.lastBySubject(config.stream(), subject)
+                    .thenApply(o -> o.map(JsApi.Stored::seq).orElse(0L));
+            Read read = new Read(subject, topic, info.epoch(), afterOffset, Math.max(0, limit));
+            return read.next(afterOffset > 0 ? afterOffset : 1).thenCombine(top, (ignored, last) -> {
+                long topSeq = Math.max(last, read.out.isEmpty() ? 0 : read.out.get(read.out.size() - 1).offset());
+                boolean complete = read.anchorPresent
+                        || (info.roomCount() > 0 && read.out.isEmpty() && topSeq <= afterOffset)
+                        || (afterOffset + 1 >= info.firstSeq()
+                            && (info.maxPerRoom() <= 0 || info.roomCount() < info.maxPerRoom()));
+                return new HistorySlice(info.epoch(), topSeq, read.out, complete);
+            });
+        });
+    }
+
+    /** One iteration over a room's subject with direct gets. */
+    private final class Read {
+        final String subject;
+        final String topic;
+        final String epoch;
+        final long after;
+        final int limit;
+        final long before;
+        final List<BrokerMessage> out = new ArrayList<>();
+        boolean anchorPresent;
+
+        Read(String subject, String topic, String epoch, long after, int limit) {
+            this(subject, topic, epoch, after, limit, Long.MAX_VALUE);
+        }
+
+        Read(String subject, String topic, String epoch, long after, int limit, long before) {
+            this.subject = subject;
+            this.topic = topic;
+            this.epoch = epoch;
+            this.after = after;
+            this.limit = limit;
+            this.before = before;
+        }
+
+        /** Reads from {@code from} on, one direct get at a time; completes when done (no nested futures: long reads stay shallow). */
+        CompletableFuture<Void> next(long from) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            step(from, done);
+            return done;
+        }
+
+        private void step(long from, CompletableFuture<Void> done) {
+            if (out.size() >= limit) {
+                done.complete(null);
+                return;
+            }
+            api.nextBySubject(config.stream(), from, subject).whenComplete((found, err) -> {
+                if (err != null) {
+                    done.completeExceptionally(JsApi.unwrap(err));
+                    return;
+                }
+                if (found.isEmpty() || found.get().seq() >= before) {
+                    done.complete(null);
+                    return;
+                }
+                JsApi.Stored s = found.get();
+                if (s.seq() <= after) {
+                    anchorPresent = s.seq() == after;
+                } else {
+                    out.add(new BrokerMessage(topic, s.data(), s.seq(), epoch));
+                }
+                step(s.seq() + 1, done);
+            });
+        }
+    }
+
+    /**
+     * The room's messages with {@code after < offset < before} in {@code epoch} (for filling a gap
+     * in live delivery). Completes with an empty list when the epoch is no longer current.
+     */
+    public CompletableFuture<List<BrokerMessage>> readBetween(String roomToken, String roomTopic, String ep,
+                                                              long after, long before) {
+        Read read = new Read(names.historySubject(ep, roomToken), roomTopic, ep, after, Integer.MAX_VALUE, before);
+        return read.next(Math.max(1, after + 1)).thenApply(v -> read.out);
+    }
+
+    @Override
+    public CompletableFuture<Position> position(String room) {
+        if (!connected.getAsBoolean()) {
+            return unavailable();
+        }
+        String token = Topics.escape(room);
+        return currentEpoch().thenCompose(ep -> last(ep, token).thenCompose(p -> {
+            if (p.isPresent()) {
+                return CompletableFuture.completedFuture(p.get());
+            }
+            // Empty room, or a recreated stream: the stream's info says which.
+            return refresh().thenCompose(now -> now.equals(ep)
+                    ? CompletableFuture.completedFuture(new Position(0, ep))
+                    : last(now, token).thenApply(o -> o.orElse(new Position(0, now))));
+        }));
+    }
+
+    /** The last offset of a room in an epoch, with the epoch taken from the stored subject. */
+    public CompletableFuture<Optional<Position>> last(String ep, String token) {
+        return api.lastBySubject(config.stream(), names.historySubject(ep, token)).thenApply(o -> o.map(s -> {
+            String seen = names.epochOf(s.subject());
+            return new Position(s.seq(), seen != null ? seen : ep);
+        }));
+    }
+}

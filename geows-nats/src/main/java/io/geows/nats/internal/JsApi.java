@@ -1,0 +1,257 @@
+package io.geows.nats.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.geows.BrokerUnavailableException;
+import io.nats.client.Connection;
+import io.nats.client.Message;
+import io.nats.client.impl.Headers;
+import io.nats.client.impl.NatsMessage;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Asynchronous JetStream requests over one connection, without consumers: stream info and create,
+ * direct get, purge, and publish with acknowledgement. None of these needs the JetStream metadata
+ * leader once the stream exists (a super-cluster that lost a region keeps serving them), and none
+ * leaves state on the server.
+ *
+ * <p>Results complete on {@code executor}, never on a jnats I/O thread. Failures are
+ * {@link BrokerUnavailableException}s naming the server and the request, except JetStream errors
+ * that are the caller's business ({@link ApiError}).
+ */
+public final class JsApi {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Connection connection;
+    private final Duration timeout;
+    private final Executor executor;
+    private final String address;
+
+    public JsApi(Connection connection, Duration timeout, Executor executor, String address) {
+        this.connection = connection;
+        this.timeout = timeout;
+        // After close the adapter's thread is gone: finish late replies on the caller instead of never.
+        this.executor = r -> {
+            try {
+                executor.execute(r);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                r.run();
+            }
+        };
+        this.address = address;
+    }
+
+    public String address() {
+        return address;
+    }
+
+    public Executor executor() {
+        return executor;
+    }
+
+    /** A JetStream API error ({@code {"error":{"code":..,"err_code":..}}}). */
+    public static final class ApiError extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final int code;
+        final int errCode;
+
+        ApiError(int code, int errCode, String description) {
+            super(description + " (" + code + "/" + errCode + ")");
+            this.code = code;
+            this.errCode = errCode;
+        }
+
+        public int code() {
+            return code;
+        }
+
+        public int errCode() {
+            return errCode;
+        }
+    }
+
+    /** Nobody answered the request (no responders, or the timeout passed). */
+    public static final class NoAnswer extends BrokerUnavailableException {
+        private static final long serialVersionUID = 1L;
+
+        NoAnswer(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** A request; completes with the reply, or with {@link NoAnswer}. */
+    CompletableFuture<Message> request(String subject, Headers headers, byte[] body) {
+        return request(subject, headers, body, timeout);
+    }
+
+    CompletableFuture<Message> request(String subject, Headers headers, byte[] body, Duration timeout) {
+        CompletableFuture<Message> reply;
+        try {
+            Message m = NatsMessage.builder().subject(subject).headers(headers).data(body).build();
+            reply = connection.requestWithTimeout(m, timeout);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(unavailable(subject, e, timeout));
+        }
+        CompletableFuture<Message> out = new CompletableFuture<>();
+        // jnats enforces request timeouts only on its periodic cleanup (every few seconds): do it here.
+        CompletableFuture<Message> timed = reply.orTimeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        timed.whenCompleteAsync((m, err) -> {
+            if (err != null) {
+                reply.cancel(true);
+            }
+            if (err == null) {
+                out.complete(m);
+            } else {
+                out.completeExceptionally(unavailable(subject, unwrap(err), timeout));
+            }
+        }, executor);
+        return out;
+    }
+
+    private BrokerUnavailableException unavailable(String subject, Throwable cause, Duration timeout) {
+        if (cause instanceof CancellationException || cause instanceof TimeoutException) {
+            return new NoAnswer("no answer from NATS at " + address + " on " + subject + " within " + timeout.toMillis()
+                    + " ms - is JetStream enabled and the stream reachable? the operation was not performed, retry later",
+                    cause);
+        }
+        if (cause instanceof BrokerUnavailableException b) {
+            return b;
+        }
+        return new BrokerUnavailableException("request to NATS at " + address + " on " + subject + " failed ("
+                + cause + "); the operation was not performed, retry once it is reachable", cause);
+    }
+
+    public static Throwable unwrap(Throwable t) {
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    /** Parses a JSON API reply; throws {@link ApiError} when it carries an error. */
+    static JsonNode json(Message m) {
+        if (m.isStatusMessage()) {
+            throw new ApiError(m.getStatus().getCode(), 0, m.getStatus().getMessage());
+        }
+        try {
+            JsonNode node = JSON.readTree(m.getData());
+            JsonNode error = node.path("error");
+            if (!error.isMissingNode() && !error.isNull()) {
+                throw new ApiError(error.path("code").asInt(), error.path("err_code").asInt(),
+                        error.path("description").asText("JetStream error"));
+            }
+            return node;
+        } catch (IOException e) {
+            throw new ApiError(500, 0, "unreadable JetStream reply: " + e.getMessage());
+        }
+    }
+
+    // ------------------------------------------------------------------ streams
+
+    /** Stream info, optionally with the subjects matching {@code subjectsFilter}; empty when the stream does not exist. */
+    public CompletableFuture<Optional<JsonNode>> streamInfo(String stream, String subjectsFilter) {
+        return streamInfo(stream, subjectsFilter, timeout);
+    }
+
+    /** As {@link #streamInfo(String, String)}, with its own timeout (a quick probe). */
+    public CompletableFuture<Optional<JsonNode>> streamInfo(String stream, String subjectsFilter, Duration timeout) {
+        byte[] body = new byte[0];
+        if (subjectsFilter != null) {
+            body = JSON.createObjectNode().put("subjects_filter", subjectsFilter).toString().getBytes();
+        }
+        return request("$JS.API.STREAM.INFO." + stream, null, body, timeout).thenApply(m -> {
+            try {
+                return Optional.of(json(m));
+            } catch (ApiError e) {
+                if (e.errCode == 10059 || e.code == 404) {
+                    return Optional.empty();
+                }
+                throw e;
+            }
+        });
+    }
+
+    /** Creates a stream; completes with its info, or {@link ApiError} (e.g. 10058: name in use). */
+    public CompletableFuture<JsonNode> createStream(ObjectNode config) {
+        String name = config.path("name").asText();
+        return request("$JS.API.STREAM.CREATE." + name, null, config.toString().getBytes()).thenApply(JsApi::json);
+    }
+
+    /** Deletes a stream (tests and tools). */
+    public CompletableFuture<Boolean> deleteStream(String stream) {
+        return request("$JS.API.STREAM.DELETE." + stream, null, new byte[0])
+                .thenApply(m -> json(m).path("success").asBoolean());
+    }
+
+    /** Removes every message whose subject matches {@code filter}. */
+    public CompletableFuture<Void> purge(String stream, String filter) {
+        byte[] body = JSON.createObjectNode().put("filter", filter).toString().getBytes();
+        return request("$JS.API.STREAM.PURGE." + stream, null, body).thenApply(m -> {
+            json(m);
+            return null;
+        });
+    }
+
+    // ------------------------------------------------------------------ messages
+
+    /** A stored message as a direct get returns it. */
+    public record Stored(long seq, String subject, Instant time, Headers headers, byte[] data) {
+        public String header(String name) {
+            return headers == null ? null : headers.getFirst(name);
+        }
+    }
+
+    /** The first message with sequence {@code >= seq} on a subject (wildcards allowed); empty when none. */
+    public CompletableFuture<Optional<Stored>> nextBySubject(String stream, long seq, String subject) {
+        ObjectNode req = JSON.createObjectNode().put("seq", Math.max(1, seq)).put("next_by_subj", subject);
+        return directGet(stream, req);
+    }
+
+    /** The last message on a subject; empty when none. */
+    public CompletableFuture<Optional<Stored>> lastBySubject(String stream, String subject) {
+        return directGet(stream, JSON.createObjectNode().put("last_by_subj", subject));
+    }
+
+    private CompletableFuture<Optional<Stored>> directGet(String stream, ObjectNode req) {
+        return request("$JS.API.DIRECT.GET." + stream, null, req.toString().getBytes()).thenApply(m -> {
+            if (m.isStatusMessage()) {
+                if (m.getStatus().getCode() == 404) {
+                    return Optional.empty();
+                }
+                throw new ApiError(m.getStatus().getCode(), 0, m.getStatus().getMessage());
+            }
+            Headers h = m.getHeaders();
+            String seq = h == null ? null : h.getFirst("Nats-Sequence");
+            if (seq == null) {
+                throw new ApiError(500, 0, "direct get reply without Nats-Sequence");
+            }
+            String ts = h.getFirst("Nats-Time-Stamp");
+            Instant time = ts == null ? Instant.EPOCH : Instant.parse(ts);
+            return Optional.of(new Stored(Long.parseLong(seq), h.getFirst("Nats-Subject"), time, h, m.getData()));
+        });
+    }
+
+    /** The acknowledgement of a JetStream publish. */
+    public record Ack(String stream, long seq, boolean duplicate) {
+    }
+
+    /**
+     * Publishes to a stream subject and waits for the acknowledgement. Completes with
+     * {@link NoAnswer} when no stream listens on the subject.
+     */
+    public CompletableFuture<Ack> publish(String subject, Headers headers, byte[] data) {
+        return request(subject, headers, data).thenApply(m -> {
+            JsonNode ack = json(m);
+            return new Ack(ack.path("stream").asText(), ack.path("seq").asLong(), ack.path("duplicate").asBoolean());
+        });
+    }
+}

@@ -1,0 +1,67 @@
+package io.geows.nats;
+
+import io.geows.spi.BrokerAdapter;
+import io.geows.testkit.BrokerCompatibilityKit;
+import io.geows.testkit.FaultProxy;
+import io.geows.testkit.NatsServer;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/** The NATS broker passes the compatibility kit against a real nats-server with JetStream. */
+class NatsBrokerCompatibilityIntegrationTests extends BrokerCompatibilityKit {
+    private static NatsServer nats;
+    /** One fault proxy per node between it and the server: isolating a node closes and refuses its proxy. */
+    private static final Map<String, FaultProxy> proxies = new ConcurrentHashMap<>();
+
+    @BeforeAll
+    static void startServer() {
+        nats = NatsServer.builder().jetStream().start();
+    }
+
+    @AfterAll
+    static void stopServer() {
+        proxies.values().forEach(FaultProxy::close);
+        nats.close();
+    }
+
+    @Override
+    protected BrokerAdapter connect(String nodeId) {
+        FaultProxy proxy = FaultProxy.start(nats.host(), nats.port());
+        proxies.put(nodeId, proxy);
+        return NatsBroker.connect(NatsBrokerOptions.builder()
+                .url("nats://" + proxy.host() + ":" + proxy.port()).connectionName(nodeId).build());
+    }
+
+    @Override
+    protected void failBroker() {
+        nats.kill();
+    }
+
+    @Override
+    protected void recoverBroker() {
+        nats.start();
+    }
+
+    @Override
+    protected void isolate(String nodeId) {
+        proxies.get(nodeId).setRefuseConnections(true);
+        proxies.get(nodeId).cutConnections();
+    }
+
+    @Override
+    protected void heal(String nodeId) {
+        proxies.get(nodeId).setRefuseConnections(false);
+    }
+
+    @Override
+    protected void loseHistory() throws Exception {
+        // The stream is gone; the next node that needs it recreates it with a new epoch.
+        try (Connection c = Nats.connect(nats.uri())) {
+            c.jetStreamManagement().deleteStream(NatsBrokerOptions.DEFAULT_STREAM);
+        }
+    }
+}
