@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.geows.GeoWsNode;
 import io.geows.memory.InMemoryBroker;
+import io.geows.nats.NatsBroker;
 import io.geows.redis.RedisBroker;
 import io.geows.spi.BrokerAdapter;
 import io.geows.spi.NodeInfo;
@@ -92,6 +93,9 @@ public final class ExampleServer implements AutoCloseable {
     private static BrokerAdapter broker(String broker, String nodeId) {
         if (broker.equals("memory")) {
             return new InMemoryBroker().connect(nodeId);
+        }
+        if (broker.startsWith("nats://") || broker.startsWith("tls://")) {
+            return NatsBroker.connect(broker);
         }
         return RedisBroker.builder().uri(broker).name(nodeId).build();
     }

@@ -11,7 +11,7 @@ import java.util.function.Function;
  *
  * @param host       bind address of every port
  * @param httpPort   web page, /healthz, /readyz, /regions
- * @param broker     {@code memory}, {@code redis://...} or {@code rediss://...}
+ * @param broker     {@code memory}, {@code redis://...}, {@code rediss://...} or {@code nats://...}
  * @param region     this node's region; {@code null} with the memory broker means demo mode
  * @param nodeId     this node's id ({@code null}: region plus a random suffix)
  * @param port       this node's WebSocket port
@@ -29,7 +29,7 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
     private static final Flag[] FLAGS = {
         new Flag("host", "GEOWS_HOST", "127.0.0.1", "bind address"),
         new Flag("http-port", "GEOWS_HTTP_PORT", "8080", "web page, /healthz, /readyz, /regions"),
-        new Flag("broker", "GEOWS_BROKER", "memory", "memory, redis://[user:pass@]host:port or rediss://..."),
+        new Flag("broker", "GEOWS_BROKER", "memory", "memory, redis://[user:pass@]host:port, rediss://... or nats://[user:pass@]host:port"),
         new Flag("region", "GEOWS_REGION", "", "this node's region (empty with the memory broker: demo mode)"),
         new Flag("node-id", "GEOWS_NODE_ID", "", "this node's id (empty: region + random suffix)"),
         new Flag("port", "GEOWS_PORT", "8081", "this node's WebSocket port"),
@@ -85,8 +85,9 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
         }
         String broker = values.get("broker");
         String lower = broker.toLowerCase(Locale.ROOT);
-        if (!lower.equals("memory") && !lower.startsWith("redis://") && !lower.startsWith("rediss://")) {
-            throw new BadFlag("--broker must be memory, redis://host:port or rediss://host:port, was '"
+        if (!lower.equals("memory") && !lower.startsWith("redis://") && !lower.startsWith("rediss://")
+                && !lower.startsWith("nats://") && !lower.startsWith("tls://")) {
+            throw new BadFlag("--broker must be memory, redis://host:port, rediss://host:port or nats://host:port, was '"
                     + broker.replaceAll("//[^@/]*@", "//***@") + "'");
         }
         return new ServerConfig(values.get("host"), port(values, "http-port"), broker, blankToNull(values.get("region")),

@@ -44,6 +44,23 @@ class ExampleServerIntegrationTests {
     }
 
     @Test
+    void oneNodeModeRunsOnNats() throws Exception {
+        try (io.geows.testkit.NatsServer nats = io.geows.testkit.NatsServer.builder().jetStream().start();
+             ExampleServer server = ExampleServer.start(ServerConfig.parse(new String[] {"--region", "eu-west",
+                     "--node-id", "eu-nats-1", "--port", "0", "--http-port", "0", "--broker", nats.uri()}, k -> null))) {
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> ready = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.httpPort() + "/readyz")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(ready.statusCode()).isEqualTo(200);
+            try (TestClient c = TestClient.connectAs(server.nodes().get(0).uri(), "nina")) {
+                c.join("r");
+                assertThat(TestClient.type(c.publish("r", "n1", 1))).isEqualTo("ack");
+                assertThat(c.awaitMessage("r").path("id").asText()).isEqualTo("n1");
+            }
+        }
+    }
+
+    @Test
     void badFlagsAreNamed() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerConfig.parse(new String[] {"--nope", "1"}, k -> null))
                 .hasMessageContaining("--nope");
