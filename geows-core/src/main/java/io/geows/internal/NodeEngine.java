@@ -406,8 +406,10 @@ public final class NodeEngine {
         joinRoom(s, j.room(), j.since()).whenComplete((o, err) -> {
             if (err != null) {
                 unavailable(s, j.id(), err);
+            } else if (o.since() == null) {
+                activate(s, o, start -> ServerFrames.joined(j.room(), new Position(start, o.position().epoch()), null, j.id()));
             } else {
-                activate(s, o, ServerFrames.joined(j.room(), o.position(), o.since() == null ? null : o.recovered(), j.id()));
+                activate(s, o, start -> ServerFrames.joined(j.room(), o.position(), o.recovered(), j.id()));
             }
         });
     }
@@ -482,7 +484,7 @@ public final class NodeEngine {
                 start, msgs);
     }
 
-    private void activate(WsSession s, JoinOutcome o, byte[] joinedFrame) {
+    private void activate(WsSession s, JoinOutcome o, java.util.function.LongFunction<byte[]> joinedFrame) {
         RoomCursor cursor = o.cursor();
         if (cursor == null) {
             return;
@@ -500,7 +502,7 @@ public final class NodeEngine {
             if (s.cursors.get(o.room()) != cursor) {
                 return; // left (and maybe joined again) or closed meanwhile: this result is stale
             }
-            cursor.activate(s, o.startOffset(), o.position().epoch(), joinedFrame, replay);
+            cursor.activate(s, o.startOffset(), o.position().epoch(), o.since() == null, joinedFrame, replay);
         }
     }
 

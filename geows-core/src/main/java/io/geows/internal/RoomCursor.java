@@ -2,6 +2,7 @@ package io.geows.internal;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongFunction;
 
 /**
  * A session's position in one room. While the session is joining (history being replayed) live
@@ -41,15 +42,31 @@ final class RoomCursor {
     }
 
     /**
-     * Ends the joining phase: sets the start position, sends the replayed messages, then the live
-     * ones that arrived meanwhile, and goes live.
+     * Ends the joining phase: sets the start position, sends the first frame (built for that
+     * position), the replayed messages, then the live ones that arrived meanwhile, and goes live.
+     *
+     * @param fresh a join without a position: every live message that arrived while joining came
+     *              after the join was asked for, so the start moves back to include them (a publish
+     *              sent right after the join must reach its own sender)
+     * @param firstFrame builds the frame that opens the room for the client ({@code joined}) from the
+     *              start offset, or {@code null}
+     * @return the start offset used
      */
-    synchronized void activate(WsSession session, long startOffset, String startEpoch, byte[] first,
-                               List<Pending> replay) {
-        if (first != null) {
-            session.send(first);
+    synchronized long activate(WsSession session, long startOffset, String startEpoch, boolean fresh,
+                               LongFunction<byte[]> firstFrame, List<Pending> replay) {
+        long start = startOffset;
+        if (fresh && pending != null) {
+            for (Pending p : pending) {
+                if (p.epoch().equals(startEpoch)) {
+                    start = Math.min(start, p.offset() - 1);
+                    break;
+                }
+            }
         }
-        this.offset = startOffset;
+        if (firstFrame != null) {
+            session.send(firstFrame.apply(start));
+        }
+        this.offset = start;
         this.epoch = startEpoch;
         for (Pending p : replay) {
             sendIfNewer(session, p.offset(), p.epoch(), p.frame());
@@ -61,6 +78,7 @@ final class RoomCursor {
                 sendIfNewer(session, p.offset(), p.epoch(), p.frame());
             }
         }
+        return start;
     }
 
     synchronized long offset() {

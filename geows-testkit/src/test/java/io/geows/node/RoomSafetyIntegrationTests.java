@@ -42,6 +42,24 @@ class RoomSafetyIntegrationTests {
     }
 
     @Test
+    @DisplayName("a publish sent right after join (before 'joined' arrives) reaches its own sender")
+    void publishRightAfterJoinReachesTheSender() {
+        try (GeoWsNode node = GeoWsNode.builder().region("us-east").build().start()) {
+            for (int i = 0; i < 20; i++) {
+                try (TestClient c = TestClient.connectAs(node.uri(), "quick" + i)) {
+                    String room = "fast-" + i;
+                    c.send(Map.of("type", "join", "room", room, "id", "j"));
+                    c.send(Map.of("type", "publish", "room", room, "id", "p", "data", i));
+                    JsonNode joined = c.awaitRef("j");
+                    JsonNode own = c.awaitMessage(room);
+                    assertThat(own.path("id").asText()).isEqualTo("p");
+                    assertThat(own.path("offset").asLong()).isGreaterThan(joined.path("offset").asLong());
+                }
+            }
+        }
+    }
+
+    @Test
     @DisplayName("lone surrogates: refused in room names, escaped in data, never an internal error")
     void loneSurrogates() {
         try (GeoWsNode node = GeoWsNode.builder().region("us-east").build().start();
