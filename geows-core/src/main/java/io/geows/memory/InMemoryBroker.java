@@ -186,7 +186,7 @@ public final class InMemoryBroker {
     void publish(InMemoryConnection from, String topic, byte[] payload) {
         synchronized (lock) {
             checkReachable(from);
-            fanOut(new BrokerMessage(topic, payload.clone(), 0, null));
+            fanOut(new BrokerMessage(topic, payload, 0, null));
         }
     }
 
@@ -201,7 +201,7 @@ public final class InMemoryBroker {
                 return new Appended(existing, log.epoch, true);
             }
             long offset = ++log.top;
-            BrokerMessage m = new BrokerMessage(topic, payload.clone(), offset, log.epoch);
+            BrokerMessage m = new BrokerMessage(topic, payload, offset, log.epoch);
             log.entries.addLast(new Entry(m, key, now));
             log.keys.put(key, offset);
             while (log.entries.size() > historySize) {

@@ -25,7 +25,8 @@ public interface BrokerAdapter extends AutoCloseable {
      * Publishes bytes to a topic, without history.
      *
      * @param topic   the topic, already escaped by {@link io.geows.Topics}
-     * @param payload the bytes; the adapter does not modify or keep the array after the call returns
+     * @param payload the bytes; the caller hands the array over and must not modify it afterwards (so
+     *                adapters need not copy it)
      * @return completes when the broker accepted the message, or exceptionally with
      *         {@link io.geows.BrokerUnavailableException} when it cannot be reached
      */

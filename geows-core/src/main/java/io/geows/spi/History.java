@@ -27,7 +27,7 @@ public interface History {
      * @param room       the room (unescaped)
      * @param messageKey a key unique per message within the room, used to drop repeats
      * @param topic      the topic subscribers of the room listen on
-     * @param payload    the message bytes
+     * @param payload    the message bytes; handed over as for {@link BrokerAdapter#publish}
      */
     CompletableFuture<Appended> append(String room, String messageKey, String topic, byte[] payload);
 

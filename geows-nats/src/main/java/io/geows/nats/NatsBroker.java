@@ -249,7 +249,7 @@ public final class NatsBroker implements BrokerAdapter {
             return CompletableFuture.failedFuture(unavailable());
         }
         try {
-            connection.publish(topic, payload.clone());
+            connection.publish(topic, payload); // handed over by the caller (SPI): no copy
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(new BrokerUnavailableException("publish to " + topic + " on NATS at "
                     + address + " failed (" + e.getMessage() + "); not sent, retry once it reconnects", e));
