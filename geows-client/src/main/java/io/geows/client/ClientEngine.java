@@ -413,7 +413,8 @@ final class ClientEngine {
         pool.failed(c.region);
         lastErrors.put(c.region.name(), why);
         lastCause = c.lastError;
-        GeoWsClientException cause = new GeoWsClientException(why + " - " + decision.reason(), c.lastError);
+        // A goaway is a planned move (deploy, drain): the app is told where we go, not given an error.
+        GeoWsClientException cause = goaway ? null : new GeoWsClientException(why + " - " + decision.reason(), c.lastError);
         if (wasUp) {
             log.info("client {}: lost {}: {}; reconnecting", clientId, c.region.name(), why);
             setState(ConnectionState.RECONNECTING, c.region.name(), cause);

@@ -6,25 +6,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.geows.testkit.Await;
 import io.geows.testkit.RedisServer;
 import io.geows.testkit.TestClient;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -32,60 +23,16 @@ import org.junit.jupiter.api.Test;
 
 /** Two regions as separate JVM processes (the example server) on one real Redis. */
 class TwoProcessRedisIntegrationTests {
-    private static final Pattern NODE_LINE = Pattern.compile("node (\\S+) region (\\S+) ws (\\S+) http (\\S+)");
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static RedisServer redis;
     private static ServerProcess us;
     private static ServerProcess eu;
 
-    /** One example server in its own JVM. */
-    record ServerProcess(Process process, URI ws, URI http) {
-        void stop() throws InterruptedException {
-            process.destroy(); // SIGTERM: the server's shutdown hook drains and closes
-            if (!process.waitFor(15, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor();
-            }
-        }
-    }
-
-    static ServerProcess launch(String region, String nodeId) throws Exception {
-        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-cp", classpath, ExampleServer.class.getName(),
-                "--region", region, "--node-id", nodeId, "--host", "127.0.0.1", "--port", "0", "--http-port", "0",
-                "--broker", redis.uri());
-        pb.redirectErrorStream(true);
-        Process p = pb.start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        CompletableFuture<Matcher> started = new CompletableFuture<>();
-        List<String> lines = new ArrayList<>();
-        Thread reader = new Thread(() -> {
-            try {
-                for (String line; (line = out.readLine()) != null; ) {
-                    synchronized (lines) {
-                        lines.add(line);
-                    }
-                    Matcher m = NODE_LINE.matcher(line);
-                    if (m.find()) {
-                        started.complete(m);
-                    }
-                }
-                started.completeExceptionally(new IllegalStateException("server exited: " + lines));
-            } catch (IOException e) {
-                started.completeExceptionally(e);
-            }
-        }, "example-server-output-" + nodeId);
-        reader.setDaemon(true);
-        reader.start();
-        Matcher m = started.get(60, TimeUnit.SECONDS);
-        return new ServerProcess(p, URI.create(m.group(3)), URI.create(m.group(4)));
-    }
-
     @BeforeAll
     static void start() throws Exception {
         redis = RedisServer.launch();
-        us = launch("us-east", "us-proc-1");
-        eu = launch("eu-west", "eu-proc-1");
+        us = ServerProcess.launch("us-east", "us-proc-1", redis.uri());
+        eu = ServerProcess.launch("eu-west", "eu-proc-1", redis.uri());
     }
 
     @AfterAll

@@ -1,0 +1,66 @@
+package io.geows.example;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** One example server in its own JVM, for multi-process tests. */
+record ServerProcess(Process process, URI ws, URI http) {
+    private static final Pattern NODE_LINE = Pattern.compile("node (\\S+) region (\\S+) ws (\\S+) http (\\S+)");
+
+    /** Starts {@code ExampleServer --region ... --broker ...} on free ports and waits for its node line. */
+    static ServerProcess launch(String region, String nodeId, String broker) throws Exception {
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", classpath,
+                ExampleServer.class.getName(), "--region", region, "--node-id", nodeId, "--host", "127.0.0.1",
+                "--port", "0", "--http-port", "0", "--broker", broker);
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        CompletableFuture<Matcher> started = new CompletableFuture<>();
+        List<String> lines = new ArrayList<>();
+        Thread reader = new Thread(() -> {
+            try {
+                for (String line; (line = out.readLine()) != null; ) {
+                    synchronized (lines) {
+                        lines.add(line);
+                    }
+                    Matcher m = NODE_LINE.matcher(line);
+                    if (m.find()) {
+                        started.complete(m);
+                    }
+                }
+                started.completeExceptionally(new IllegalStateException("server exited: " + lines));
+            } catch (IOException e) {
+                started.completeExceptionally(e);
+            }
+        }, "example-server-output-" + nodeId);
+        reader.setDaemon(true);
+        reader.start();
+        Matcher m = started.get(60, TimeUnit.SECONDS);
+        return new ServerProcess(p, URI.create(m.group(3)), URI.create(m.group(4)));
+    }
+
+    /** SIGTERM: the server's shutdown hook drains and closes. */
+    void stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(15, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+
+    /** SIGKILL, as a crash. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+}
