@@ -42,14 +42,14 @@ class NatsBrokerOptionsTests {
 
     @Test
     void badUrlsAreRejectedWithAnExample() {
-        assertThatThrownBy(() -> NatsBrokerOptions.of("http://127.0.0.1:4222"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nats://127.0.0.1:4222")
+        assertThatThrownBy(() -> NatsBrokerOptions.of("http://127.0.0.1:14222"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nats://127.0.0.1:14222")
                 .hasMessageContaining("scheme");
-        assertThatThrownBy(() -> NatsBrokerOptions.of("127.0.0.1:4222"))
+        assertThatThrownBy(() -> NatsBrokerOptions.of("127.0.0.1:14222"))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> NatsBrokerOptions.of(" , "))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("empty");
-        assertThatThrownBy(() -> NatsBrokerOptions.of("nats://u:pw@:4222"))
+        assertThatThrownBy(() -> NatsBrokerOptions.of("nats://u:pw@:14222"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageNotContaining("pw");
     }
 
