@@ -43,7 +43,7 @@ class NatsBrokerOptionsTests {
     @Test
     void badUrlsAreRejectedWithAnExample() {
         assertThatThrownBy(() -> NatsBrokerOptions.of("http://127.0.0.1:14222"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nats://127.0.0.1:14222")
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("e.g. nats://")
                 .hasMessageContaining("scheme");
         assertThatThrownBy(() -> NatsBrokerOptions.of("127.0.0.1:14222"))
                 .isInstanceOf(IllegalArgumentException.class);
