@@ -88,7 +88,7 @@ public final class GeoWsNode implements AutoCloseable {
                 b.registry != null ? b.registry : new DefaultSessionRegistry(),
                 b.router != null ? b.router : DefaultRouter.INSTANCE,
                 b.authenticator != null ? b.authenticator : Authenticator.insecureTokenAsUserId(),
-                limits, b.presenceTtl, scheduler);
+                limits, b.presenceTtl, scheduler, b.observer);
     }
 
     /** A builder; {@link Builder#region(String)} is required. */
@@ -277,8 +277,15 @@ public final class GeoWsNode implements AutoCloseable {
         private String topicPrefix = Topics.DEFAULT_PREFIX;
         private Duration presenceTtl = DEFAULT_PRESENCE_TTL;
         private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
+        private NodeObserver observer = NodeObserver.NONE;
 
         private Builder() {
+        }
+
+        /** Hooks for metrics: told of every frame received and every delivery. Default: none. */
+        public Builder observer(NodeObserver observer) {
+            this.observer = Objects.requireNonNull(observer, "observer");
+            return this;
         }
 
         /** The region this node serves, e.g. {@code "eu-west"}. Required. */

@@ -59,6 +59,7 @@ public final class NodeEngine {
     private final Duration presenceTtl;
     private final ScheduledExecutorService scheduler;
     private final ClientFrameDecoder decoder;
+    private final io.geows.NodeObserver observer;
     private final Counters counters = new Counters();
     private final AtomicLong sessionIds = new AtomicLong();
 
@@ -77,7 +78,7 @@ public final class NodeEngine {
 
     public NodeEngine(String region, String nodeId, String publicUrl, Topics topics, BrokerAdapter broker,
                       SessionRegistry registry, Router router, Authenticator authenticator, NodeLimits limits,
-                      Duration presenceTtl, ScheduledExecutorService scheduler) {
+                      Duration presenceTtl, ScheduledExecutorService scheduler, io.geows.NodeObserver observer) {
         this.region = region;
         this.nodeId = nodeId;
         this.publicUrl = publicUrl;
@@ -89,6 +90,7 @@ public final class NodeEngine {
         this.limits = limits;
         this.presenceTtl = presenceTtl;
         this.scheduler = scheduler;
+        this.observer = observer;
         this.decoder = new ClientFrameDecoder(limits.maxJsonDepth(), limits.maxStringLength());
     }
 
@@ -247,15 +249,48 @@ public final class NodeEngine {
         try {
             frame = decoder.decode(text);
         } catch (FrameException e) {
+            observe(() -> observer.frameReceived("invalid"));
             reject(s, e.code(), e.getMessage(), e.ref());
             return;
         }
+        ClientFrame decoded = frame;
+        observe(() -> observer.frameReceived(typeOf(decoded)));
         try {
             dispatch(s, frame);
         } catch (RuntimeException e) {
             log.error("session {}: unexpected failure handling {}", s.id(), frame.getClass().getSimpleName(), e);
             s.send(ServerFrames.error(ErrorCode.INTERNAL, "internal error", frame.id()));
         }
+    }
+
+    private static String typeOf(ClientFrame f) {
+        if (f instanceof ClientFrame.Hello) {
+            return "hello";
+        } else if (f instanceof ClientFrame.Join) {
+            return "join";
+        } else if (f instanceof ClientFrame.Leave) {
+            return "leave";
+        } else if (f instanceof ClientFrame.Publish) {
+            return "publish";
+        } else if (f instanceof ClientFrame.Direct) {
+            return "direct";
+        } else if (f instanceof ClientFrame.PresenceQuery) {
+            return "presence";
+        }
+        return "ping";
+    }
+
+    /** Runs an observer call; an observer that throws is logged, never allowed to break delivery. */
+    void observe(Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            log.warn("node observer failed", e);
+        }
+    }
+
+    void observeDelivery(String kind, Envelope e, int recipients) {
+        observe(() -> observer.delivered(kind, e.region(), e.timestamp(), recipients));
     }
 
     private void dispatch(WsSession s, ClientFrame frame) {
@@ -640,6 +675,7 @@ public final class NodeEngine {
                 n++;
             }
         }
+        observeDelivery("direct", e, n);
         return n;
     }
 
@@ -667,9 +703,13 @@ public final class NodeEngine {
 
     private void deliverBroadcastLocally(Envelope e) {
         byte[] frame = ServerFrames.broadcast(e);
+        int n = 0;
         for (Session s : registry.all()) {
-            ((WsSession) s).send(frame);
+            if (((WsSession) s).send(frame)) {
+                n++;
+            }
         }
+        observeDelivery("broadcast", e, n);
     }
 
     private void unavailable(WsSession s, String ref, Throwable err) {

@@ -11,6 +11,8 @@ import io.geows.nats.NatsBroker;
 import io.geows.redis.RedisBroker;
 import io.geows.spi.BrokerAdapter;
 import io.geows.spi.NodeInfo;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -31,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * The geows reference server. Demo mode (memory broker, no region) runs two regions,
  * {@code us-east} and {@code eu-west}, in one process; with {@code --region} and a shared broker it
  * runs one node of a multi-region cluster. Either way it serves the chat page, {@code /healthz},
- * {@code /readyz} and {@code /regions} over HTTP.
+ * {@code /readyz}, {@code /regions} and {@code /metrics} (Prometheus) over HTTP.
  */
 public final class ExampleServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ExampleServer.class);
@@ -41,11 +43,13 @@ public final class ExampleServer implements AutoCloseable {
     /** A broker connection to read the node directory from (the first node's). */
     private final BrokerAdapter directory;
     private final HttpServer http;
+    private final PrometheusMeterRegistry metrics;
 
-    private ExampleServer(List<GeoWsNode> nodes, BrokerAdapter directory, HttpServer http) {
+    private ExampleServer(List<GeoWsNode> nodes, BrokerAdapter directory, HttpServer http, PrometheusMeterRegistry metrics) {
         this.nodes = nodes;
         this.directory = directory;
         this.http = http;
+        this.metrics = metrics;
     }
 
     /** Starts demo mode: two regions on one in-memory broker. Port 0 picks a free one. */
@@ -57,19 +61,20 @@ public final class ExampleServer implements AutoCloseable {
     static ExampleServer start(ServerConfig config) throws IOException {
         List<GeoWsNode> nodes = new ArrayList<>();
         BrokerAdapter directory;
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try {
             if (config.demo()) {
                 InMemoryBroker broker = new InMemoryBroker();
                 BrokerAdapter us = broker.connect("us-east-1");
-                nodes.add(node(config, "us-east", "us-east-1", config.usPort(), null, us));
-                nodes.add(node(config, "eu-west", "eu-west-1", config.euPort(), null, broker.connect("eu-west-1")));
+                nodes.add(node(config, "us-east", "us-east-1", config.usPort(), null, us, metrics));
+                nodes.add(node(config, "eu-west", "eu-west-1", config.euPort(), null, broker.connect("eu-west-1"), metrics));
                 directory = us;
             } else {
                 String region = config.region() != null ? config.region() : "local";
                 String nodeId = config.nodeId() != null ? config.nodeId()
                         : region + "-" + Long.toHexString(Double.doubleToLongBits(Math.random())).substring(0, 6);
                 directory = broker(config.broker(), nodeId);
-                nodes.add(node(config, region, nodeId, config.port(), config.publicUrl(), directory));
+                nodes.add(node(config, region, nodeId, config.port(), config.publicUrl(), directory, metrics));
             }
             HttpServer http = HttpServer.create(new InetSocketAddress(config.host(), config.httpPort()), 0);
             http.setExecutor(Executors.newFixedThreadPool(2, r -> {
@@ -77,11 +82,12 @@ public final class ExampleServer implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             }));
-            ExampleServer server = new ExampleServer(nodes, directory, http);
+            ExampleServer server = new ExampleServer(nodes, directory, http, metrics);
             http.createContext("/", server::page);
             http.createContext("/regions", server::regions);
             http.createContext("/healthz", ex -> respond(ex, 200, "text/plain", "ok\n"));
             http.createContext("/readyz", server::ready);
+            http.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
             http.start();
             return server;
         } catch (IOException | RuntimeException e) {
@@ -101,17 +107,21 @@ public final class ExampleServer implements AutoCloseable {
     }
 
     private static GeoWsNode node(ServerConfig c, String region, String nodeId, int port, String publicUrl,
-                                  BrokerAdapter broker) {
-        return GeoWsNode.builder()
+                                  BrokerAdapter broker, PrometheusMeterRegistry registry) {
+        Metrics metrics = new Metrics(registry, region, nodeId);
+        GeoWsNode node = GeoWsNode.builder()
                 .region(region)
                 .nodeId(nodeId)
                 .host(c.host())
                 .port(port)
                 .publicUrl(publicUrl)
                 .broker(broker)
+                .observer(metrics)
                 .drainTimeout(Duration.ofSeconds(2))
                 .build()
                 .start();
+        metrics.bind(node);
+        return node;
     }
 
     /** The HTTP port (page, health, {@code /regions}). */

@@ -39,7 +39,47 @@ class ExampleServerIntegrationTests {
                 JsonNode m = eu.awaitMessage("lobby");
                 assertThat(m.path("region").asText()).isEqualTo("us-east");
                 assertThat(m.path("from").asText()).isEqualTo("ana");
+
+                HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(metrics.statusCode()).isEqualTo(200);
+                assertThat(metrics.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+                String text = metrics.body();
+                // Prometheus text format: comments, or `name{labels} value`
+                for (String line : text.split("\n")) {
+                    if (!line.isBlank() && !line.startsWith("#")) {
+                        assertThat(line).as("a sample line").matches("[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})? [-+0-9.eEInfa]+");
+                    }
+                }
+                assertThat(text).contains("geows_sessions{node=\"us-east-1\",region=\"us-east\"} 1.0");
+                assertThat(text).contains("geows_frames_in_total{node=\"us-east-1\",region=\"us-east\",type=\"publish\"} 1.0");
+                assertThat(text).containsPattern("geows_delivery_latency_seconds_count\\{cross_region=\"true\",node=\"eu-west-1\",origin_region=\"us-east\",region=\"eu-west\"\\} 1");
+                assertThat(text).contains("geows_delivery_latency_seconds_bucket{");
+                assertThat(text).contains("geows_ready{node=\"eu-west-1\",region=\"eu-west\"} 1.0");
             }
+        }
+    }
+
+    @Test
+    void readinessFollowsTheBroker() throws Exception {
+        try (io.geows.testkit.RedisServer redis = io.geows.testkit.RedisServer.launch();
+             ExampleServer server = ExampleServer.start(ServerConfig.parse(new String[] {"--region", "us-east",
+                     "--port", "0", "--http-port", "0", "--broker", redis.uri()}, k -> null))) {
+            HttpClient http = HttpClient.newHttpClient();
+            URI readyz = URI.create("http://127.0.0.1:" + server.httpPort() + "/readyz");
+            java.util.function.IntSupplier status = () -> {
+                try {
+                    return http.send(HttpRequest.newBuilder(readyz).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            assertThat(status.getAsInt()).isEqualTo(200);
+            redis.kill();
+            io.geows.testkit.Await.until("not ready while Redis is gone", java.time.Duration.ofSeconds(15),
+                    () -> status.getAsInt() == 503);
+            redis.start();
+            io.geows.testkit.Await.until("ready again", java.time.Duration.ofSeconds(15), () -> status.getAsInt() == 200);
         }
     }
 

@@ -1,0 +1,75 @@
+package io.geows.example;
+
+import io.geows.GeoWsNode;
+import io.geows.NodeObserver;
+import io.geows.NodeStats;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * A node's metrics in Micrometer, all tagged with {@code region} and {@code node}: the per-event ones
+ * through {@link NodeObserver}, the counters of {@link GeoWsNode#stats()} as function counters.
+ *
+ * <p>Names (Prometheus form): {@code geows_sessions}, {@code geows_rooms}, {@code geows_frames_in_total{type}},
+ * {@code geows_frames_out_total}, {@code geows_messages_out_total{kind}}, {@code geows_delivery_latency_seconds}
+ * (histogram; {@code origin_region}, {@code cross_region}), {@code geows_frames_rejected_total},
+ * {@code geows_publish_rejected_total}, {@code geows_slow_consumer_disconnects_total},
+ * {@code geows_broker_messages_dropped_total}, {@code geows_broker_reconnects_total},
+ * {@code geows_resumes_total{result}}, {@code geows_ready}.
+ */
+final class Metrics implements NodeObserver {
+    private final MeterRegistry registry;
+    private final String region;
+    private final Tags tags;
+
+    Metrics(MeterRegistry registry, String region, String nodeId) {
+        this.registry = registry;
+        this.region = region;
+        this.tags = Tags.of("region", region, "node", nodeId);
+    }
+
+    @Override
+    public void frameReceived(String type) {
+        registry.counter("geows.frames.in", tags.and("type", type)).increment();
+    }
+
+    @Override
+    public void delivered(String kind, String originRegion, long originTimestampMillis, int recipients) {
+        Counter.builder("geows.messages.out").tags(tags.and("kind", kind)).register(registry).increment(recipients);
+        long latency = Math.max(0, System.currentTimeMillis() - originTimestampMillis);
+        Timer.builder("geows.delivery.latency")
+                .description("origin timestamp to delivery on this node")
+                .tags(tags.and("origin_region", originRegion, "cross_region", String.valueOf(!originRegion.equals(region))))
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry)
+                .record(latency, TimeUnit.MILLISECONDS);
+    }
+
+    /** Registers the node's counters and gauges. */
+    void bind(GeoWsNode node) {
+        Gauge.builder("geows.sessions", node, n -> n.stats().sessions()).tags(tags).register(registry);
+        Gauge.builder("geows.rooms", node, n -> n.stats().rooms()).tags(tags).register(registry);
+        Gauge.builder("geows.ready", node, n -> n.isReady() ? 1 : 0).tags(tags).register(registry);
+        counter("geows.frames.out", node, NodeStats::framesOut, tags);
+        counter("geows.frames.rejected", node, NodeStats::badFrames, tags);
+        counter("geows.publish.rejected", node, NodeStats::publishRejected, tags);
+        counter("geows.slow.consumer.disconnects", node, NodeStats::slowConsumerDisconnects, tags);
+        counter("geows.broker.messages.dropped", node, NodeStats::brokerMessagesDropped, tags);
+        counter("geows.broker.reconnects", node, NodeStats::brokerReconnects, tags);
+        counter("geows.resumes", node, NodeStats::recoveredResumes, tags.and("result", "recovered"));
+        counter("geows.resumes", node, NodeStats::unrecoverableResumes, tags.and("result", "unrecoverable"));
+    }
+
+    private void counter(String name, GeoWsNode node, ToDoubleFunction<NodeStats> value, Tags t) {
+        FunctionCounter.builder(name, node, n -> value.applyAsDouble(n.stats())).tags(t).register(registry);
+    }
+}
