@@ -213,12 +213,16 @@ public final class ExampleServer implements AutoCloseable {
             System.exit(1);
             return;
         }
-        CountDownLatch done = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("shutting down: goaway to clients, drain, close");
-            server.close();
-            done.countDown();
-        }, "geows-shutdown"));
+        // SIGTERM / Ctrl-C: drain (readiness off, goaway, wait for clients to leave), close, exit 0.
+        // A signal handler rather than a shutdown hook, so that a clean drain exits 0, not 143.
+        CountDownLatch stop = new CountDownLatch(1);
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> stop.countDown());
+            } catch (IllegalArgumentException e) {
+                log.debug("signal {} not available here", name);
+            }
+        }
         String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
         String web = "http://" + host + ":" + server.httpPort() + "/";
         System.out.println();
@@ -231,6 +235,9 @@ public final class ExampleServer implements AutoCloseable {
         System.out.println("  chat page: " + web + (config.demo() ? "  (open it in two tabs, pick a different region in each)" : ""));
         System.out.println("  Ctrl-C to stop");
         System.out.flush();
-        done.await();
+        stop.await();
+        log.info("shutting down: goaway to clients, drain, close");
+        server.close();
+        System.exit(0);
     }
 }

@@ -52,11 +52,14 @@ record ServerProcess(Process process, URI ws, URI http) {
     }
 
     /** SIGTERM: the server's shutdown hook drains and closes. */
-    void stop() throws InterruptedException {
+    /** SIGTERM, then wait; returns the exit code (-1 if it had to be killed). */
+    int stop() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(15, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
+            return -1;
         }
+        return process.exitValue();
     }
 
     /** SIGKILL, as a crash. */

@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -85,6 +86,27 @@ class TwoProcessRedisIntegrationTests {
             Set<String> nodes = new HashSet<>();
             regions.path("regions").forEach(r -> nodes.add(r.path("node").asText()));
             assertThat(nodes).contains("us-proc-1");
+        }
+    }
+
+    @Test
+    @DisplayName("SIGTERM drains a process (readiness off, goaway to its clients) and it exits 0")
+    void sigtermDrainsAndExitsZero() throws Exception {
+        ServerProcess extra = ServerProcess.launch("eu-west", "eu-proc-2", redis.uri());
+        HttpClient http = HttpClient.newHttpClient();
+        Await.until("ready", WAIT, () -> get(http, extra.http().resolve("/readyz")).statusCode() == 200);
+        try (TestClient c = TestClient.connectAs(extra.ws(), "leaver")) {
+            CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return extra.stop();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            JsonNode goaway = c.awaitType("goaway");
+            assertThat(goaway.path("reason").asText()).contains("draining");
+            c.close(); // a client that honours goaway leaves; the drain then ends at once
+            assertThat(exit.get(30, java.util.concurrent.TimeUnit.SECONDS)).isZero();
         }
     }
 
