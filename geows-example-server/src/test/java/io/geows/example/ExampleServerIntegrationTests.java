@@ -56,6 +56,18 @@ class ExampleServerIntegrationTests {
                 assertThat(text).containsPattern("geows_delivery_latency_seconds_count\\{cross_region=\"true\",node=\"eu-west-1\",origin_region=\"us-east\",region=\"eu-west\"\\} 1");
                 assertThat(text).contains("geows_delivery_latency_seconds_bucket{");
                 assertThat(text).contains("geows_ready{node=\"eu-west-1\",region=\"eu-west\"} 1.0");
+
+                // The monitoring kit: every metric the Grafana dashboard queries is served.
+                String dashboard = java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "grafana", "geows.json"));
+                java.util.regex.Matcher names = java.util.regex.Pattern.compile("geows_[a-z_]+").matcher(dashboard);
+                java.util.Set<String> queried = new java.util.TreeSet<>();
+                while (names.find()) {
+                    queried.add(names.group());
+                }
+                assertThat(queried).hasSizeGreaterThan(8);
+                for (String name : queried) {
+                    assertThat(text).as("dashboard metric %s in /metrics", name).containsPattern("(?m)^" + name + "[{ ]");
+                }
             }
         }
     }
