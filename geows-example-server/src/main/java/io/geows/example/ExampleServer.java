@@ -38,15 +38,21 @@ import org.slf4j.LoggerFactory;
 public final class ExampleServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ExampleServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The metrics binder of each node id, so a stopped demo node's meters can be removed. */
+    private static final java.util.Map<String, Metrics> METRICS_OF = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final List<GeoWsNode> nodes;
+    /** Demo mode: the broker, the settings and the metrics of each region's node, to stop and start it. */
+    private InMemoryBroker demoBroker;
+    private ServerConfig config;
+    private final java.util.Map<String, Integer> demoPorts = new java.util.concurrent.ConcurrentHashMap<>();
     /** A broker connection to read the node directory from (the first node's). */
     private final BrokerAdapter directory;
     private final HttpServer http;
     private final PrometheusMeterRegistry metrics;
 
     private ExampleServer(List<GeoWsNode> nodes, BrokerAdapter directory, HttpServer http, PrometheusMeterRegistry metrics) {
-        this.nodes = nodes;
+        this.nodes = new java.util.concurrent.CopyOnWriteArrayList<>(nodes);
         this.directory = directory;
         this.http = http;
         this.metrics = metrics;
@@ -63,8 +69,10 @@ public final class ExampleServer implements AutoCloseable {
         BrokerAdapter directory;
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try {
+            InMemoryBroker demoBroker = null;
             if (config.demo()) {
                 InMemoryBroker broker = new InMemoryBroker();
+                demoBroker = broker;
                 BrokerAdapter us = broker.connect("us-east-1");
                 nodes.add(node(config, "us-east", "us-east-1", config.usPort(), null, us, metrics));
                 nodes.add(node(config, "eu-west", "eu-west-1", config.euPort(), null, broker.connect("eu-west-1"), metrics));
@@ -83,6 +91,15 @@ public final class ExampleServer implements AutoCloseable {
                 return t;
             }));
             ExampleServer server = new ExampleServer(nodes, directory, http, metrics);
+            server.config = config;
+            server.demoBroker = demoBroker;
+            for (GeoWsNode n : nodes) {
+                server.demoPorts.put(n.region(), n.port());
+            }
+            if (demoBroker != null) {
+                http.createContext("/demo/stop", server::demoStop);
+                http.createContext("/demo/start", server::demoStart);
+            }
             http.createContext("/", server::page);
             http.createContext("/regions", server::regions);
             http.createContext("/healthz", ex -> respond(ex, 200, "text/plain", "ok\n"));
@@ -109,6 +126,7 @@ public final class ExampleServer implements AutoCloseable {
     private static GeoWsNode node(ServerConfig c, String region, String nodeId, int port, String publicUrl,
                                   BrokerAdapter broker, PrometheusMeterRegistry registry) {
         Metrics metrics = new Metrics(registry, region, nodeId);
+        METRICS_OF.put(nodeId, metrics);
         GeoWsNode node = GeoWsNode.builder()
                 .region(region)
                 .nodeId(nodeId)
@@ -145,6 +163,65 @@ public final class ExampleServer implements AutoCloseable {
         }
     }
 
+    /** Demo mode: {@code POST /demo/stop?region=eu-west} drains and closes that region's node. */
+    private void demoStop(HttpExchange ex) throws IOException {
+        String region = demoRegion(ex);
+        if (region == null) {
+            return;
+        }
+        GeoWsNode node = nodes.stream().filter(n -> n.region().equals(region)).findFirst().orElse(null);
+        if (node == null) {
+            respond(ex, 409, "text/plain", region + " is already stopped\n");
+            return;
+        }
+        nodes.remove(node);
+        // In the background: the drain waits for clients to move, and the page should see it happen.
+        Thread t = new Thread(() -> {
+            node.close();
+            Metrics m = METRICS_OF.remove(node.nodeId());
+            if (m != null) {
+                m.unbind();
+            }
+        }, "geows-demo-stop-" + region);
+        t.setDaemon(true);
+        t.start();
+        respond(ex, 202, "text/plain", "stopping " + region + "\n");
+    }
+
+    /** Demo mode: {@code POST /demo/start?region=eu-west} starts that region's node again, on its port. */
+    private void demoStart(HttpExchange ex) throws IOException {
+        String region = demoRegion(ex);
+        if (region == null) {
+            return;
+        }
+        if (nodes.stream().anyMatch(n -> n.region().equals(region))) {
+            respond(ex, 409, "text/plain", region + " is running\n");
+            return;
+        }
+        String nodeId = region + "-1";
+        try {
+            nodes.add(node(config, region, nodeId, demoPorts.get(region), null, demoBroker.connect(nodeId), metrics));
+        } catch (RuntimeException e) {
+            respond(ex, 500, "text/plain", "could not start " + region + ": " + e.getMessage() + "\n");
+            return;
+        }
+        respond(ex, 200, "text/plain", "started " + region + "\n");
+    }
+
+    private String demoRegion(HttpExchange ex) throws IOException {
+        if (!"POST".equals(ex.getRequestMethod())) {
+            respond(ex, 405, "text/plain", "use POST\n");
+            return null;
+        }
+        String query = ex.getRequestURI().getQuery();
+        String region = query != null && query.startsWith("region=") ? query.substring("region=".length()) : null;
+        if (region == null || !demoPorts.containsKey(region)) {
+            respond(ex, 400, "text/plain", "region must be one of " + demoPorts.keySet() + "\n");
+            return null;
+        }
+        return region;
+    }
+
     private void ready(HttpExchange ex) throws IOException {
         boolean ready = nodes.stream().allMatch(GeoWsNode::isReady);
         respond(ex, ready ? 200 : 503, "text/plain", ready ? "ready\n" : "not ready\n");
@@ -170,6 +247,17 @@ public final class ExampleServer implements AutoCloseable {
             }
         } catch (Exception e) {
             log.debug("node directory unavailable", e);
+        }
+        if (demoBroker != null) {
+            body.put("demo", true);
+            for (var e : demoPorts.entrySet()) {
+                if (nodes.stream().noneMatch(n -> n.region().equals(e.getKey()))) {
+                    regions.addObject().put("region", e.getKey()).put("node", e.getKey() + "-1")
+                            .put("url", "ws://" + (config.host().contains(":") ? "[" + config.host() + "]" : config.host())
+                                    + ":" + e.getValue() + "/")
+                            .put("ready", false).put("connections", 0);
+                }
+            }
         }
         respond(ex, 200, "application/json", JSON.writeValueAsString(body));
     }

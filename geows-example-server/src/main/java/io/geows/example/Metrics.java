@@ -69,6 +69,12 @@ final class Metrics implements NodeObserver {
         counter("geows.resumes", node, NodeStats::unrecoverableResumes, tags.and("result", "unrecoverable"));
     }
 
+    /** Removes the node's meters (a demo region stopped; a new node may take its name later). */
+    void unbind() {
+        String node = tags.stream().filter(t -> t.getKey().equals("node")).findFirst().orElseThrow().getValue();
+        registry.getMeters().stream().filter(m -> node.equals(m.getId().getTag("node"))).toList().forEach(registry::remove);
+    }
+
     private void counter(String name, GeoWsNode node, ToDoubleFunction<NodeStats> value, Tags t) {
         FunctionCounter.builder(name, node, n -> value.applyAsDouble(n.stats())).tags(t).register(registry);
     }

@@ -73,6 +73,43 @@ class ExampleServerIntegrationTests {
     }
 
     @Test
+    void demoRegionsCanBeStoppedAndStartedAgain() throws Exception {
+        try (ExampleServer server = ExampleServer.demo("127.0.0.1", 0, 0, 0)) {
+            HttpClient http = HttpClient.newHttpClient();
+            String base = "http://127.0.0.1:" + server.httpPort();
+            java.util.function.Function<String, Integer> post = path -> {
+                try {
+                    return http.send(HttpRequest.newBuilder(URI.create(base + path))
+                            .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            URI eu = server.nodes().stream().filter(n -> n.region().equals("eu-west")).findFirst().orElseThrow().uri();
+            try (TestClient c = TestClient.connectAs(eu, "viewer")) {
+                assertThat(post.apply("/demo/stop?region=eu-west")).isEqualTo(202);
+                JsonNode goaway = c.awaitType("goaway");
+                assertThat(goaway.path("region").asText()).isEqualTo("us-east");
+            }
+            io.geows.testkit.Await.until("eu-west listed as not ready", java.time.Duration.ofSeconds(10), () -> {
+                try {
+                    String regions = http.send(HttpRequest.newBuilder(URI.create(base + "/regions")).build(),
+                            HttpResponse.BodyHandlers.ofString()).body();
+                    return regions.contains("\"region\":\"eu-west\",\"node\":\"eu-west-1\",\"url\":\"" + eu + "\",\"ready\":false");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat(post.apply("/demo/stop?region=eu-west")).isEqualTo(409);
+            assertThat(post.apply("/demo/stop?region=mars")).isEqualTo(400);
+            assertThat(post.apply("/demo/start?region=eu-west")).isEqualTo(200);
+            try (TestClient back = TestClient.connectAs(eu, "viewer")) {
+                assertThat(back.join("lobby").path("type").asText()).isEqualTo("joined");
+            }
+        }
+    }
+
+    @Test
     void readinessFollowsTheBroker() throws Exception {
         try (io.geows.testkit.RedisServer redis = io.geows.testkit.RedisServer.launch();
              ExampleServer server = ExampleServer.start(ServerConfig.parse(new String[] {"--region", "us-east",
