@@ -21,4 +21,10 @@ while IFS= read -r line; do
   [[ "$line" == GEOWS_*=* ]] && export "${line?}"
 done <<<"$brokers"
 
+# The browser test drives the demo page in a real headless Chromium with playwright-core.
+browser=$(scripts/find-browser.sh) || exit 1
+while IFS= read -r line; do
+  [[ "$line" == CHROMIUM=* ]] && export "${line?}"
+done <<<"$browser"
+
 exec mvn -B -ntp verify "$@"
