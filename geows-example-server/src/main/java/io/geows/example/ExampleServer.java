@@ -135,6 +135,7 @@ public final class ExampleServer implements AutoCloseable {
                 .publicUrl(publicUrl)
                 .broker(broker)
                 .observer(metrics)
+                .limits(c.limits())
                 .drainTimeout(Duration.ofSeconds(2))
                 .build()
                 .start();
@@ -248,6 +249,16 @@ public final class ExampleServer implements AutoCloseable {
         } catch (Exception e) {
             log.debug("node directory unavailable", e);
         }
+        config.peers().forEach((region, url) -> {
+            boolean listed = false;
+            for (var r : regions) {
+                listed |= r.path("url").asText().equals(url);
+            }
+            if (!listed) {
+                regions.addObject().put("region", region).put("node", (String) null).put("url", url).put("ready", true)
+                        .put("connections", 0);
+            }
+        });
         if (demoBroker != null) {
             body.put("demo", true);
             for (var e : demoPorts.entrySet()) {

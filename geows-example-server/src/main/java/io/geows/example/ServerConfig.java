@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
+import io.geows.NodeLimits;
 
 /**
  * The example server's settings, from flags ({@code --name value} or {@code --name=value}) and
@@ -18,9 +19,17 @@ import java.util.function.Function;
  * @param publicUrl  the WebSocket URL clients should use for this node ({@code null}: its local one)
  * @param usPort     demo mode: the us-east node's port
  * @param euPort     demo mode: the eu-west node's port
+ * @param peers      other regions' public WebSocket URLs, listed in /regions (region to URL)
+ * @param limits     limits on each session
  */
 record ServerConfig(String host, int httpPort, String broker, String region, String nodeId, int port,
-                    String publicUrl, int usPort, int euPort) {
+                    String publicUrl, int usPort, int euPort, Map<String, String> peers, NodeLimits limits) {
+
+    /** The settings with defaults for what a test does not care about. */
+    ServerConfig(String host, int httpPort, String broker, String region, String nodeId, int port, String publicUrl,
+                 int usPort, int euPort) {
+        this(host, httpPort, broker, region, nodeId, port, publicUrl, usPort, euPort, Map.of(), NodeLimits.defaults());
+    }
 
     /** One flag: name, environment variable, default, meaning. */
     private record Flag(String name, String env, String fallback, String help) {
@@ -36,6 +45,15 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
         new Flag("public-url", "GEOWS_PUBLIC_URL", "", "WebSocket URL clients use to reach this node"),
         new Flag("us-port", "GEOWS_US_PORT", "8081", "demo mode: us-east WebSocket port"),
         new Flag("eu-port", "GEOWS_EU_PORT", "8082", "demo mode: eu-west WebSocket port"),
+        new Flag("regions", "GEOWS_REGIONS", "", "other regions' URLs for /regions: eu-west=wss://eu.example.com/,..."),
+        new Flag("max-frame-bytes", "GEOWS_MAX_FRAME_BYTES", String.valueOf(NodeLimits.DEFAULT_MAX_FRAME_BYTES),
+                "largest client frame; larger ones close the session with 1009"),
+        new Flag("max-rooms", "GEOWS_MAX_ROOMS", String.valueOf(NodeLimits.DEFAULT_MAX_ROOMS_PER_SESSION),
+                "rooms one session may join"),
+        new Flag("max-queued-frames", "GEOWS_MAX_QUEUED_FRAMES", String.valueOf(NodeLimits.DEFAULT_MAX_QUEUED_FRAMES),
+                "frames queued for a slow client before it is disconnected (4008)"),
+        new Flag("hello-timeout-ms", "GEOWS_HELLO_TIMEOUT_MS", String.valueOf(NodeLimits.DEFAULT_HELLO_TIMEOUT.toMillis()),
+                "time a connection has to say hello (then 4000)"),
     };
 
     /** Whether to run the two demo regions in this process. */
@@ -90,9 +108,47 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
             throw new BadFlag("--broker must be memory, redis://host:port, rediss://host:port or nats://host:port, was '"
                     + broker.replaceAll("//[^@/]*@", "//***@") + "'");
         }
+        NodeLimits limits;
+        try {
+            limits = NodeLimits.builder()
+                    .maxFrameBytes(number(values, "max-frame-bytes"))
+                    .maxRoomsPerSession(number(values, "max-rooms"))
+                    .maxQueuedFrames(number(values, "max-queued-frames"))
+                    .helloTimeout(java.time.Duration.ofMillis(number(values, "hello-timeout-ms")))
+                    .maxQueuedBytes(Math.max(NodeLimits.DEFAULT_MAX_QUEUED_BYTES, number(values, "max-frame-bytes")))
+                    .build();
+        } catch (IllegalArgumentException e) {
+            throw new BadFlag("bad limit: " + e.getMessage());
+        }
         return new ServerConfig(values.get("host"), port(values, "http-port"), broker, blankToNull(values.get("region")),
                 blankToNull(values.get("node-id")), port(values, "port"), blankToNull(values.get("public-url")),
-                port(values, "us-port"), port(values, "eu-port"));
+                port(values, "us-port"), port(values, "eu-port"), peers(values.get("regions")), limits);
+    }
+
+    private static int number(Map<String, String> values, String name) {
+        String v = values.get(name);
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new BadFlag("--" + name + " must be a whole number, was '" + v + "'");
+        }
+    }
+
+    private static Map<String, String> peers(String spec) {
+        Map<String, String> peers = new LinkedHashMap<>();
+        if (spec == null || spec.isBlank()) {
+            return peers;
+        }
+        for (String entry : spec.split(",")) {
+            int eq = entry.indexOf('=');
+            String region = eq > 0 ? entry.substring(0, eq).trim() : "";
+            String url = eq > 0 ? entry.substring(eq + 1).trim() : "";
+            if (region.isEmpty() || !(url.startsWith("ws://") || url.startsWith("wss://"))) {
+                throw new BadFlag("--regions entries must be region=ws(s)://host:port/, was '" + entry.trim() + "'");
+            }
+            peers.put(region, url);
+        }
+        return peers;
     }
 
     private static String blankToNull(String s) {

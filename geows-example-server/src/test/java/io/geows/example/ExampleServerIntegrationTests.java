@@ -164,5 +164,16 @@ class ExampleServerIntegrationTests {
         assertThat(fromEnv.broker()).isEqualTo("redis://127.0.0.1:7000");
         assertThat(fromEnv.demo()).isFalse();
         assertThat(ServerConfig.parse(new String[0], k -> null).demo()).isTrue();
+        ServerConfig limited = ServerConfig.parse(new String[] {"--max-rooms", "7", "--max-frame-bytes=32768",
+                "--regions", "eu-west=wss://eu.example.com/, ap-south=ws://10.0.0.1:8081/"}, k -> null);
+        assertThat(limited.limits().maxRoomsPerSession()).isEqualTo(7);
+        assertThat(limited.limits().maxFrameBytes()).isEqualTo(32768);
+        assertThat(limited.peers()).containsEntry("eu-west", "wss://eu.example.com/").containsKey("ap-south");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerConfig.parse(new String[] {"--max-rooms", "0"}, k -> null))
+                .hasMessageContaining("maxRoomsPerSession");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerConfig.parse(new String[] {"--max-rooms", "many"}, k -> null))
+                .hasMessageContaining("--max-rooms").hasMessageContaining("'many'");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerConfig.parse(new String[] {"--regions", "eu-west"}, k -> null))
+                .hasMessageContaining("--regions");
     }
 }

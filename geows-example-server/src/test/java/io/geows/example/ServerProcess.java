@@ -19,11 +19,20 @@ record ServerProcess(Process process, URI ws, URI http) {
 
     /** Starts {@code ExampleServer --region ... --broker ...} on free ports and waits for its node line. */
     static ServerProcess launch(String region, String nodeId, String broker) throws Exception {
-        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", classpath,
-                ExampleServer.class.getName(), "--region", region, "--node-id", nodeId, "--host", "127.0.0.1",
-                "--port", "0", "--http-port", "0", "--broker", broker);
+        // The runnable jar as users run it (Failsafe runs after 'package'); the test classpath when a
+        // test is run from an IDE without the jar.
+        Path jar = Path.of("target", "geows-example-server.jar");
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1"));
+        if (java.nio.file.Files.isRegularFile(jar)) {
+            cmd.addAll(List.of("-jar", jar.toString()));
+        } else {
+            cmd.addAll(List.of("-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
+                    ExampleServer.class.getName()));
+        }
+        cmd.addAll(List.of("--region", region, "--node-id", nodeId, "--host", "127.0.0.1", "--port", "0", "--http-port", "0",
+                "--broker", broker));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.redirectErrorStream(true);
         Process p = pb.start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
