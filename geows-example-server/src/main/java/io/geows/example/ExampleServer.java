@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.geows.Authenticator;
 import io.geows.GeoWsNode;
 import io.geows.memory.InMemoryBroker;
 import io.geows.nats.NatsBroker;
@@ -136,6 +137,7 @@ public final class ExampleServer implements AutoCloseable {
                 .broker(broker)
                 .observer(metrics)
                 .limits(c.limits())
+                .authenticator(c.tokenSecret() != null ? new JwtAuthenticator(c.tokenSecret()) : Authenticator.insecureTokenAsUserId())
                 .drainTimeout(Duration.ofSeconds(2))
                 .build()
                 .start();
@@ -250,11 +252,11 @@ public final class ExampleServer implements AutoCloseable {
             log.debug("node directory unavailable", e);
         }
         config.peers().forEach((region, url) -> {
-            boolean listed = false;
+            boolean known = false;
             for (var r : regions) {
-                listed |= r.path("url").asText().equals(url);
+                known |= r.path("url").asText().equals(url);
             }
-            if (!listed) {
+            if (!known) {
                 regions.addObject().put("region", region).put("node", (String) null).put("url", url).put("ready", true)
                         .put("connections", 0);
             }

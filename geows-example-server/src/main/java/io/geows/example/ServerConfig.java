@@ -21,14 +21,17 @@ import io.geows.NodeLimits;
  * @param euPort     demo mode: the eu-west node's port
  * @param peers      other regions' public WebSocket URLs, listed in /regions (region to URL)
  * @param limits     limits on each session
+ * @param tokenSecret HS256 secret that hello tokens must be signed with; {@code null}: demo tokens (the
+ *                   token is the user name; insecure, logged at start)
  */
 record ServerConfig(String host, int httpPort, String broker, String region, String nodeId, int port,
-                    String publicUrl, int usPort, int euPort, Map<String, String> peers, NodeLimits limits) {
+                    String publicUrl, int usPort, int euPort, Map<String, String> peers, NodeLimits limits,
+                    String tokenSecret) {
 
     /** The settings with defaults for what a test does not care about. */
     ServerConfig(String host, int httpPort, String broker, String region, String nodeId, int port, String publicUrl,
                  int usPort, int euPort) {
-        this(host, httpPort, broker, region, nodeId, port, publicUrl, usPort, euPort, Map.of(), NodeLimits.defaults());
+        this(host, httpPort, broker, region, nodeId, port, publicUrl, usPort, euPort, Map.of(), NodeLimits.defaults(), null);
     }
 
     /** One flag: name, environment variable, default, meaning. */
@@ -52,6 +55,7 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
                 "rooms one session may join"),
         new Flag("max-queued-frames", "GEOWS_MAX_QUEUED_FRAMES", String.valueOf(NodeLimits.DEFAULT_MAX_QUEUED_FRAMES),
                 "frames queued for a slow client before it is disconnected (4008)"),
+        new Flag("token-secret", "GEOWS_TOKEN_SECRET", "", "HS256 secret (32+ bytes) for JWT hello tokens; empty: demo tokens"),
         new Flag("hello-timeout-ms", "GEOWS_HELLO_TIMEOUT_MS", String.valueOf(NodeLimits.DEFAULT_HELLO_TIMEOUT.toMillis()),
                 "time a connection has to say hello (then 4000)"),
     };
@@ -122,7 +126,8 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
         }
         return new ServerConfig(values.get("host"), port(values, "http-port"), broker, blankToNull(values.get("region")),
                 blankToNull(values.get("node-id")), port(values, "port"), blankToNull(values.get("public-url")),
-                port(values, "us-port"), port(values, "eu-port"), peers(values.get("regions")), limits);
+                port(values, "us-port"), port(values, "eu-port"), peers(values.get("regions")), limits,
+                blankToNull(values.get("token-secret")));
     }
 
     private static int number(Map<String, String> values, String name) {

@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -107,6 +108,40 @@ class ExampleServerIntegrationTests {
                 assertThat(back.join("lobby").path("type").asText()).isEqualTo("joined");
             }
         }
+    }
+
+    private static String token(String secret, String sub, long expiresInSeconds) throws Exception {
+        com.nimbusds.jwt.JWTClaimsSet claims = new com.nimbusds.jwt.JWTClaimsSet.Builder().subject(sub)
+                .expirationTime(new java.util.Date(System.currentTimeMillis() + expiresInSeconds * 1000)).build();
+        com.nimbusds.jwt.SignedJWT jwt = new com.nimbusds.jwt.SignedJWT(
+                new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.HS256), claims);
+        jwt.sign(new com.nimbusds.jose.crypto.MACSigner(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        return jwt.serialize();
+    }
+
+    @Test
+    void tokenSecretRequiresSignedTokens() throws Exception {
+        String secret = "a-secret-of-at-least-thirty-two-bytes!";
+        try (ExampleServer server = ExampleServer.start(ServerConfig.parse(new String[] {"--region", "us-east",
+                "--port", "0", "--http-port", "0", "--token-secret", secret}, k -> null))) {
+            URI ws = server.nodes().get(0).uri();
+            try (TestClient ok = TestClient.connect(ws)) {
+                ok.send(Map.of("type", "hello", "token", token(secret, "alice", 60), "protocol", 1));
+                assertThat(ok.awaitType("welcome").path("user").asText()).isEqualTo("alice");
+            }
+            String unsigned = "eyJhbGciOiJub25lIn0." + java.util.Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString("{\"sub\":\"mallory\",\"exp\":9999999999}".getBytes()) + ".";
+            for (String bad : List.of(token("another-secret-of-thirty-two-bytes!!", "mallory", 60),
+                    token(secret, "late", -3600), unsigned, "mallory")) {
+                try (TestClient c = TestClient.connect(ws)) {
+                    c.send(Map.of("type", "hello", "token", bad, "protocol", 1));
+                    assertThat(c.awaitClose(java.time.Duration.ofSeconds(10))).as(bad).isEqualTo(4001);
+                }
+            }
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ExampleServer.start(ServerConfig.parse(
+                new String[] {"--region", "x", "--port", "0", "--http-port", "0", "--token-secret", "short"}, k -> null)))
+                .hasMessageContaining("--token-secret");
     }
 
     @Test

@@ -19,11 +19,11 @@ record ServerProcess(Process process, URI ws, URI http) {
 
     /** Starts {@code ExampleServer --region ... --broker ...} on free ports and waits for its node line. */
     static ServerProcess launch(String region, String nodeId, String broker) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // The runnable jar as users run it (Failsafe runs after 'package'); the test classpath when a
         // test is run from an IDE without the jar.
         Path jar = Path.of("target", "geows-example-server.jar");
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1"));
+        List<String> cmd = new ArrayList<>(List.of(javaBin, "-Xmx256m", "-XX:TieredStopAtLevel=1"));
         if (java.nio.file.Files.isRegularFile(jar)) {
             cmd.addAll(List.of("-jar", jar.toString()));
         } else {
