@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.geows.Authenticator;
 import io.geows.GeoWsNode;
+import io.geows.auth.JwtAuthenticator;
 import io.geows.memory.InMemoryBroker;
 import io.geows.nats.NatsBroker;
 import io.geows.redis.RedisBroker;
@@ -137,7 +138,9 @@ public final class ExampleServer implements AutoCloseable {
                 .broker(broker)
                 .observer(metrics)
                 .limits(c.limits())
-                .authenticator(c.tokenSecret() != null ? new JwtAuthenticator(c.tokenSecret()) : Authenticator.insecureTokenAsUserId())
+                .authenticator(c.tokenSecret() != null
+                        ? JwtAuthenticator.builder().hmacSecret(c.tokenSecret().getBytes(StandardCharsets.UTF_8)).build()
+                        : Authenticator.insecureTokenAsUserId())
                 .drainTimeout(Duration.ofSeconds(2))
                 .build()
                 .start();

@@ -124,6 +124,11 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
         } catch (IllegalArgumentException e) {
             throw new BadFlag("bad limit: " + e.getMessage());
         }
+        String secret = blankToNull(values.get("token-secret"));
+        if (secret != null && secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+            throw new BadFlag("--token-secret must be at least 32 bytes (HS256), was "
+                    + secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        }
         return new ServerConfig(values.get("host"), port(values, "http-port"), broker, blankToNull(values.get("region")),
                 blankToNull(values.get("node-id")), port(values, "port"), blankToNull(values.get("public-url")),
                 port(values, "us-port"), port(values, "eu-port"), peers(values.get("regions")), limits,

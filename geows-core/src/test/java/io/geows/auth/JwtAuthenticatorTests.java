@@ -1,0 +1,106 @@
+package io.geows.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSSigner;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import io.geows.AuthenticationException;
+import io.geows.Identity;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Date;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JwtAuthenticatorTests {
+    private static final byte[] SECRET = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8);
+    private static final long MINUTE = 60_000;
+
+    private static JWTClaimsSet.Builder claims(String sub) {
+        long now = System.currentTimeMillis();
+        return new JWTClaimsSet.Builder().subject(sub).issuer("https://auth.example/").audience("geows")
+                .expirationTime(new Date(now + 10 * MINUTE)).notBeforeTime(new Date(now - MINUTE));
+    }
+
+    private static String sign(JWTClaimsSet claims, JWSSigner signer, JWSAlgorithm alg, String kid) throws Exception {
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(alg).keyID(kid).build(), claims);
+        jwt.sign(signer);
+        return jwt.serialize();
+    }
+
+    private static String hmac(JWTClaimsSet claims) throws Exception {
+        return sign(claims, new MACSigner(SECRET), JWSAlgorithm.HS256, null);
+    }
+
+    private final JwtAuthenticator auth = JwtAuthenticator.builder().hmacSecret(SECRET)
+            .issuer("https://auth.example/").audience("geows").build();
+
+    @Test
+    void aValidTokenGivesTheSubjectAndTheOtherClaims() throws Exception {
+        Identity id = auth.authenticate(hmac(claims("alice").claim("rooms", List.of("lobby", "team-*")).build()));
+        assertThat(id.userId()).isEqualTo("alice");
+        assertThat(id.claims()).containsKey("rooms").doesNotContainKey("sub");
+    }
+
+    @Test
+    void refusedTokens() throws Exception {
+        long now = System.currentTimeMillis();
+        String expired = hmac(claims("a").expirationTime(new Date(now - 10 * MINUTE)).build());
+        String notYet = hmac(claims("a").notBeforeTime(new Date(now + 10 * MINUTE)).build());
+        String wrongIssuer = hmac(claims("a").issuer("https://evil.example/").build());
+        String wrongAudience = hmac(claims("a").audience("other").build());
+        String noExpiry = hmac(new JWTClaimsSet.Builder().subject("a").issuer("https://auth.example/").audience("geows").build());
+        String badSignature = sign(claims("a").build(), new MACSigner("another-secret-another-secret-32b".getBytes()),
+                JWSAlgorithm.HS256, null);
+        String none = Base64.getUrlEncoder().withoutPadding().encodeToString("{\"alg\":\"none\"}".getBytes()) + "."
+                + Base64.getUrlEncoder().withoutPadding().encodeToString(claims("a").build().toString().getBytes()) + ".";
+        for (String bad : List.of(expired, notYet, wrongIssuer, wrongAudience, noExpiry, badSignature, none, "garbage", "")) {
+            assertThatThrownBy(() -> auth.authenticate(bad)).as(bad).isInstanceOf(AuthenticationException.class);
+        }
+    }
+
+    @Test
+    void expiryWithinTheClockSkewIsAccepted() throws Exception {
+        String justExpired = hmac(claims("a").expirationTime(new Date(System.currentTimeMillis() - 5_000)).build());
+        assertThat(auth.authenticate(justExpired).userId()).isEqualTo("a");
+    }
+
+    @Test
+    void rsaAndEcKeysFromAJwksFile(@TempDir Path dir) throws Exception {
+        RSAKey rsa = new RSAKeyGenerator(2048).keyID("r1").generate();
+        ECKey ec = new ECKeyGenerator(Curve.P_256).keyID("e1").generate();
+        Path file = dir.resolve("jwks.json");
+        Files.writeString(file, new JWKSet(List.of(rsa.toPublicJWK(), ec.toPublicJWK())).toString());
+        JwtAuthenticator byKeys = JwtAuthenticator.builder().jwksFile(file).audience("geows").build();
+        assertThat(byKeys.authenticate(sign(claims("rita").build(), new RSASSASigner(rsa), JWSAlgorithm.RS256, "r1")).userId())
+                .isEqualTo("rita");
+        assertThat(byKeys.authenticate(sign(claims("eve").build(), new ECDSASigner(ec), JWSAlgorithm.ES256, "e1")).userId())
+                .isEqualTo("eve");
+        // An HMAC token must not pass a public-key authenticator (the classic algorithm confusion).
+        assertThatThrownBy(() -> byKeys.authenticate(hmac(claims("x").build()))).isInstanceOf(AuthenticationException.class);
+    }
+
+    @Test
+    void configurationMistakesAreNamed() {
+        assertThatThrownBy(() -> JwtAuthenticator.builder().hmacSecret("short".getBytes())).hasMessageContaining("32 bytes");
+        assertThatThrownBy(() -> JwtAuthenticator.builder().build()).hasMessageContaining("hmacSecret");
+        assertThatThrownBy(() -> JwtAuthenticator.builder().jwksFile(Path.of("/nonexistent/jwks.json")))
+                .hasMessageContaining("/nonexistent/jwks.json");
+    }
+}
