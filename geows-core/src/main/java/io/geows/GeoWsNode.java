@@ -126,6 +126,7 @@ public final class GeoWsNode implements AutoCloseable {
             }
             throw new GeoWsException("WebSocket server on " + host + ":" + requestedPort + " did not start in 30 s", e);
         }
+        transport.scheduleNudges(scheduler);
         if (insecureAuth) {
             log.warn("node {} runs with the insecure demo authenticator (token = user id): set an Authenticator for production",
                     nodeId);

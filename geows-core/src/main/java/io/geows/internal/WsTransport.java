@@ -29,6 +29,12 @@ public final class WsTransport extends WebSocketServer {
         setDaemon(true);
     }
 
+    /** Starts the write nudge on the node's scheduler. */
+    public void scheduleNudges(java.util.concurrent.ScheduledExecutorService scheduler) {
+        scheduler.scheduleWithFixedDelay(this::nudgeStalledWrites, NUDGE_MILLIS, NUDGE_MILLIS,
+                java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     public CompletableFuture<Void> started() {
         return started;
     }
@@ -79,4 +85,25 @@ public final class WsTransport extends WebSocketServer {
     public void onStart() {
         started.complete(null);
     }
+
+    /**
+     * Works around a race in Java-WebSocket: when another thread queues a frame just as the selector
+     * thread finds the queue empty and drops its interest in writing, the frame waits until the next
+     * write. Every {@value #NUDGE_MILLIS} ms, connections with queued bytes get their write interest
+     * back, which bounds such a stall to that interval.
+     */
+    void nudgeStalledWrites() {
+        for (WebSocket c : getConnections()) {
+            if (c instanceof org.java_websocket.WebSocketImpl impl && impl.hasBufferedData() && c.isOpen()) {
+                try {
+                    onWriteDemand(c);
+                } catch (RuntimeException e) {
+                    log.debug("write nudge failed for {}", c.getRemoteSocketAddress(), e);
+                }
+            }
+        }
+    }
+
+    /** How often {@link #nudgeStalledWrites()} runs. */
+    static final long NUDGE_MILLIS = 50;
 }
