@@ -42,14 +42,14 @@ class NatsBrokerOptionsTests {
 
     @Test
     void badUrlsAreRejectedWithAnExample() {
-        assertThatThrownBy(() -> NatsBrokerOptions.of("http://127.0.0.1:14222"))
+        assertThatThrownBy(() -> NatsBrokerOptions.of("http://127.0.0.1:24999"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("e.g. nats://")
                 .hasMessageContaining("scheme");
-        assertThatThrownBy(() -> NatsBrokerOptions.of("127.0.0.1:14222"))
+        assertThatThrownBy(() -> NatsBrokerOptions.of("127.0.0.1:24999"))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> NatsBrokerOptions.of(" , "))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("empty");
-        assertThatThrownBy(() -> NatsBrokerOptions.of("nats://u:pw@:14222"))
+        assertThatThrownBy(() -> NatsBrokerOptions.of("nats://u:pw@:24999"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageNotContaining("pw");
     }
 
