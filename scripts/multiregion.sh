@@ -49,6 +49,8 @@ done
 jar=geows-example-server/target/geows-example-server.jar
 mvn -B -q -ntp -DskipTests -pl geows-example-server -am package
 
+# Every node signs broker messages with the same key; anonymous demo tokens (a demo, not production).
+inter_region_key=$(head -c 32 /dev/urandom | base64)
 i=0
 for region in us-east eu-west; do
   for n in 1 2; do
@@ -56,6 +58,7 @@ for region in us-east eu-west; do
     ws=$((base + i)); http=$((base + 10 + i))
     java -Xmx256m -jar "$jar" --region "$region" --node-id "$region-$n" --host 127.0.0.1 \
       --port "$ws" --http-port "$http" --public-url "ws://127.0.0.1:$ws/" --broker "$broker_uri" \
+      --anonymous true --inter-region-keys "demo:$inter_region_key" \
       >"$work/$region-$n.log" 2>&1 &
     pids+=($!)
   done

@@ -23,8 +23,9 @@ public interface Authenticator {
 
     /**
      * <b>Insecure, for demos and tests:</b> the token <em>is</em> the user id (1–64 letters,
-     * digits, {@code . _ - @}). Anyone can claim any name. {@link GeoWsNode} logs a warning at start
-     * when it runs with this authenticator.
+     * digits, {@code . _ - @}). Anyone can claim any name, and every identity may use every room
+     * (claim {@code rooms: ["*"]}). {@link GeoWsNode} needs it set explicitly and logs a warning at
+     * start when it runs with it.
      */
     static Authenticator insecureTokenAsUserId() {
         return InsecureTokenAuthenticator.INSTANCE;
@@ -35,12 +36,13 @@ public interface Authenticator {
 final class InsecureTokenAuthenticator implements Authenticator {
     static final InsecureTokenAuthenticator INSTANCE = new InsecureTokenAuthenticator();
     private static final Pattern USER = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
+    private static final java.util.Map<String, Object> ALL_ROOMS = java.util.Map.of("rooms", java.util.List.of("*"));
 
     @Override
     public Identity authenticate(String token) {
         if (token == null || !USER.matcher(token).matches()) {
             throw new AuthenticationException("token must be a user name of 1-64 letters, digits, '.', '_', '-' or '@'");
         }
-        return Identity.of(token);
+        return new Identity(token, ALL_ROOMS);
     }
 }

@@ -18,6 +18,17 @@ public final class CloseCodes {
     public static final int HELLO_TIMEOUT = 4000;
     /** The token was refused: {@value}. */
     public static final int UNAUTHORIZED = 4001;
+    /**
+     * The session's token expired and no fresh one came by {@code refresh} in time: {@value}. Connect
+     * again with a new token.
+     */
+    public static final int TOKEN_EXPIRED = 4003;
+    /** The browser page's {@code Origin} is not on the node's allow-list: {@value}. */
+    public static final int ORIGIN_NOT_ALLOWED = 4005;
+    /** Too many connections from the client's IP address: {@value}. */
+    public static final int TOO_MANY_CONNECTIONS = 4009;
+    /** The session kept sending far over its message rate limit: {@value}. */
+    public static final int RATE_LIMITED = 4029;
     /** Unsupported protocol version: {@value}. */
     public static final int UNSUPPORTED_PROTOCOL = 4002;
     /** The client does not read fast enough: {@value}. */

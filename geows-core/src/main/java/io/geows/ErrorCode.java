@@ -31,8 +31,15 @@ public enum ErrorCode {
     ROOM_LIMIT,
     /** The recipient of a direct message has no session anywhere. */
     USER_OFFLINE,
-    /** The router refused the message. */
+    /** The room authorizer or the router refused the frame (the session stays open). */
     FORBIDDEN,
+    /**
+     * The session sends more frames per second than its limit; this frame was not processed (send it
+     * again later). Keeping on flooding closes the session with {@link CloseCodes#RATE_LIMITED}.
+     */
+    RATE_LIMITED,
+    /** The session's token expired; the connection is closed with {@link CloseCodes#TOKEN_EXPIRED}. */
+    TOKEN_EXPIRED,
     /** The broker is unreachable; the message was not accepted. */
     UNAVAILABLE,
     /** An unexpected failure on the node. */

@@ -32,6 +32,8 @@ import org.slf4j.LoggerFactory;
  *         .region("eu-west")
  *         .port(0)                                        // 0: any free port
  *         .broker(broker.connect("eu-1"))
+ *         .authenticator(JwtAuthenticator.builder().hmacSecret(secret).build())
+ *         .interRegionKeys(InterRegionKeys.parse(System.getenv("GEOWS_INTER_REGION_KEYS")))
  *         .build()
  *         .start()) {
  *     log.info("clients connect to {}", node.uri());
@@ -64,6 +66,9 @@ public final class GeoWsNode implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final NodeEngine engine;
     private final boolean insecureAuth;
+    private final InterRegionKeys interRegionKeys;
+    private final java.util.Set<String> allowedOrigins;
+    private final ServerTls tls;
     private final Object lifecycle = new Object();
     private WsTransport transport;
     private boolean started;
@@ -78,7 +83,10 @@ public final class GeoWsNode implements AutoCloseable {
         this.broker = b.broker != null ? b.broker : new InMemoryBroker().connect(nodeId);
         this.drainTimeout = b.drainTimeout;
         this.limits = b.limits;
-        this.insecureAuth = b.authenticator == null;
+        this.insecureAuth = b.authenticator == Authenticator.insecureTokenAsUserId();
+        this.interRegionKeys = b.interRegionKeys;
+        this.allowedOrigins = java.util.Set.copyOf(b.allowedOrigins);
+        this.tls = b.tls;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "geows-node-" + nodeId);
             t.setDaemon(true);
@@ -87,8 +95,7 @@ public final class GeoWsNode implements AutoCloseable {
         this.engine = new NodeEngine(region, nodeId, publicUrl, Topics.withPrefix(b.topicPrefix), broker,
                 b.registry != null ? b.registry : new DefaultSessionRegistry(),
                 b.router != null ? b.router : DefaultRouter.INSTANCE,
-                b.authenticator != null ? b.authenticator : Authenticator.insecureTokenAsUserId(),
-                limits, b.presenceTtl, scheduler, b.observer);
+                b.authenticator, b.authorizer, b.interRegionKeys.seal(), limits, b.presenceTtl, scheduler, b.observer);
     }
 
     /** A builder; {@link Builder#region(String)} is required. */
@@ -112,7 +119,10 @@ public final class GeoWsNode implements AutoCloseable {
         }
         await(engine.start(), Duration.ofSeconds(30), "subscribe to broker " + broker.name());
         transport = new WsTransport(new InetSocketAddress(host, requestedPort), engine, limits.maxFrameBytes(),
-                (int) Math.max(1, limits.pingInterval().toSeconds()));
+                (int) Math.max(1, limits.pingInterval().toSeconds()), allowedOrigins);
+        if (tls != null) {
+            transport.setWebSocketFactory(new org.java_websocket.server.DefaultSSLWebSocketServerFactory(tls.sslContext()));
+        }
         transport.start();
         try {
             transport.started().get(30, TimeUnit.SECONDS);
@@ -128,8 +138,12 @@ public final class GeoWsNode implements AutoCloseable {
         }
         transport.scheduleNudges(scheduler);
         if (insecureAuth) {
-            log.warn("node {} runs with the insecure demo authenticator (token = user id): set an Authenticator for production",
+            log.warn("node {} runs with the insecure demo authenticator (token = user id): use a JwtAuthenticator for production",
                     nodeId);
+        }
+        if (!interRegionKeys.enabled() && !(broker instanceof io.geows.memory.InMemoryConnection)) {
+            log.warn("node {}: broker messages are not signed (no InterRegionKeys); whoever can publish on {} can "
+                    + "inject messages", nodeId, broker.name());
         }
         log.info("geows node {} in region {} listening on {} (broker: {})", nodeId, region, uri(), broker.name());
         return this;
@@ -175,10 +189,10 @@ public final class GeoWsNode implements AutoCloseable {
         return transport.getPort();
     }
 
-    /** The local WebSocket URI, e.g. {@code ws://127.0.0.1:8081/}. */
+    /** The local WebSocket URI, e.g. {@code ws://127.0.0.1:8081/} ({@code wss://} with {@link Builder#tls}). */
     public URI uri() {
         String h = host.contains(":") ? "[" + host + "]" : host;
-        return URI.create("ws://" + h + ":" + port() + "/");
+        return URI.create((tls == null ? "ws://" : "wss://") + h + ":" + port() + "/");
     }
 
     /** The URL clients are told to use ({@code goaway}, {@code /regions}), or {@code null}. */
@@ -274,6 +288,10 @@ public final class GeoWsNode implements AutoCloseable {
         private SessionRegistry registry;
         private Router router;
         private Authenticator authenticator;
+        private RoomAuthorizer authorizer = RoomAuthorizer.fromClaims();
+        private InterRegionKeys interRegionKeys = InterRegionKeys.none();
+        private java.util.Collection<String> allowedOrigins = java.util.List.of();
+        private ServerTls tls;
         private NodeLimits limits = NodeLimits.defaults();
         private String topicPrefix = Topics.DEFAULT_PREFIX;
         private Duration presenceTtl = DEFAULT_PRESENCE_TTL;
@@ -344,11 +362,50 @@ public final class GeoWsNode implements AutoCloseable {
         }
 
         /**
-         * How {@code hello} tokens are checked. Default: {@link Authenticator#insecureTokenAsUserId()},
-         * for demos only (a warning is logged at start).
+         * How {@code hello} tokens are checked. Required: e.g. a {@link io.geows.auth.JwtAuthenticator},
+         * or {@link Authenticator#insecureTokenAsUserId()} for demos (a warning is logged at start).
          */
         public Builder authenticator(Authenticator authenticator) {
             this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+            return this;
+        }
+
+        /**
+         * Who may join, publish to and query which rooms; default {@link RoomAuthorizer#fromClaims()}
+         * (the token's {@code rooms} claim).
+         */
+        public Builder roomAuthorizer(RoomAuthorizer authorizer) {
+            this.authorizer = Objects.requireNonNull(authorizer, "authorizer");
+            return this;
+        }
+
+        /**
+         * The keys broker messages are signed and checked with; default {@link InterRegionKeys#none()}
+         * (unsigned: a warning is logged at start with a shared broker). All nodes must hold the same keys.
+         */
+        public Builder interRegionKeys(InterRegionKeys keys) {
+            this.interRegionKeys = Objects.requireNonNull(keys, "keys");
+            return this;
+        }
+
+        /**
+         * The browser page origins allowed to connect, e.g. {@code "https://chat.example.com"}; a
+         * connection whose {@code Origin} header is not listed is closed with
+         * {@link CloseCodes#ORIGIN_NOT_ALLOWED}. Connections without an {@code Origin} (not from a
+         * browser) are allowed. Default: empty, every origin is allowed (tokens, not cookies,
+         * authenticate, so a foreign page cannot act for a user without their token).
+         */
+        public Builder allowedOrigins(java.util.Collection<String> origins) {
+            for (String o : origins) {
+                Objects.requireNonNull(o, "origin");
+            }
+            this.allowedOrigins = java.util.List.copyOf(origins);
+            return this;
+        }
+
+        /** Serve {@code wss://} with this key material; default: plain {@code ws://}. */
+        public Builder tls(ServerTls tls) {
+            this.tls = Objects.requireNonNull(tls, "tls");
             return this;
         }
 
@@ -388,11 +445,15 @@ public final class GeoWsNode implements AutoCloseable {
         /**
          * Builds the node (not started).
          *
-         * @throws IllegalStateException when the region is missing
+         * @throws IllegalStateException when the region or the authenticator is missing
          */
         public GeoWsNode build() {
             if (region == null) {
                 throw new IllegalStateException("region is required: GeoWsNode.builder().region(\"eu-west\")");
+            }
+            if (authenticator == null) {
+                throw new IllegalStateException("an authenticator is required: .authenticator(JwtAuthenticator.builder()...build()), "
+                        + "or .authenticator(Authenticator.insecureTokenAsUserId()) for demos");
             }
             return new GeoWsNode(this);
         }

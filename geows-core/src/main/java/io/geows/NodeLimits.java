@@ -28,6 +28,20 @@ public final class NodeLimits {
     /** Interval of WebSocket pings; a connection that misses pongs for 1.5 intervals is closed: 30 s. */
     public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(30);
 
+    /**
+     * Frames per second one session may send, on average: {@value}. Over it a frame is answered with
+     * {@code rate_limited} and not processed; a session that keeps sending more than twice the rate is
+     * closed with {@link CloseCodes#RATE_LIMITED}. 0 means no limit.
+     */
+    public static final int DEFAULT_MESSAGES_PER_SECOND = 100;
+    /** Frames a session may send at once above its rate (the token bucket's size): {@value}. */
+    public static final int DEFAULT_MESSAGE_BURST = 200;
+    /**
+     * Open connections from one IP address: {@value}. More are closed at once with
+     * {@link CloseCodes#TOO_MANY_CONNECTIONS}. 0 means no limit.
+     */
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 1000;
+
     private final int maxFrameBytes;
     private final int maxJsonDepth;
     private final int maxStringLength;
@@ -37,6 +51,9 @@ public final class NodeLimits {
     private final int maxReplay;
     private final Duration helloTimeout;
     private final Duration pingInterval;
+    private final int messagesPerSecond;
+    private final int messageBurst;
+    private final int maxConnectionsPerAddress;
 
     private NodeLimits(Builder b) {
         this.maxFrameBytes = b.maxFrameBytes;
@@ -48,6 +65,9 @@ public final class NodeLimits {
         this.maxReplay = b.maxReplay;
         this.helloTimeout = b.helloTimeout;
         this.pingInterval = b.pingInterval;
+        this.messagesPerSecond = b.messagesPerSecond;
+        this.messageBurst = b.messageBurst;
+        this.maxConnectionsPerAddress = b.maxConnectionsPerAddress;
     }
 
     /** The defaults. */
@@ -72,6 +92,9 @@ public final class NodeLimits {
         b.maxReplay = maxReplay;
         b.helloTimeout = helloTimeout;
         b.pingInterval = pingInterval;
+        b.messagesPerSecond = messagesPerSecond;
+        b.messageBurst = messageBurst;
+        b.maxConnectionsPerAddress = maxConnectionsPerAddress;
         return b;
     }
 
@@ -120,12 +143,29 @@ public final class NodeLimits {
         return pingInterval;
     }
 
+    /** Frames per second per session; 0: unlimited. */
+    public int messagesPerSecond() {
+        return messagesPerSecond;
+    }
+
+    /** Frames a session may send at once above its rate. */
+    public int messageBurst() {
+        return messageBurst;
+    }
+
+    /** Open connections per IP address; 0: unlimited. */
+    public int maxConnectionsPerAddress() {
+        return maxConnectionsPerAddress;
+    }
+
     @Override
     public String toString() {
         return "NodeLimits{maxFrameBytes=" + maxFrameBytes + ", maxJsonDepth=" + maxJsonDepth + ", maxStringLength=" + maxStringLength
                 + ", maxRoomsPerSession=" + maxRoomsPerSession + ", maxQueuedFrames=" + maxQueuedFrames
                 + ", maxQueuedBytes=" + maxQueuedBytes + ", maxReplay=" + maxReplay
-                + ", helloTimeout=" + helloTimeout + ", pingInterval=" + pingInterval + '}';
+                + ", helloTimeout=" + helloTimeout + ", pingInterval=" + pingInterval
+                + ", messagesPerSecond=" + messagesPerSecond + ", messageBurst=" + messageBurst
+                + ", maxConnectionsPerAddress=" + maxConnectionsPerAddress + '}';
     }
 
     /** Builds {@link NodeLimits}. Not thread-safe. */
@@ -139,6 +179,9 @@ public final class NodeLimits {
         private int maxReplay = DEFAULT_MAX_REPLAY;
         private Duration helloTimeout = DEFAULT_HELLO_TIMEOUT;
         private Duration pingInterval = DEFAULT_PING_INTERVAL;
+        private int messagesPerSecond = DEFAULT_MESSAGES_PER_SECOND;
+        private int messageBurst = DEFAULT_MESSAGE_BURST;
+        private int maxConnectionsPerAddress = DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
 
         private Builder() {
         }
@@ -201,6 +244,24 @@ public final class NodeLimits {
                 throw new IllegalArgumentException("pingInterval must be at least 1s, was " + interval);
             }
             this.pingInterval = interval;
+            return this;
+        }
+
+        /** Frames per second one session may send on average; 0 turns the limit off. */
+        public Builder messagesPerSecond(int rate) {
+            this.messagesPerSecond = atLeast("messagesPerSecond", rate, 0);
+            return this;
+        }
+
+        /** Frames a session may send at once above its rate, at least 1. */
+        public Builder messageBurst(int frames) {
+            this.messageBurst = atLeast("messageBurst", frames, 1);
+            return this;
+        }
+
+        /** Open connections per IP address; 0 turns the limit off. */
+        public Builder maxConnectionsPerAddress(int connections) {
+            this.maxConnectionsPerAddress = atLeast("maxConnectionsPerAddress", connections, 0);
             return this;
         }
 

@@ -14,9 +14,16 @@ package io.geows;
  * @param brokerReconnects         broker connection restorations
  * @param recoveredResumes         room resumes that replayed everything missed
  * @param unrecoverableResumes     room resumes with a gap (epoch changed or history too short)
+ * @param brokerMessagesForged     broker messages whose inter-region signature did not verify (dropped)
+ * @param rateLimited              client frames refused over the session's rate limit
+ * @param connectionsRefused       connections closed at once: origin not allowed or too many per address
+ * @param accessDenied             joins, publishes and presence queries the room authorizer refused
+ * @param tokensExpired            sessions closed because their token expired without a refresh
  * @since 0.1.0
  */
 public record NodeStats(int sessions, int rooms, long framesIn, long framesOut, long badFrames,
                         long publishRejected, long slowConsumerDisconnects, long brokerMessagesDropped,
-                        long brokerReconnects, long recoveredResumes, long unrecoverableResumes) {
+                        long brokerReconnects, long recoveredResumes, long unrecoverableResumes,
+                        long brokerMessagesForged, long rateLimited, long connectionsRefused, long accessDenied,
+                        long tokensExpired) {
 }

@@ -3,6 +3,7 @@ package io.geows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.geows.Authenticator;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -40,7 +41,7 @@ class NodeLimitsTests {
 
     @Test
     void builderRequiresRegion() {
-        assertThatThrownBy(() -> GeoWsNode.builder().build()).hasMessageContaining("region");
-        assertThatThrownBy(() -> GeoWsNode.builder().region("eu west")).hasMessageContaining("'eu west'");
+        assertThatThrownBy(() -> GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).build()).hasMessageContaining("region");
+        assertThatThrownBy(() -> GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region("eu west")).hasMessageContaining("'eu west'");
     }
 }

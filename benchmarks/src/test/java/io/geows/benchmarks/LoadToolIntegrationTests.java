@@ -2,6 +2,7 @@ package io.geows.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.geows.Authenticator;
 import io.geows.GeoWsNode;
 import io.geows.memory.InMemoryBroker;
 import java.net.URI;
@@ -15,8 +16,8 @@ class LoadToolIntegrationTests {
     @Test
     void shortRunDeliversEverythingOnceAndMeasuresBothKindsOfLatency() throws Exception {
         InMemoryBroker broker = new InMemoryBroker();
-        try (GeoWsNode us = GeoWsNode.builder().region("us-east").broker(broker.connect("us")).build().start();
-             GeoWsNode eu = GeoWsNode.builder().region("eu-west").broker(broker.connect("eu")).build().start()) {
+        try (GeoWsNode us = GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region("us-east").broker(broker.connect("us")).build().start();
+             GeoWsNode eu = GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region("eu-west").broker(broker.connect("eu")).build().start()) {
             Map<String, URI> targets = new LinkedHashMap<>();
             targets.put("us-east", us.uri());
             targets.put("eu-west", eu.uri());

@@ -193,7 +193,7 @@ final class ClientEngine {
         if (options.regionsUrl() == null) {
             return CompletableFuture.completedFuture(given);
         }
-        return RegionDiscovery.fetch(options.regionsUrl(), options.handshakeTimeout()).handle((listed, err) -> {
+        return RegionDiscovery.fetch(options.regionsUrl(), options.handshakeTimeout(), options.sslContext()).handle((listed, err) -> {
             if (err != null) {
                 if (given.isEmpty()) {
                     throw ConnectFailedException.regionsUnavailable(options.regionsUrl(), err);
@@ -218,7 +218,7 @@ final class ClientEngine {
                     .map(l -> RegionProbe.unmeasured(l.region(), l.ready())).toList());
         }
         List<CompletableFuture<RegionProbe>> probes = regions.stream()
-                .map(l -> RttProbe.probe(l.region(), l.ready(), options.probeTimeout(), loop)).toList();
+                .map(l -> RttProbe.probe(l.region(), l.ready(), options.probeTimeout(), loop, options.sslContext())).toList();
         return CompletableFuture.allOf(probes.toArray(CompletableFuture[]::new))
                 .thenApply(v -> probes.stream().map(CompletableFuture::join).toList());
     }
@@ -234,7 +234,8 @@ final class ClientEngine {
             terminate(ConnectFailedException.noRegionReachable(lastErrors, options.connectTimeout(), lastCause));
             return;
         }
-        WsConnection c = new WsConnection(this, target, (int) Math.min(Integer.MAX_VALUE, options.handshakeTimeout().toMillis()));
+        WsConnection c = new WsConnection(this, target, (int) Math.min(Integer.MAX_VALUE, options.handshakeTimeout().toMillis()),
+                options.sslContext());
         current = c;
         sessionUp = false;
         handshakeTimer = schedule(options.handshakeTimeout(), () -> {
@@ -246,6 +247,8 @@ final class ClientEngine {
         log.debug("client {}: connecting to {}", clientId, target);
         c.connect();
     }
+
+    private int refreshCount;
 
     void onOpen(WsConnection c) {
         if (c != current || closed) {
@@ -288,6 +291,9 @@ final class ClientEngine {
             case "welcome" -> onWelcome(c, f);
             case "error" -> onErrorFrame(c, f);
             case "goaway" -> onGoaway(c, f);
+            case "refresh" -> onRefreshAsked(c, f);
+            case "refreshed" -> log.debug("client {}: token refreshed at {}; expires at {}", clientId, c.region,
+                    f.path("expiresAt").asLong());
             case "pong" -> {
                 // liveness only: lastFrameNanos is already updated
             }
@@ -299,6 +305,23 @@ final class ClientEngine {
                 }
             }
         }
+    }
+
+    /** The node wants a fresh token before the current one expires: ask the supplier, send it on. */
+    private void onRefreshAsked(WsConnection c, JsonNode f) {
+        String token;
+        try {
+            token = options.tokenSupplier().get();
+        } catch (RuntimeException e) {
+            log.warn("client {}: the token supplier failed on refresh; the node closes the session at expiry "
+                    + "and the client connects again with a new token", clientId, e);
+            return;
+        }
+        if (token == null) {
+            log.warn("client {}: the token supplier returned null on refresh", clientId);
+            return;
+        }
+        c.sendText(Frames.refresh(token, "r" + (++refreshCount)));
     }
 
     private void onWelcome(WsConnection c, JsonNode f) {
@@ -330,8 +353,9 @@ final class ClientEngine {
         String ref = Frames.textOrNull(f, "ref");
         String message = Frames.textOrNull(f, "message");
         if (ref != null && ref.equals(c.helloId)) {
-            if (RetryDecision.UNAVAILABLE.equals(code)) {
-                // One room could not be rejoined; the session still starts, and the room is joined again after welcome.
+            if (RetryDecision.UNAVAILABLE.equals(code) || "forbidden".equals(code)) {
+                // One room could not be rejoined (broker down, or no longer allowed); the session still starts,
+                // and the room is joined again after welcome (which then fails on its own if it is forbidden).
                 log.debug("client {}: {} could not rejoin a room: {}", clientId, c.region, message);
                 return;
             }

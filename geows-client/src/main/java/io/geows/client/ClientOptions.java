@@ -42,6 +42,7 @@ public final class ClientOptions {
     private final URI regionsUrl;
     private final String preferredRegion;
     private final Supplier<String> tokenSupplier;
+    private final javax.net.ssl.SSLContext sslContext;
     private final ClientListener listener;
     private final Executor listenerExecutor;
     private final Supplier<? extends RegionPool> regionPool;
@@ -63,6 +64,7 @@ public final class ClientOptions {
         this.regionsUrl = b.regionsUrl;
         this.preferredRegion = b.preferredRegion;
         this.tokenSupplier = b.tokenSupplier;
+        this.sslContext = b.sslContext;
         this.listener = b.listener;
         this.listenerExecutor = b.listenerExecutor;
         this.regionPool = b.regionPool;
@@ -95,7 +97,12 @@ public final class ClientOptions {
         return preferredRegion;
     }
 
-    /** @return what supplies the token for each {@code hello} */
+    /** @return the TLS context for {@code wss://}, or {@code null} for the JVM's default */
+    public javax.net.ssl.SSLContext sslContext() {
+        return sslContext;
+    }
+
+    /** @return what supplies the token for each {@code hello} and each refresh the node asks for */
     public Supplier<String> tokenSupplier() {
         return tokenSupplier;
     }

@@ -18,6 +18,10 @@ final class Frames {
     private Frames() {
     }
 
+    static String refresh(String token, String id) {
+        return text(frame("refresh").put("token", token).put("id", id));
+    }
+
     static String hello(String token, Map<String, Position> resume, String id) {
         ObjectNode f = frame("hello").put("token", token).put("protocol", PROTOCOL);
         if (!resume.isEmpty()) {

@@ -293,6 +293,7 @@ public final class GeoWsClient implements AutoCloseable {
         URI regionsUrl;
         String preferredRegion;
         Supplier<String> tokenSupplier;
+        javax.net.ssl.SSLContext sslContext;
         private String token;
         private Supplier<String> explicitSupplier;
         ClientListener listener = new ClientListenerAdapter();
@@ -421,6 +422,45 @@ public final class GeoWsClient implements AutoCloseable {
          */
         public Builder regionPool(Supplier<? extends RegionPool> factory) {
             this.regionPool = Objects.requireNonNull(factory, "factory");
+            return this;
+        }
+
+        /**
+         * The TLS context for {@code wss://} regions and an {@code https://} regions URL, e.g. one that
+         * trusts a private CA. Host names are checked against the certificate. Default: the JVM's
+         * default trust store.
+         *
+         * @param context the TLS context
+         * @return this builder
+         */
+        public Builder sslContext(javax.net.ssl.SSLContext context) {
+            this.sslContext = Objects.requireNonNull(context, "context");
+            return this;
+        }
+
+        /**
+         * Trusts the certificates in this key store (PKCS12 or JKS) for {@code wss://}, instead of
+         * the JVM's default trust store. Host names are checked against the certificate.
+         *
+         * @param file     the trust store
+         * @param password its password
+         * @return this builder
+         * @throws IllegalArgumentException when the file cannot be read or the password is wrong
+         */
+        public Builder trustStore(java.nio.file.Path file, char[] password) {
+            Objects.requireNonNull(file, "file");
+            try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+                java.security.KeyStore ks = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+                ks.load(in, password);
+                javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                        javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(ks);
+                javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+                ctx.init(null, tmf.getTrustManagers(), null);
+                this.sslContext = ctx;
+            } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+                throw new IllegalArgumentException("cannot load the trust store " + file + ": " + e.getMessage(), e);
+            }
             return this;
         }
 

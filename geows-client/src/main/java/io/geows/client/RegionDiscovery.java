@@ -28,11 +28,11 @@ final class RegionDiscovery {
     }
 
     /** Fetches on a short-lived thread of its own (a blocking HTTP call must not hold the client's loop). */
-    static CompletableFuture<List<Listed>> fetch(URI url, Duration timeout) {
+    static CompletableFuture<List<Listed>> fetch(URI url, Duration timeout, javax.net.ssl.SSLContext tls) {
         CompletableFuture<List<Listed>> result = new CompletableFuture<>();
         new DaemonThreads("geows-client-regions").newThread(() -> {
             try {
-                result.complete(parse(get(url, timeout)));
+                result.complete(parse(get(url, timeout, tls)));
             } catch (IOException | RuntimeException e) {
                 result.completeExceptionally(e);
             }
@@ -40,8 +40,11 @@ final class RegionDiscovery {
         return result;
     }
 
-    private static byte[] get(URI url, Duration timeout) throws IOException {
+    private static byte[] get(URI url, Duration timeout, javax.net.ssl.SSLContext tls) throws IOException {
         HttpURLConnection http = (HttpURLConnection) url.toURL().openConnection();
+        if (tls != null && http instanceof javax.net.ssl.HttpsURLConnection https) {
+            https.setSSLSocketFactory(tls.getSocketFactory());
+        }
         int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
         http.setConnectTimeout(millis);
         http.setReadTimeout(millis);

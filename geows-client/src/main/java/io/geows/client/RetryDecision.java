@@ -9,6 +9,7 @@ record RetryDecision(boolean retry, String reason) {
     static final String UNAUTHORIZED = "unauthorized";
     static final String UNSUPPORTED_PROTOCOL = "unsupported_protocol";
     static final String UNAVAILABLE = "unavailable";
+    static final String RATE_LIMITED = "rate_limited";
 
     /** Java-WebSocket's code for "the connection could not be opened". */
     static final int NEVER_CONNECTED = -1;
@@ -70,6 +71,9 @@ record RetryDecision(boolean retry, String reason) {
     static RetryDecision afterError(String errorCode) {
         if (UNAVAILABLE.equals(errorCode)) {
             return retry("the node's broker is unreachable: nothing was accepted, the same id can be sent again");
+        }
+        if (RATE_LIMITED.equals(errorCode)) {
+            return retry("the session sent more than the node's rate limit: nothing was accepted, send it again later");
         }
         return giveUp("the node answered '" + errorCode + "'; the same request would get the same answer");
     }

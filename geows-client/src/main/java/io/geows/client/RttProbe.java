@@ -17,8 +17,11 @@ final class RttProbe extends WebSocketClient {
     private final CompletableFuture<Duration> result = new CompletableFuture<>();
     private long startNanos;
 
-    private RttProbe(Region region, int timeoutMillis) {
+    private RttProbe(Region region, int timeoutMillis, javax.net.ssl.SSLContext tls) {
         super(region.uri(), new Draft_6455(), Map.of(), timeoutMillis);
+        if (tls != null && "wss".equalsIgnoreCase(region.uri().getScheme())) {
+            setSocketFactory(tls.getSocketFactory());
+        }
         setConnectionLostTimeout(0);
         setTcpNoDelay(true);
         setDaemon(true);
@@ -26,8 +29,8 @@ final class RttProbe extends WebSocketClient {
 
     /** Probes a region; never completes exceptionally: an unreachable region gives an unreachable probe. */
     static CompletableFuture<RegionProbe> probe(Region region, boolean ready, Duration timeout,
-                                                ScheduledExecutorService timer) {
-        RttProbe p = new RttProbe(region, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+                                                ScheduledExecutorService timer, javax.net.ssl.SSLContext tls) {
+        RttProbe p = new RttProbe(region, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()), tls);
         timer.schedule(() -> {
             if (p.result.completeExceptionally(new IllegalStateException("no answer within " + timeout))) {
                 p.quietly(() -> p.closeConnection(1000, "probe timed out"));

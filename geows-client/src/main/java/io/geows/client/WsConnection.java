@@ -29,10 +29,14 @@ final class WsConnection extends WebSocketClient {
     Set<String> resumed = Set.of();
     Exception lastError;
 
-    WsConnection(ClientEngine engine, Region region, int connectTimeoutMillis) {
+    WsConnection(ClientEngine engine, Region region, int connectTimeoutMillis, javax.net.ssl.SSLContext tls) {
         super(region.uri(), new Draft_6455(), Map.of(), connectTimeoutMillis);
         this.engine = engine;
         this.region = region;
+        if (tls != null && "wss".equalsIgnoreCase(region.uri().getScheme())) {
+            // Java-WebSocket checks the host name against the certificate (endpoint identification HTTPS).
+            setSocketFactory(tls.getSocketFactory());
+        }
         // Heartbeats are the client's own ping/pong frames (they also prove the node, not just the socket, is alive).
         setConnectionLostTimeout(0);
         setTcpNoDelay(true);

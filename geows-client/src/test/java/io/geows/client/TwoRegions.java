@@ -1,5 +1,6 @@
 package io.geows.client;
 
+import io.geows.Authenticator;
 import io.geows.GeoWsNode;
 import io.geows.memory.InMemoryBroker;
 import io.geows.memory.InMemoryConnection;
@@ -17,7 +18,7 @@ final class TwoRegions implements AutoCloseable {
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
     private static GeoWsNode node(String region, String id, InMemoryConnection broker) {
-        return GeoWsNode.builder().region(region).nodeId(id).host("127.0.0.1").port(0).broker(broker)
+        return GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region(region).nodeId(id).host("127.0.0.1").port(0).broker(broker)
                 .presenceTtl(Duration.ofSeconds(2)).drainTimeout(Duration.ofSeconds(3)).build().start();
     }
 

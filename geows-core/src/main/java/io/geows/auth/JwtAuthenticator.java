@@ -2,7 +2,11 @@ package io.geows.auth;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.BadJOSEException;
@@ -15,9 +19,17 @@ import io.geows.AuthenticationException;
 import io.geows.Authenticator;
 import io.geows.Identity;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.X509EncodedKeySpec;
 import java.text.ParseException;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -94,7 +106,8 @@ public final class JwtAuthenticator implements Authenticator {
         Map<String, Object> rest = new HashMap<>(claims.getClaims());
         rest.remove("sub");
         rest.values().removeIf(Objects::isNull);
-        return new Identity(claims.getSubject(), rest);
+        rest.remove("exp");
+        return new Identity(claims.getSubject(), rest, claims.getExpirationTime().toInstant());
     }
 
     /** Builds a {@link JwtAuthenticator}. Not thread-safe. */
@@ -129,6 +142,43 @@ public final class JwtAuthenticator implements Authenticator {
             }
             this.hmac = false;
             return this;
+        }
+
+        /**
+         * Tokens are signed with the private half of this RSA or EC public key, read from a PEM file
+         * ({@code -----BEGIN PUBLIC KEY-----}, as {@code openssl pkey -pubout} writes it).
+         */
+        public Builder publicKeyPem(Path file) {
+            Objects.requireNonNull(file, "file");
+            byte[] der;
+            try {
+                String pem = Files.readString(file, StandardCharsets.US_ASCII);
+                int begin = pem.indexOf("-----BEGIN PUBLIC KEY-----");
+                int end = pem.indexOf("-----END PUBLIC KEY-----");
+                if (begin < 0 || end < begin) {
+                    throw new IllegalArgumentException("the file " + file + " holds no PEM public key (-----BEGIN PUBLIC KEY-----)");
+                }
+                der = Base64.getMimeDecoder().decode(pem.substring(begin + "-----BEGIN PUBLIC KEY-----".length(), end));
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read the public key file " + file + ": " + e.getMessage(), e);
+            }
+            this.keys = new JWKSet(publicJwk(der, file));
+            this.hmac = false;
+            return this;
+        }
+
+        private static JWK publicJwk(byte[] der, Path file) {
+            X509EncodedKeySpec spec = new X509EncodedKeySpec(der);
+            try {
+                return new RSAKey.Builder((RSAPublicKey) KeyFactory.getInstance("RSA").generatePublic(spec)).build();
+            } catch (GeneralSecurityException notRsa) {
+                try {
+                    ECPublicKey ec = (ECPublicKey) KeyFactory.getInstance("EC").generatePublic(spec);
+                    return new ECKey.Builder(Curve.forECParameterSpec(ec.getParams()), ec).build();
+                } catch (GeneralSecurityException | RuntimeException notEc) {
+                    throw new IllegalArgumentException("the file " + file + " holds neither an RSA nor an EC public key");
+                }
+            }
         }
 
         /** Tokens are signed with RSA or EC keys from this key set. */

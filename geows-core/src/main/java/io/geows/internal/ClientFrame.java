@@ -11,6 +11,10 @@ public sealed interface ClientFrame {
     record Hello(String id, String token, int protocol, Map<String, Position> resume) implements ClientFrame {
     }
 
+    /** A fresh token for a session whose token is about to expire. */
+    record Refresh(String id, String token) implements ClientFrame {
+    }
+
     record Join(String id, String room, Position since) implements ClientFrame {
     }
 

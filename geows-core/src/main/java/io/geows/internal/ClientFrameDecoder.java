@@ -70,6 +70,8 @@ public final class ClientFrameDecoder {
         switch (type.textValue()) {
             case "hello":
                 return hello(obj, id);
+            case "refresh":
+                return new ClientFrame.Refresh(id, string(obj, "token", MAX_TOKEN_LENGTH, id));
             case "join":
                 return new ClientFrame.Join(id, room(obj, id), optionalPosition(obj.get("since"), "since", id));
             case "leave":
@@ -86,6 +88,21 @@ public final class ClientFrameDecoder {
             default:
                 throw new FrameException(ErrorCode.UNKNOWN_TYPE, "unknown frame type '" + clip(type.textValue()) + "'", id);
         }
+    }
+
+    /**
+     * The {@code id} of a frame without validating the rest, or {@code null}: to refer to a frame
+     * that is refused before it is decoded (over the rate limit). Never throws.
+     */
+    public String peekId(String text) {
+        try {
+            if (mapper.readTree(text) instanceof ObjectNode obj) {
+                return optionalId(obj);
+            }
+        } catch (JsonProcessingException | FrameException | RuntimeException e) {
+            // no usable id
+        }
+        return null;
     }
 
     private ClientFrame.Hello hello(ObjectNode obj, String id) throws FrameException {

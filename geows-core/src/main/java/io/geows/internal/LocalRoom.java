@@ -100,13 +100,9 @@ final class LocalRoom {
         if (m.epoch().equals(epoch) && m.offset() <= lastOffset) {
             return; // already delivered (recovery overlapping live delivery)
         }
-        Envelope e = engine.decodeRoomMessage(m);
+        Envelope e = engine.decodeRoomMessage(m, room);
         if (e == null) {
-            return;
-        }
-        if (!room.equals(e.room())) {
-            engine.dropBrokerMessage(m, "message for room '" + e.room() + "' on the topic of '" + room + "'");
-            return;
+            return; // malformed, forged or for another room: dropped and counted
         }
         epoch = m.epoch();
         lastOffset = m.offset();

@@ -55,6 +55,8 @@ public final class NodeEngine {
     private final SessionRegistry registry;
     private final Router router;
     private final Authenticator authenticator;
+    private final io.geows.RoomAuthorizer authorizer;
+    private final BrokerSeal seal;
     private final NodeLimits limits;
     private final Duration presenceTtl;
     private final ScheduledExecutorService scheduler;
@@ -77,7 +79,8 @@ public final class NodeEngine {
     private volatile boolean lostLogged;
 
     public NodeEngine(String region, String nodeId, String publicUrl, Topics topics, BrokerAdapter broker,
-                      SessionRegistry registry, Router router, Authenticator authenticator, NodeLimits limits,
+                      SessionRegistry registry, Router router, Authenticator authenticator,
+                      io.geows.RoomAuthorizer authorizer, BrokerSeal seal, NodeLimits limits,
                       Duration presenceTtl, ScheduledExecutorService scheduler, io.geows.NodeObserver observer) {
         this.region = region;
         this.nodeId = nodeId;
@@ -87,6 +90,8 @@ public final class NodeEngine {
         this.registry = registry;
         this.router = router;
         this.authenticator = authenticator;
+        this.authorizer = authorizer;
+        this.seal = seal;
         this.limits = limits;
         this.presenceTtl = presenceTtl;
         this.scheduler = scheduler;
@@ -96,6 +101,14 @@ public final class NodeEngine {
 
     SessionRegistry registry() {
         return registry;
+    }
+
+    Counters counters() {
+        return counters;
+    }
+
+    NodeLimits limits() {
+        return limits;
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -184,7 +197,9 @@ public final class NodeEngine {
         return new NodeStats(registry.sessionCount(), registry.roomCount(), counters.framesIn.sum(),
                 counters.framesOut.sum(), counters.badFrames.sum(), counters.publishRejected.sum(),
                 counters.slowConsumers.sum(), counters.brokerDropped.sum(), counters.brokerReconnects.sum(),
-                counters.recoveredResumes.sum(), counters.unrecoverableResumes.sum());
+                counters.recoveredResumes.sum(), counters.unrecoverableResumes.sum(), counters.brokerForged.sum(),
+                counters.rateLimited.sum(), counters.connectionsRefused.sum(), counters.accessDenied.sum(),
+                counters.tokensExpired.sum());
     }
 
     private void stopHeartbeats() {
@@ -209,7 +224,8 @@ public final class NodeEngine {
 
     WsSession newSession(org.java_websocket.WebSocket conn) {
         return new WsSession(conn, nodeId + "-" + sessionIds.incrementAndGet(), limits.maxQueuedFrames(),
-                limits.maxQueuedBytes(), counters, scheduler);
+                limits.maxQueuedBytes(), counters, scheduler,
+                limits.messagesPerSecond() == 0 ? null : new RateLimiter(limits.messagesPerSecond(), limits.messageBurst()));
     }
 
     void onOpen(WsSession s) {
@@ -245,6 +261,14 @@ public final class NodeEngine {
     }
 
     private void handle(WsSession s, String text) {
+        RateLimiter limiter = s.rateLimiter();
+        if (limiter != null && s.helloSeen()) {
+            RateLimiter.Verdict v = limiter.acquire(System.nanoTime());
+            if (v != RateLimiter.Verdict.ALLOWED) {
+                rateLimited(s, text, v);
+                return;
+            }
+        }
         ClientFrame frame;
         try {
             frame = decoder.decode(text);
@@ -263,6 +287,23 @@ public final class NodeEngine {
         }
     }
 
+    private void rateLimited(WsSession s, String text, RateLimiter.Verdict v) {
+        counters.rateLimited.increment();
+        if (v == RateLimiter.Verdict.CLOSE) {
+            if (s.isOpen()) {
+                s.logOnce("closed:", "kept sending over its rate limit of " + limits.messagesPerSecond() + " frames/s");
+                s.send(ServerFrames.error(ErrorCode.RATE_LIMITED, "far over the rate limit of "
+                        + limits.messagesPerSecond() + " frames/s; closing", null));
+                s.close(CloseCodes.RATE_LIMITED, "rate limit");
+            }
+            return;
+        }
+        s.logOnce("rate limited:", "over " + limits.messagesPerSecond() + " frames/s");
+        // The id lets the client resend exactly this frame; reading it costs a parse only when limited.
+        s.send(ServerFrames.error(ErrorCode.RATE_LIMITED, "over the rate limit of " + limits.messagesPerSecond()
+                + " frames/s; not processed, send it again later", decoder.peekId(text)));
+    }
+
     private static String typeOf(ClientFrame f) {
         if (f instanceof ClientFrame.Hello) {
             return "hello";
@@ -276,6 +317,8 @@ public final class NodeEngine {
             return "direct";
         } else if (f instanceof ClientFrame.PresenceQuery) {
             return "presence";
+        } else if (f instanceof ClientFrame.Refresh) {
+            return "refresh";
         }
         return "ping";
     }
@@ -306,7 +349,9 @@ public final class NodeEngine {
             reject(s, ErrorCode.NOT_AUTHENTICATED, "send hello first", frame.id());
             return;
         }
-        if (frame instanceof ClientFrame.Join j) {
+        if (frame instanceof ClientFrame.Refresh r) {
+            refresh(s, r);
+        } else if (frame instanceof ClientFrame.Join j) {
             join(s, j);
         } else if (frame instanceof ClientFrame.Leave l) {
             leave(s, l);
@@ -328,6 +373,7 @@ public final class NodeEngine {
     }
 
     void onClose(WsSession s) {
+        s.cancelExpiry();
         synchronized (s.membership) {
             s.markClosed();
             String user = s.user();
@@ -371,10 +417,16 @@ public final class NodeEngine {
             s.close(CloseCodes.UNAUTHORIZED, "unauthorized");
             return;
         }
+        if (expired(identity)) {
+            reject(s, ErrorCode.TOKEN_EXPIRED, "token has expired", h.id());
+            s.close(CloseCodes.TOKEN_EXPIRED, "token expired");
+            return;
+        }
         if (!s.beginHello(identity)) {
             reject(s, ErrorCode.ALREADY_AUTHENTICATED, "hello was already accepted", h.id());
             return;
         }
+        scheduleExpiry(s, identity);
         synchronized (s.membership) {
             if (s.isClosed()) {
                 return;
@@ -385,7 +437,9 @@ public final class NodeEngine {
 
         Map<String, CompletableFuture<JoinOutcome>> joins = new LinkedHashMap<>();
         for (var e : h.resume().entrySet()) {
-            joins.put(e.getKey(), joinRoom(s, e.getKey(), e.getValue()));
+            joins.put(e.getKey(), allowed(s, io.geows.RoomAuthorizer.Action.JOIN, e.getKey())
+                    ? joinRoom(s, e.getKey(), e.getValue())
+                    : CompletableFuture.failedFuture(new Denied(e.getKey())));
         }
         CompletableFuture.allOf(joins.values().stream()
                         .map(f -> f.handle((o, err) -> null)).toArray(CompletableFuture[]::new))
@@ -394,23 +448,91 @@ public final class NodeEngine {
                     Map<String, Position> positions = new LinkedHashMap<>();
                     List<Runnable> activations = new ArrayList<>();
                     for (var e : joins.entrySet()) {
-                        JoinOutcome o = e.getValue().getNow(null);
-                        if (e.getValue().isCompletedExceptionally() || o == null) {
-                            s.send(ServerFrames.error(ErrorCode.UNAVAILABLE, "could not rejoin room '" + e.getKey()
-                                    + "': " + failure(e.getValue()), h.id()));
+                        // getNow throws for a failed join: ask first
+                        JoinOutcome o = e.getValue().isCompletedExceptionally() ? null : e.getValue().getNow(null);
+                        if (o == null) {
+                            Throwable why = e.getValue().handle((x, t) -> t).join();
+                            if (why instanceof CompletionException && why.getCause() != null) {
+                                why = why.getCause();
+                            }
+                            s.send(why instanceof Denied
+                                    ? ServerFrames.error(ErrorCode.FORBIDDEN, "not allowed to join room '" + e.getKey() + "'", h.id())
+                                    : ServerFrames.error(ErrorCode.UNAVAILABLE, "could not rejoin room '" + e.getKey()
+                                            + "': " + failure(e.getValue()), h.id()));
                             continue;
                         }
                         recovered.put(e.getKey(), o.recovered());
                         positions.put(e.getKey(), o.position());
                         activations.add(() -> activate(s, o, null));
                     }
-                    s.send(ServerFrames.welcome(s.id(), identity.userId(), region, nodeId, recovered, positions, h.id()));
+                    s.send(ServerFrames.welcome(s.id(), identity.userId(), region, nodeId, recovered, positions,
+                            identity.expiresAt() == null ? 0 : identity.expiresAt().toEpochMilli(), h.id()));
                     activations.forEach(Runnable::run);
                     for (List<String> early = s.takeEarlyOrBecomeReady(); !early.isEmpty();
                          early = s.takeEarlyOrBecomeReady()) {
                         early.forEach(text -> handle(s, text));
                     }
                 });
+    }
+
+    // ---------------------------------------------------------------- token expiry and refresh
+
+    /** How long before expiry the client is asked for a fresh token, at most: 60 s (or half the lifetime). */
+    static final long REFRESH_AHEAD_MILLIS = 60_000;
+
+    private static boolean expired(Identity identity) {
+        return identity.expiresAt() != null && !identity.expiresAt().isAfter(java.time.Instant.now());
+    }
+
+    /** Asks for a fresh token ahead of expiry and closes the session at expiry unless one came. */
+    private void scheduleExpiry(WsSession s, Identity identity) {
+        s.cancelExpiry();
+        if (identity.expiresAt() == null) {
+            return;
+        }
+        long expiresAt = identity.expiresAt().toEpochMilli();
+        long left = Math.max(0, expiresAt - System.currentTimeMillis());
+        long ask = left - Math.min(REFRESH_AHEAD_MILLIS, left / 2);
+        ScheduledFuture<?> askFuture = scheduler.schedule(() -> {
+            if (s.isOpen() && s.identity() == identity) {
+                s.send(ServerFrames.refresh(expiresAt));
+            }
+        }, ask, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> closeFuture = scheduler.schedule(() -> {
+            if (s.isOpen() && s.identity() == identity) {
+                counters.tokensExpired.increment();
+                s.logOnce("closed:", "token expired without a refresh");
+                s.send(ServerFrames.error(ErrorCode.TOKEN_EXPIRED, "token expired; connect again with a new one", null));
+                s.close(CloseCodes.TOKEN_EXPIRED, "token expired");
+            }
+        }, left, TimeUnit.MILLISECONDS);
+        s.expiryTimers(askFuture, closeFuture);
+    }
+
+    private void refresh(WsSession s, ClientFrame.Refresh r) {
+        Identity fresh;
+        try {
+            fresh = authenticator.authenticate(r.token());
+        } catch (AuthenticationException e) {
+            reject(s, ErrorCode.UNAUTHORIZED, e.getMessage(), r.id()); // the current token still holds until it expires
+            return;
+        } catch (RuntimeException e) {
+            log.error("authenticator failed for session {} on refresh", s.id(), e);
+            reject(s, ErrorCode.UNAUTHORIZED, "authentication failed", r.id());
+            return;
+        }
+        if (!fresh.userId().equals(s.user())) {
+            reject(s, ErrorCode.UNAUTHORIZED, "a refreshed token must be for the same user", r.id());
+            s.close(CloseCodes.UNAUTHORIZED, "unauthorized");
+            return;
+        }
+        if (expired(fresh)) {
+            reject(s, ErrorCode.UNAUTHORIZED, "the new token has expired too", r.id());
+            return;
+        }
+        s.replaceIdentity(fresh);
+        scheduleExpiry(s, fresh);
+        s.send(ServerFrames.refreshed(fresh.expiresAt() == null ? 0 : fresh.expiresAt().toEpochMilli(), r.id()));
     }
 
     private static String failure(CompletableFuture<?> f) {
@@ -422,7 +544,41 @@ public final class NodeEngine {
         }
     }
 
+    /** A resumed room the authorizer refused. */
+    private static final class Denied extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Denied(String room) {
+            super("not allowed to join room '" + room + "'", null, false, false);
+        }
+    }
+
+    /** Whether the session may do this; counts a refusal. An authorizer that throws refuses. */
+    private boolean allowed(WsSession s, io.geows.RoomAuthorizer.Action action, String room) {
+        boolean ok;
+        try {
+            ok = authorizer.allows(s.identity(), action, room);
+        } catch (RuntimeException e) {
+            log.error("room authorizer failed for session {} ({} {}); refusing", s.id(), action, room, e);
+            ok = false;
+        }
+        if (!ok) {
+            counters.accessDenied.increment();
+            s.logOnce("access denied:", action.name().toLowerCase(java.util.Locale.ROOT) + " room '" + room + "'");
+        }
+        return ok;
+    }
+
+    private void deny(WsSession s, io.geows.RoomAuthorizer.Action action, String room, String ref) {
+        s.send(ServerFrames.error(ErrorCode.FORBIDDEN, "not allowed to "
+                + action.name().toLowerCase(java.util.Locale.ROOT) + " in room '" + room + "'", ref));
+    }
+
     private void join(WsSession s, ClientFrame.Join j) {
+        if (!allowed(s, io.geows.RoomAuthorizer.Action.JOIN, j.room())) {
+            deny(s, io.geows.RoomAuthorizer.Action.JOIN, j.room(), j.id());
+            return;
+        }
         if (s.cursors.containsKey(j.room())) {
             // Already a member: answer with the current position, replay nothing (idempotent join).
             broker.history().position(j.room()).whenComplete((p, err) -> {
@@ -526,7 +682,7 @@ public final class NodeEngine {
         }
         List<RoomCursor.Pending> replay = new ArrayList<>(o.replay().size());
         for (BrokerMessage m : o.replay()) {
-            Envelope e = decodeRoomMessage(m);
+            Envelope e = decodeRoomMessage(m, o.room());
             if (e != null) {
                 replay.add(new RoomCursor.Pending(m.offset(), m.epoch(), ServerFrames.message(e, m.offset(), m.epoch())));
             }
@@ -590,6 +746,10 @@ public final class NodeEngine {
             reject(s, ErrorCode.NOT_MEMBER, "join room '" + p.room() + "' before publishing to it", p.id());
             return;
         }
+        if (!allowed(s, io.geows.RoomAuthorizer.Action.PUBLISH, p.room())) {
+            deny(s, io.geows.RoomAuthorizer.Action.PUBLISH, p.room(), p.id());
+            return;
+        }
         Envelope e = new Envelope(Envelope.Kind.ROOM, p.id(), p.room(), null, s.user(), region, nodeId,
                 System.currentTimeMillis(), p.data());
         Route route = router.route(e, new RouteContext(topics, nodeId, region, List.of()));
@@ -603,7 +763,7 @@ public final class NodeEngine {
                     p.id()));
             return;
         }
-        byte[] payload = BrokerCodec.encode(e);
+        byte[] payload = seal.seal(BrokerCodec.encode(e));
         // The key is per sender: a client cannot suppress someone else's message by reusing its id.
         String key = s.user() + "\n" + p.id();
         broker.history().append(p.room(), key, route.topics().get(0), payload).whenComplete((a, err) -> {
@@ -649,7 +809,7 @@ public final class NodeEngine {
                 }
                 return;
             }
-            byte[] payload = BrokerCodec.encode(e);
+            byte[] payload = seal.seal(BrokerCodec.encode(e));
             CompletableFuture<?>[] sends = route.topics().stream()
                     .map(t -> broker.publish(t, payload)).toArray(CompletableFuture[]::new);
             int delivered = nodes + sends.length;
@@ -684,6 +844,10 @@ public final class NodeEngine {
             reject(s, ErrorCode.NOT_MEMBER, "join room '" + q.room() + "' to see who is in it", q.id());
             return;
         }
+        if (!allowed(s, io.geows.RoomAuthorizer.Action.PRESENCE, q.room())) {
+            deny(s, io.geows.RoomAuthorizer.Action.PRESENCE, q.room(), q.id());
+            return;
+        }
         broker.presence().members(q.room()).whenComplete((members, err) -> {
             if (err != null) {
                 unavailable(s, q.id(), err);
@@ -698,7 +862,7 @@ public final class NodeEngine {
         Envelope e = new Envelope(Envelope.Kind.BROADCAST, UUID.randomUUID().toString(), null, null, null, region,
                 nodeId, System.currentTimeMillis(), jsonData);
         deliverBroadcastLocally(e);
-        return broker.publish(topics.all(), BrokerCodec.encode(e));
+        return broker.publish(topics.all(), seal.seal(BrokerCodec.encode(e)));
     }
 
     private void deliverBroadcastLocally(Envelope e) {
@@ -789,7 +953,7 @@ public final class NodeEngine {
 
     private void presenceEvent(String room, String event, PresenceMember member) {
         deliverPresenceLocally(room, ServerFrames.presenceEvent(room, event, member));
-        broker.publish(topics.room(room), BrokerCodec.encodePresence(room, event, member))
+        broker.publish(topics.room(room), seal.seal(BrokerCodec.encodePresence(room, event, member)))
                 .exceptionally(e -> logPresence("event", e));
     }
 
@@ -888,7 +1052,10 @@ public final class NodeEngine {
         if (!m.hasOffset()) {
             // Presence events travel on the room topic without history.
             try {
-                d = BrokerCodec.decode(m.payload());
+                d = BrokerCodec.decode(seal.open(m.payload()));
+            } catch (BrokerSeal.Forged e) {
+                dropForged(m, e.getMessage());
+                return;
             } catch (IllegalArgumentException e) {
                 dropBrokerMessage(m, e.getMessage());
                 return;
@@ -906,13 +1073,19 @@ public final class NodeEngine {
     }
 
     /** Decodes a room message; null (dropped and counted) when malformed. */
-    Envelope decodeRoomMessage(BrokerMessage m) {
+    Envelope decodeRoomMessage(BrokerMessage m, String room) {
         try {
-            if (BrokerCodec.decode(m.payload()) instanceof BrokerCodec.Message msg
+            if (BrokerCodec.decode(seal.open(m.payload())) instanceof BrokerCodec.Message msg
                     && msg.envelope().kind() == Envelope.Kind.ROOM) {
+                if (!msg.envelope().room().equals(room)) {
+                    dropBrokerMessage(m, "message for room '" + msg.envelope().room() + "' on the topic of room '" + room + "'");
+                    return null;
+                }
                 return msg.envelope();
             }
             dropBrokerMessage(m, "not a room message");
+        } catch (BrokerSeal.Forged e) {
+            dropForged(m, e.getMessage());
         } catch (IllegalArgumentException e) {
             dropBrokerMessage(m, e.getMessage());
         }
@@ -921,12 +1094,14 @@ public final class NodeEngine {
 
     private void onInbox(BrokerMessage m) {
         try {
-            if (BrokerCodec.decode(m.payload()) instanceof BrokerCodec.Message msg
+            if (BrokerCodec.decode(seal.open(m.payload())) instanceof BrokerCodec.Message msg
                     && msg.envelope().kind() == Envelope.Kind.DIRECT) {
                 deliverDirectLocally(msg.envelope());
                 return;
             }
             dropBrokerMessage(m, "not a direct message");
+        } catch (BrokerSeal.Forged e) {
+            dropForged(m, e.getMessage());
         } catch (IllegalArgumentException e) {
             dropBrokerMessage(m, e.getMessage());
         }
@@ -934,7 +1109,7 @@ public final class NodeEngine {
 
     private void onBroadcast(BrokerMessage m) {
         try {
-            if (BrokerCodec.decode(m.payload()) instanceof BrokerCodec.Message msg
+            if (BrokerCodec.decode(seal.open(m.payload())) instanceof BrokerCodec.Message msg
                     && msg.envelope().kind() == Envelope.Kind.BROADCAST) {
                 if (!msg.envelope().node().equals(nodeId)) { // delivered locally when sent
                     deliverBroadcastLocally(msg.envelope());
@@ -942,8 +1117,22 @@ public final class NodeEngine {
                 return;
             }
             dropBrokerMessage(m, "not a broadcast");
+        } catch (BrokerSeal.Forged e) {
+            dropForged(m, e.getMessage());
         } catch (IllegalArgumentException e) {
             dropBrokerMessage(m, e.getMessage());
+        }
+    }
+
+    /** A message that failed the inter-region signature check: dropped, counted, logged once. */
+    void dropForged(BrokerMessage m, String why) {
+        counters.brokerForged.increment();
+        if (counters.brokerForged.sum() <= 1) {
+            log.warn("node {} dropped a broker message on {} that is not signed with an inter-region key: {} "
+                    + "(someone without the key publishes on the broker, or a node has other keys; further drops at debug)",
+                    nodeId, m.topic(), why);
+        } else {
+            log.debug("node {} dropped a forged broker message on {}: {}", nodeId, m.topic(), why);
         }
     }
 

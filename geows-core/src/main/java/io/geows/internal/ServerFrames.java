@@ -76,8 +76,12 @@ public final class ServerFrames {
     }
 
     public static byte[] welcome(String session, String user, String region, String node,
-                                 Map<String, Boolean> recovered, Map<String, Position> positions, String ref) {
+                                 Map<String, Boolean> recovered, Map<String, Position> positions, long expiresAt,
+                                 String ref) {
         return frame("welcome", g -> {
+            if (expiresAt > 0) {
+                g.writeNumberField("expiresAt", expiresAt);
+            }
             g.writeStringField("session", session);
             g.writeStringField("user", user);
             g.writeStringField("region", region);
@@ -133,6 +137,21 @@ public final class ServerFrames {
         return frame("ack", g -> {
             ref(g, ref);
             g.writeNumberField("delivered", delivered);
+        });
+    }
+
+    /** Asks the client for a fresh token before {@code expiresAt} (epoch ms). */
+    public static byte[] refresh(long expiresAt) {
+        return frame("refresh", g -> g.writeNumberField("expiresAt", expiresAt));
+    }
+
+    /** The fresh token was accepted; it expires at {@code expiresAt} (epoch ms; 0: never). */
+    public static byte[] refreshed(long expiresAt, String ref) {
+        return frame("refreshed", g -> {
+            if (expiresAt > 0) {
+                g.writeNumberField("expiresAt", expiresAt);
+            }
+            ref(g, ref);
         });
     }
 

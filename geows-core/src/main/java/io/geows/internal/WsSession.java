@@ -42,9 +42,13 @@ public final class WsSession implements Session {
     private List<String> early;
     private volatile boolean slow;
     private volatile boolean warned;
+    private final RateLimiter rateLimiter;
+    private java.util.concurrent.ScheduledFuture<?> refreshAsk;
+    private java.util.concurrent.ScheduledFuture<?> expiryClose;
 
     WsSession(WebSocket conn, String id, int maxQueuedFrames, long maxQueuedBytes, Counters counters,
-              ScheduledExecutorService scheduler) {
+              ScheduledExecutorService scheduler, RateLimiter rateLimiter) {
+        this.rateLimiter = rateLimiter;
         this.conn = conn;
         this.id = id;
         this.maxQueuedFrames = maxQueuedFrames;
@@ -66,6 +70,32 @@ public final class WsSession implements Session {
 
     Identity identity() {
         return identity;
+    }
+
+    /** The session's frame rate limiter, or {@code null} when unlimited. */
+    RateLimiter rateLimiter() {
+        return rateLimiter;
+    }
+
+    /** A refreshed identity of the same user. */
+    void replaceIdentity(Identity fresh) {
+        this.identity = fresh;
+    }
+
+    /** The timers that ask for a fresh token and close at expiry; replaces (cancels) earlier ones. */
+    synchronized void expiryTimers(java.util.concurrent.ScheduledFuture<?> ask, java.util.concurrent.ScheduledFuture<?> close) {
+        cancelExpiry();
+        this.refreshAsk = ask;
+        this.expiryClose = close;
+    }
+
+    synchronized void cancelExpiry() {
+        if (refreshAsk != null) {
+            refreshAsk.cancel(false);
+            expiryClose.cancel(false);
+            refreshAsk = null;
+            expiryClose = null;
+        }
     }
 
     @Override

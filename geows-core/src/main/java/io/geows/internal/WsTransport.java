@@ -1,5 +1,6 @@
 package io.geows.internal;
 
+import io.geows.CloseCodes;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -17,12 +18,19 @@ public final class WsTransport extends WebSocketServer {
 
     private final NodeEngine engine;
     private final CompletableFuture<Void> started = new CompletableFuture<>();
+    private final java.util.Set<String> allowedOrigins;
+    private final int maxPerAddress;
+    private final java.util.concurrent.ConcurrentHashMap<java.net.InetAddress, Integer> perAddress =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
-    public WsTransport(InetSocketAddress address, NodeEngine engine, int maxFrameBytes, int pingIntervalSeconds) {
+    public WsTransport(InetSocketAddress address, NodeEngine engine, int maxFrameBytes, int pingIntervalSeconds,
+                       java.util.Set<String> allowedOrigins) {
         // The draft refuses frames over the limit while reading them: close 1009, nothing buffered.
         super(address, Math.max(2, Runtime.getRuntime().availableProcessors()),
                 List.of(new Draft_6455(List.of(), maxFrameBytes)));
         this.engine = engine;
+        this.allowedOrigins = allowedOrigins;
+        this.maxPerAddress = engine.limits().maxConnectionsPerAddress();
         setReuseAddr(true);
         setTcpNoDelay(true);
         setConnectionLostTimeout(pingIntervalSeconds);
@@ -41,6 +49,21 @@ public final class WsTransport extends WebSocketServer {
 
     @Override
     public void onOpen(WebSocket conn, ClientHandshake handshake) {
+        String origin = handshake.getFieldValue("Origin");
+        if (!allowedOrigins.isEmpty() && !origin.isEmpty() && !allowedOrigins.contains(origin)) {
+            refuse(conn, CloseCodes.ORIGIN_NOT_ALLOWED, "origin not allowed", "origin '" + clip(origin) + "' is not allowed");
+            return;
+        }
+        java.net.InetAddress address = addressOf(conn);
+        if (maxPerAddress > 0 && address != null) {
+            int n = perAddress.merge(address, 1, Integer::sum);
+            if (n > maxPerAddress) {
+                release(address);
+                refuse(conn, CloseCodes.TOO_MANY_CONNECTIONS, "too many connections from your address",
+                        "more than " + maxPerAddress + " connections from " + address.getHostAddress());
+                return;
+            }
+        }
         WsSession s = engine.newSession(conn);
         conn.setAttachment(s);
         engine.onOpen(s);
@@ -66,8 +89,44 @@ public final class WsTransport extends WebSocketServer {
     public void onClose(WebSocket conn, int code, String reason, boolean remote) {
         WsSession s = conn.getAttachment();
         if (s != null) {
+            if (maxPerAddress > 0) {
+                java.net.InetAddress address = addressOf(conn);
+                if (address != null) {
+                    release(address);
+                }
+            }
             engine.onClose(s);
         }
+    }
+
+    /** Closes a connection before it becomes a session; counted, logged once per reason at warn. */
+    private void refuse(WebSocket conn, int code, String reason, String detail) {
+        engine.counters().connectionsRefused.increment();
+        if (refusalsLogged.add(code)) {
+            log.warn("refused a connection from {}: {} (close {}; further refusals at debug)", conn.getRemoteSocketAddress(), detail, code);
+        } else {
+            log.debug("refused a connection from {}: {} (close {})", conn.getRemoteSocketAddress(), detail, code);
+        }
+        conn.close(code, reason);
+    }
+
+    private final java.util.Set<Integer> refusalsLogged = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private void release(java.net.InetAddress address) {
+        perAddress.computeIfPresent(address, (a, n) -> n <= 1 ? null : n - 1);
+    }
+
+    private static java.net.InetAddress addressOf(WebSocket conn) {
+        try {
+            InetSocketAddress remote = conn.getRemoteSocketAddress();
+            return remote == null ? null : remote.getAddress();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static String clip(String s) {
+        return s.length() <= 100 ? s : s.substring(0, 100) + "...";
     }
 
     @Override

@@ -7,6 +7,9 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.geows.Authenticator;
 import io.geows.GeoWsNode;
+import io.geows.InterRegionKeys;
+import io.geows.RoomAuthorizer;
+import io.geows.ServerTls;
 import io.geows.auth.JwtAuthenticator;
 import io.geows.memory.InMemoryBroker;
 import io.geows.nats.NatsBroker;
@@ -20,6 +23,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -125,11 +129,40 @@ public final class ExampleServer implements AutoCloseable {
         return RedisBroker.builder().uri(broker).name(nodeId).build();
     }
 
+    static Authenticator authenticator(ServerConfig.Security sec) {
+        if (sec.anonymous()) {
+            return Authenticator.insecureTokenAsUserId();
+        }
+        JwtAuthenticator.Builder jwt = JwtAuthenticator.builder();
+        if (sec.tokenSecret() != null) {
+            jwt.hmacSecret(sec.tokenSecret().getBytes(StandardCharsets.UTF_8));
+        } else if (sec.tokenJwks() != null) {
+            jwt.jwksFile(Path.of(sec.tokenJwks()));
+        } else {
+            jwt.publicKeyPem(Path.of(sec.tokenPublicKey()));
+        }
+        if (sec.tokenIssuer() != null) {
+            jwt.issuer(sec.tokenIssuer());
+        }
+        if (sec.tokenAudience() != null) {
+            jwt.audience(sec.tokenAudience());
+        }
+        return jwt.build();
+    }
+
+    private static ServerTls tls(ServerConfig.Security sec) {
+        if (sec.tlsKeystore() != null) {
+            String pw = sec.tlsKeystorePassword() == null ? "" : sec.tlsKeystorePassword();
+            return ServerTls.pkcs12(Path.of(sec.tlsKeystore()), pw.toCharArray());
+        }
+        return ServerTls.pem(Path.of(sec.tlsCert()), Path.of(sec.tlsKey()));
+    }
+
     private static GeoWsNode node(ServerConfig c, String region, String nodeId, int port, String publicUrl,
                                   BrokerAdapter broker, PrometheusMeterRegistry registry) {
         Metrics metrics = new Metrics(registry, region, nodeId);
         METRICS_OF.put(nodeId, metrics);
-        GeoWsNode node = GeoWsNode.builder()
+        GeoWsNode.Builder builder = GeoWsNode.builder()
                 .region(region)
                 .nodeId(nodeId)
                 .host(c.host())
@@ -138,12 +171,15 @@ public final class ExampleServer implements AutoCloseable {
                 .broker(broker)
                 .observer(metrics)
                 .limits(c.limits())
-                .authenticator(c.tokenSecret() != null
-                        ? JwtAuthenticator.builder().hmacSecret(c.tokenSecret().getBytes(StandardCharsets.UTF_8)).build()
-                        : Authenticator.insecureTokenAsUserId())
-                .drainTimeout(Duration.ofSeconds(2))
-                .build()
-                .start();
+                .authenticator(authenticator(c.security()))
+                .roomAuthorizer(c.security().anonymous() ? RoomAuthorizer.allowAll() : RoomAuthorizer.fromClaims())
+                .interRegionKeys(InterRegionKeys.parse(c.security().interRegionKeys()))
+                .allowedOrigins(c.security().allowedOrigins())
+                .drainTimeout(Duration.ofSeconds(2));
+        if (c.security().tls()) {
+            builder.tls(tls(c.security()));
+        }
+        GeoWsNode node = builder.build().start();
         metrics.bind(node);
         return node;
     }

@@ -67,6 +67,11 @@ final class Metrics implements NodeObserver {
         counter("geows.broker.reconnects", node, NodeStats::brokerReconnects, tags);
         counter("geows.resumes", node, NodeStats::recoveredResumes, tags.and("result", "recovered"));
         counter("geows.resumes", node, NodeStats::unrecoverableResumes, tags.and("result", "unrecoverable"));
+        counter("geows.broker.messages.forged", node, NodeStats::brokerMessagesForged, tags);
+        counter("geows.frames.rate.limited", node, NodeStats::rateLimited, tags);
+        counter("geows.connections.refused", node, NodeStats::connectionsRefused, tags);
+        counter("geows.access.denied", node, NodeStats::accessDenied, tags);
+        counter("geows.tokens.expired", node, NodeStats::tokensExpired, tags);
     }
 
     /** Removes the node's meters (a demo region stopped; a new node may take its name later). */

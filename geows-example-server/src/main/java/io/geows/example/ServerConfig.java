@@ -21,17 +21,46 @@ import io.geows.NodeLimits;
  * @param euPort     demo mode: the eu-west node's port
  * @param peers      other regions' public WebSocket URLs, listed in /regions (region to URL)
  * @param limits     limits on each session
- * @param tokenSecret HS256 secret that hello tokens must be signed with; {@code null}: demo tokens (the
- *                   token is the user name; insecure, logged at start)
+ * @param security  tokens, inter-region keys, TLS, origins
  */
 record ServerConfig(String host, int httpPort, String broker, String region, String nodeId, int port,
                     String publicUrl, int usPort, int euPort, Map<String, String> peers, NodeLimits limits,
-                    String tokenSecret) {
+                    Security security) {
+
+    /**
+     * How clients and nodes prove who they are.
+     *
+     * @param tokenSecret      HS256 secret for JWT hello tokens, or {@code null}
+     * @param tokenJwks        JWKS file with the RSA/EC keys tokens are signed with, or {@code null}
+     * @param tokenPublicKey   PEM public key tokens are signed with, or {@code null}
+     * @param tokenIssuer      required {@code iss}, or {@code null}
+     * @param tokenAudience    required {@code aud}, or {@code null}
+     * @param anonymous        demo tokens (the token is the user name, every room allowed): insecure
+     * @param interRegionKeys  {@code id:base64[,id:base64]} keys broker messages are signed with, or {@code null}
+     * @param allowedOrigins   browser origins allowed to connect (empty: any)
+     * @param tlsCert          PEM certificate chain for wss://, or {@code null}
+     * @param tlsKey           PEM private key for wss://, or {@code null}
+     * @param tlsKeystore      PKCS12 key store for wss://, or {@code null}
+     * @param tlsKeystorePassword its password
+     */
+    record Security(String tokenSecret, String tokenJwks, String tokenPublicKey, String tokenIssuer, String tokenAudience,
+                    boolean anonymous, String interRegionKeys, java.util.List<String> allowedOrigins, String tlsCert,
+                    String tlsKey, String tlsKeystore, String tlsKeystorePassword) {
+        /** Demo security: anonymous tokens, nothing else. */
+        static Security demo() {
+            return new Security(null, null, null, null, null, true, null, java.util.List.of(), null, null, null, null);
+        }
+
+        boolean tls() {
+            return tlsCert != null || tlsKeystore != null;
+        }
+    }
 
     /** The settings with defaults for what a test does not care about. */
     ServerConfig(String host, int httpPort, String broker, String region, String nodeId, int port, String publicUrl,
                  int usPort, int euPort) {
-        this(host, httpPort, broker, region, nodeId, port, publicUrl, usPort, euPort, Map.of(), NodeLimits.defaults(), null);
+        this(host, httpPort, broker, region, nodeId, port, publicUrl, usPort, euPort, Map.of(), NodeLimits.defaults(),
+                Security.demo());
     }
 
     /** One flag: name, environment variable, default, meaning. */
@@ -55,7 +84,26 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
                 "rooms one session may join"),
         new Flag("max-queued-frames", "GEOWS_MAX_QUEUED_FRAMES", String.valueOf(NodeLimits.DEFAULT_MAX_QUEUED_FRAMES),
                 "frames queued for a slow client before it is disconnected (4008)"),
-        new Flag("token-secret", "GEOWS_TOKEN_SECRET", "", "HS256 secret (32+ bytes) for JWT hello tokens; empty: demo tokens"),
+        new Flag("max-messages-per-second", "GEOWS_MAX_MESSAGES_PER_SECOND", String.valueOf(NodeLimits.DEFAULT_MESSAGES_PER_SECOND),
+                "frames per second per session (then rate_limited; 2x over: close 4029); 0: no limit"),
+        new Flag("message-burst", "GEOWS_MESSAGE_BURST", String.valueOf(NodeLimits.DEFAULT_MESSAGE_BURST),
+                "frames a session may send at once above its rate"),
+        new Flag("max-connections-per-address", "GEOWS_MAX_CONNECTIONS_PER_ADDRESS",
+                String.valueOf(NodeLimits.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS), "open connections per client IP (then 4009); 0: no limit"),
+        new Flag("allowed-origins", "GEOWS_ALLOWED_ORIGINS", "", "browser origins allowed to connect, comma-separated (empty: any)"),
+        new Flag("token-secret", "GEOWS_TOKEN_SECRET", "", "HS256 secret (32+ bytes) for JWT hello tokens"),
+        new Flag("token-jwks", "GEOWS_TOKEN_JWKS", "", "JWKS file with the RSA/EC keys of JWT hello tokens"),
+        new Flag("token-public-key", "GEOWS_TOKEN_PUBLIC_KEY", "", "PEM public key (RSA/EC) of JWT hello tokens"),
+        new Flag("token-issuer", "GEOWS_TOKEN_ISSUER", "", "required 'iss' of tokens (empty: not checked)"),
+        new Flag("token-audience", "GEOWS_TOKEN_AUDIENCE", "", "required 'aud' of tokens (empty: not checked)"),
+        new Flag("anonymous", "GEOWS_ANONYMOUS", "false",
+                "true: demo tokens (the token is the user name, every room open; insecure). Implied in demo mode"),
+        new Flag("inter-region-keys", "GEOWS_INTER_REGION_KEYS", "",
+                "HMAC keys for broker messages: id:base64secret[,id:base64secret] (first signs, all verify)"),
+        new Flag("tls-cert", "GEOWS_TLS_CERT", "", "PEM certificate chain: serve wss:// (with --tls-key)"),
+        new Flag("tls-key", "GEOWS_TLS_KEY", "", "PEM private key (PKCS#8) for --tls-cert"),
+        new Flag("tls-keystore", "GEOWS_TLS_KEYSTORE", "", "PKCS12 key store: serve wss://"),
+        new Flag("tls-keystore-password", "GEOWS_TLS_KEYSTORE_PASSWORD", "", "password of --tls-keystore"),
         new Flag("hello-timeout-ms", "GEOWS_HELLO_TIMEOUT_MS", String.valueOf(NodeLimits.DEFAULT_HELLO_TIMEOUT.toMillis()),
                 "time a connection has to say hello (then 4000)"),
     };
@@ -120,6 +168,9 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
                     .maxQueuedFrames(number(values, "max-queued-frames"))
                     .helloTimeout(java.time.Duration.ofMillis(number(values, "hello-timeout-ms")))
                     .maxQueuedBytes(Math.max(NodeLimits.DEFAULT_MAX_QUEUED_BYTES, number(values, "max-frame-bytes")))
+                    .messagesPerSecond(number(values, "max-messages-per-second"))
+                    .messageBurst(number(values, "message-burst"))
+                    .maxConnectionsPerAddress(number(values, "max-connections-per-address"))
                     .build();
         } catch (IllegalArgumentException e) {
             throw new BadFlag("bad limit: " + e.getMessage());
@@ -129,10 +180,60 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
             throw new BadFlag("--token-secret must be at least 32 bytes (HS256), was "
                     + secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
         }
-        return new ServerConfig(values.get("host"), port(values, "http-port"), broker, blankToNull(values.get("region")),
+        String region = blankToNull(values.get("region"));
+        return new ServerConfig(values.get("host"), port(values, "http-port"), broker, region,
                 blankToNull(values.get("node-id")), port(values, "port"), blankToNull(values.get("public-url")),
                 port(values, "us-port"), port(values, "eu-port"), peers(values.get("regions")), limits,
-                blankToNull(values.get("token-secret")));
+                security(values, lower.equals("memory") && region == null));
+    }
+
+    private static Security security(Map<String, String> values, boolean demo) {
+        String secret = blankToNull(values.get("token-secret"));
+        String jwks = blankToNull(values.get("token-jwks"));
+        String publicKey = blankToNull(values.get("token-public-key"));
+        int keySources = (secret == null ? 0 : 1) + (jwks == null ? 0 : 1) + (publicKey == null ? 0 : 1);
+        if (keySources > 1) {
+            throw new BadFlag("give one of --token-secret, --token-jwks and --token-public-key");
+        }
+        String anon = values.get("anonymous").toLowerCase(Locale.ROOT);
+        if (!anon.equals("true") && !anon.equals("false")) {
+            throw new BadFlag("--anonymous must be true or false, was '" + values.get("anonymous") + "'");
+        }
+        boolean anonymous = anon.equals("true") || (demo && keySources == 0);
+        if (anonymous && keySources > 0) {
+            throw new BadFlag("--anonymous and a token key exclude each other");
+        }
+        if (!anonymous && keySources == 0) {
+            throw new BadFlag("clients must authenticate: give --token-secret, --token-jwks or --token-public-key "
+                    + "(or --anonymous true for a demo: anyone can be anyone)");
+        }
+        String keys = blankToNull(values.get("inter-region-keys"));
+        try {
+            io.geows.InterRegionKeys.parse(keys);
+        } catch (IllegalArgumentException e) {
+            throw new BadFlag("--inter-region-keys: " + e.getMessage());
+        }
+        String cert = blankToNull(values.get("tls-cert"));
+        String key = blankToNull(values.get("tls-key"));
+        String keystore = blankToNull(values.get("tls-keystore"));
+        if ((cert == null) != (key == null)) {
+            throw new BadFlag("--tls-cert and --tls-key go together");
+        }
+        if (cert != null && keystore != null) {
+            throw new BadFlag("give --tls-cert/--tls-key or --tls-keystore, not both");
+        }
+        java.util.List<String> origins = new java.util.ArrayList<>();
+        for (String o : values.get("allowed-origins").split(",")) {
+            if (!o.isBlank()) {
+                if (!o.trim().matches("https?://[^/\\s]+")) {
+                    throw new BadFlag("--allowed-origins entries look like https://chat.example.com, was '" + o.trim() + "'");
+                }
+                origins.add(o.trim());
+            }
+        }
+        return new Security(secret, jwks, publicKey, blankToNull(values.get("token-issuer")),
+                blankToNull(values.get("token-audience")), anonymous, keys, java.util.List.copyOf(origins), cert, key,
+                keystore, values.get("tls-keystore-password"));
     }
 
     private static int number(Map<String, String> values, String name) {
@@ -183,7 +284,7 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
                 + "With the memory broker and no --region it runs the demo: us-east and eu-west in one process.\n"
                 + "With --region (and a shared broker such as redis://) it runs one node of a cluster.\n\n");
         for (Flag f : FLAGS) {
-            sb.append(String.format("  --%-12s %-18s %s (default: %s)%n", f.name(), f.env(), f.help(),
+            sb.append(String.format("  --%-28s %-34s %s (default: %s)%n", f.name(), f.env(), f.help(),
                     f.fallback().isEmpty() ? "none" : f.fallback()));
         }
         return sb.append("\nPort 0 picks a free port.").toString();

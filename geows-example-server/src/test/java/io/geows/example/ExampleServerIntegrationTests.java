@@ -147,7 +147,7 @@ class ExampleServerIntegrationTests {
     @Test
     void readinessFollowsTheBroker() throws Exception {
         try (io.geows.testkit.RedisServer redis = io.geows.testkit.RedisServer.launch();
-             ExampleServer server = ExampleServer.start(ServerConfig.parse(new String[] {"--region", "us-east",
+             ExampleServer server = ExampleServer.start(ServerConfig.parse(new String[] {"--anonymous", "true", "--region", "us-east",
                      "--port", "0", "--http-port", "0", "--broker", redis.uri()}, k -> null))) {
             HttpClient http = HttpClient.newHttpClient();
             URI readyz = URI.create("http://127.0.0.1:" + server.httpPort() + "/readyz");
@@ -170,7 +170,7 @@ class ExampleServerIntegrationTests {
     @Test
     void oneNodeModeRunsOnNats() throws Exception {
         try (io.geows.testkit.NatsServer nats = io.geows.testkit.NatsServer.builder().jetStream().start();
-             ExampleServer server = ExampleServer.start(ServerConfig.parse(new String[] {"--region", "eu-west",
+             ExampleServer server = ExampleServer.start(ServerConfig.parse(new String[] {"--anonymous", "true", "--region", "eu-west",
                      "--node-id", "eu-nats-1", "--port", "0", "--http-port", "0", "--broker", nats.uri()}, k -> null))) {
             HttpClient http = HttpClient.newHttpClient();
             HttpResponse<String> ready = http.send(HttpRequest.newBuilder(
@@ -195,8 +195,23 @@ class ExampleServerIntegrationTests {
                 .hasMessageContaining("--broker").hasMessageNotContaining("pw");
         assertThat(ServerConfig.usage()).contains("--http-port", "GEOWS_HTTP_PORT", "GEOWS_BROKER");
         ServerConfig fromEnv = ServerConfig.parse(new String[] {"--region", "eu-west"},
-                k -> k.equals("GEOWS_BROKER") ? "redis://127.0.0.1:7000" : null);
+                k -> k.equals("GEOWS_BROKER") ? "redis://127.0.0.1:7000" : k.equals("GEOWS_ANONYMOUS") ? "true" : null);
         assertThat(fromEnv.broker()).isEqualTo("redis://127.0.0.1:7000");
+        assertThat(fromEnv.security().anonymous()).isTrue();
+        // a cluster node must be told how clients authenticate: anonymous only when asked for
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerConfig.parse(new String[] {"--region", "eu-west",
+                "--broker", "redis://127.0.0.1:7000"}, k -> null)).hasMessageContaining("--token-secret").hasMessageContaining("--anonymous");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerConfig.parse(new String[] {"--inter-region-keys", "k1:c2hvcnQ="},
+                k -> null)).hasMessageContaining("at least 32 bytes").hasMessageNotContaining("c2hvcnQ");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerConfig.parse(new String[] {"--tls-cert", "/x.pem"}, k -> null))
+                .hasMessageContaining("--tls-key");
+        ServerConfig secured = ServerConfig.parse(new String[] {"--region", "eu-west", "--token-secret", "s".repeat(32),
+                "--max-messages-per-second", "5", "--max-connections-per-address", "0", "--allowed-origins",
+                "https://a.example, http://localhost:8080"}, k -> null);
+        assertThat(secured.security().anonymous()).isFalse();
+        assertThat(secured.limits().messagesPerSecond()).isEqualTo(5);
+        assertThat(secured.limits().maxConnectionsPerAddress()).isZero();
+        assertThat(secured.security().allowedOrigins()).containsExactly("https://a.example", "http://localhost:8080");
         assertThat(fromEnv.demo()).isFalse();
         assertThat(ServerConfig.parse(new String[0], k -> null).demo()).isTrue();
         ServerConfig limited = ServerConfig.parse(new String[] {"--max-rooms", "7", "--max-frame-bytes=32768",

@@ -17,6 +17,10 @@ import java.util.regex.Pattern;
 record ServerProcess(Process process, URI ws, URI http) {
     private static final Pattern NODE_LINE = Pattern.compile("node (\\S+) region (\\S+) ws (\\S+) http (\\S+)");
 
+    /** The inter-region keys the test processes sign broker messages with. */
+    static final String TEST_KEYS = "test:" + java.util.Base64.getEncoder().encodeToString(
+            "test-inter-region-key-32-bytes!!".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
     /** Starts {@code ExampleServer --region ... --broker ...} on free ports and waits for its node line. */
     static ServerProcess launch(String region, String nodeId, String broker) throws Exception {
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -31,7 +35,7 @@ record ServerProcess(Process process, URI ws, URI http) {
                     ExampleServer.class.getName()));
         }
         cmd.addAll(List.of("--region", region, "--node-id", nodeId, "--host", "127.0.0.1", "--port", "0", "--http-port", "0",
-                "--broker", broker));
+                "--broker", broker, "--anonymous", "true", "--inter-region-keys", TEST_KEYS));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.redirectErrorStream(true);
         Process p = pb.start();

@@ -51,6 +51,8 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * GeoWsNode node = GeoWsNode.builder()
  *         .region("us-east")
+ *         .authenticator(jwtAuthenticator)
+ *         .interRegionKeys(interRegionKeys)
  *         .broker(NatsBroker.connect("nats://127.0.0.1:4222"))
  *         .build().start();
  * }</pre>

@@ -1,6 +1,7 @@
 package io.geows.nats;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.geows.Authenticator;
 import io.geows.GeoWsNode;
 import io.geows.testkit.Await;
 import io.geows.testkit.TestClient;
@@ -32,7 +33,7 @@ final class TestNodes implements AutoCloseable {
     }
 
     GeoWsNode node(String region, String id, NatsBroker broker) {
-        GeoWsNode node = GeoWsNode.builder().region(region).nodeId(id).host("127.0.0.1").port(0)
+        GeoWsNode node = GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region(region).nodeId(id).host("127.0.0.1").port(0)
                 .presenceTtl(Duration.ofSeconds(2)).drainTimeout(Duration.ZERO).broker(broker).build().start();
         nodes.add(node);
         return node;

@@ -50,6 +50,8 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * GeoWsNode node = GeoWsNode.builder()
  *         .region("eu-west")
+ *         .authenticator(jwtAuthenticator)
+ *         .interRegionKeys(interRegionKeys)
  *         .broker(RedisBroker.connect("redis://user:secret@redis.eu.internal:6379"))
  *         .build().start();
  * }</pre>

@@ -3,6 +3,7 @@ package io.geows.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.geows.Authenticator;
 import io.geows.GeoWsNode;
 import io.geows.Topics;
 import io.geows.testkit.RedisCluster;
@@ -38,7 +39,7 @@ class RedisClusterIntegrationTests {
     }
 
     private static GeoWsNode node(String region, String id) {
-        return GeoWsNode.builder().region(region).nodeId(id).presenceTtl(Duration.ofSeconds(2)).drainTimeout(Duration.ZERO)
+        return GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region(region).nodeId(id).presenceTtl(Duration.ofSeconds(2)).drainTimeout(Duration.ZERO)
                 .broker(RedisBroker.builder().cluster(cluster.uris()).name(id).checkInterval(Duration.ofMillis(500)).build())
                 .build().start();
     }

@@ -3,7 +3,9 @@ package io.geows.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.geows.Authenticator;
 import io.geows.GeoWsNode;
+import io.geows.InterRegionKeys;
 import io.geows.Topics;
 import io.geows.spi.Appended;
 import io.geows.spi.BrokerAdapter;
@@ -75,15 +77,20 @@ public abstract class BrokerCompatibilityKit {
 
     /** The builder for a kit node; override to add options a broker needs. */
     protected GeoWsNode.Builder nodeBuilder(String region, String nodeId) {
-        return GeoWsNode.builder()
+        return GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId())
                 .region(region)
                 .nodeId(nodeId)
                 .host("127.0.0.1")
                 .port(0)
                 .presenceTtl(Duration.ofSeconds(2))
                 .drainTimeout(Duration.ZERO)
+                .interRegionKeys(KEYS)
                 .broker(connect(nodeId));
     }
+
+    /** The inter-region keys every kit node signs and checks broker messages with. */
+    protected static final InterRegionKeys KEYS = InterRegionKeys.signingWith("kit",
+            "kit-inter-region-secret-32-bytes!".getBytes(StandardCharsets.UTF_8));
 
     /** Starts a node and closes it after the test. */
     protected GeoWsNode startNode(String region, String nodeId) {
@@ -461,11 +468,47 @@ public abstract class BrokerCompatibilityKit {
                 intruder.publish(topics.node(us1.nodeId()), bytes).join();
                 intruder.publish(topics.all(), bytes).join();
             }
-            Await.until(() -> "dropped count, now " + us1.stats().brokerMessagesDropped(), WAIT,
-                    () -> us1.stats().brokerMessagesDropped() >= 12);
+            // unsigned, so the signature check drops them before they are even parsed
+            Await.until(() -> "forged count, now " + us1.stats().brokerMessagesForged(), WAIT,
+                    () -> us1.stats().brokerMessagesForged() >= 12);
         }
         assertThat(alice.publish(room, "still-works", 1).path("type").asText()).isEqualTo("ack");
         assertThat(alice.awaitMessage(room).path("id").asText()).isEqualTo("still-works");
+    }
+
+    @Test
+    @DisplayName("a message injected on the broker without the inter-region key (forged sender, valid JSON) reaches no one and is counted")
+    void injectedMessagesWithoutTheKeyAreDropped() {
+        GeoWsNode us1 = startNode("us-east", unique("us1"));
+        GeoWsNode eu1 = startNode("eu-west", unique("eu1"));
+        awaitReady(us1, eu1);
+        String room = unique("room");
+        TestClient alice = client(us1, "alice");
+        TestClient bob = client(eu1, "bob");
+        alice.join(room);
+        bob.join(room);
+        try (BrokerAdapter intruder = connect(unique("intruder"))) {
+            Topics topics = Topics.defaults();
+            String envelope = "{\"k\":\"room\",\"id\":\"evil\",\"room\":\"" + room + "\",\"from\":\"alice\","
+                    + "\"region\":\"us-east\",\"node\":\"" + us1.nodeId() + "\",\"ts\":1,\"data\":\"click this\"}";
+            byte[] forged = envelope.getBytes(StandardCharsets.UTF_8);
+            // through history, as a node would publish it (it gets an offset), and straight on the topics
+            intruder.history().append(room, "alice\nevil", topics.room(room), forged).join();
+            intruder.publish(topics.node(eu1.nodeId()), envelope.replace("\"k\":\"room\"", "\"k\":\"direct\"")
+                    .replace("\"room\":\"" + room + "\"", "\"to\":\"bob\"").getBytes(StandardCharsets.UTF_8)).join();
+            intruder.publish(topics.all(), envelope.replace("\"k\":\"room\"", "\"k\":\"broadcast\"")
+                    .getBytes(StandardCharsets.UTF_8)).join();
+        }
+        Await.until(() -> "forged counts us=" + us1.stats().brokerMessagesForged() + " eu=" + eu1.stats().brokerMessagesForged(),
+                WAIT, () -> us1.stats().brokerMessagesForged() >= 2 && eu1.stats().brokerMessagesForged() >= 3);
+        // what comes after is delivered, and nothing of the intruder's came before it
+        assertThat(alice.publish(room, "genuine", 1).path("type").asText()).isEqualTo("ack");
+        assertThat(bob.awaitMessage(room).path("id").asText()).isEqualTo("genuine");
+        assertThat(alice.awaitMessage(room).path("id").asText()).isEqualTo("genuine");
+        for (TestClient c : List.of(alice, bob)) {
+            assertThat(c.seen()).noneMatch(f -> "evil".equals(f.path("id").asText()));
+            assertThat(c.seen()).noneMatch(f -> "direct".equals(TestClient.type(f)) || "broadcast".equals(TestClient.type(f)));
+        }
     }
 
     // ------------------------------------------------------------------ the SPI itself

@@ -41,8 +41,8 @@ public final class TestClient implements AutoCloseable {
     private final Client ws;
     private volatile String closeReason;
 
-    private TestClient(URI uri) {
-        this.ws = new Client(uri);
+    private TestClient(URI uri, Map<String, String> headers) {
+        this.ws = new Client(uri, headers);
     }
 
     /**
@@ -51,7 +51,20 @@ public final class TestClient implements AutoCloseable {
      * @throws IllegalStateException when the connection cannot be opened in time
      */
     public static TestClient connect(URI uri) {
-        TestClient c = new TestClient(uri);
+        return connect(uri, Map.of(), null);
+    }
+
+    /**
+     * Connects with extra HTTP headers on the upgrade request (e.g. {@code Origin}) and, for
+     * {@code wss://}, this TLS context ({@code null}: the JVM's default trust).
+     *
+     * @throws IllegalStateException when the connection cannot be opened in time (TLS refused, say)
+     */
+    public static TestClient connect(URI uri, Map<String, String> headers, javax.net.ssl.SSLContext tls) {
+        TestClient c = new TestClient(uri, headers);
+        if (tls != null) {
+            c.ws.setSocketFactory(tls.getSocketFactory());
+        }
         try {
             if (!c.ws.connectBlocking(10, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("could not connect to " + uri);
@@ -60,6 +73,13 @@ public final class TestClient implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted connecting to " + uri, e);
         }
+        return c;
+    }
+
+    /** Connects and says hello with {@code token}; returns the client without waiting for an answer. */
+    public static TestClient connectWithToken(URI uri, String token) {
+        TestClient c = connect(uri);
+        c.send(Map.of("type", "hello", "token", token, "protocol", 1, "id", "hello"));
         return c;
     }
 
@@ -108,7 +128,7 @@ public final class TestClient implements AutoCloseable {
         return awaitFrame(f -> id.equals(f.path("ref").asText(null))
                 && ("ack".equals(type(f)) || "error".equals(type(f)) || "joined".equals(type(f))
                 || "left".equals(type(f)) || "presence".equals(type(f)) || "pong".equals(type(f))
-                || "welcome".equals(type(f))), DEFAULT_TIMEOUT);
+                || "welcome".equals(type(f)) || "refreshed".equals(type(f))), DEFAULT_TIMEOUT);
     }
 
     /** Waits for the next frame of a type (frames of other types stay recorded, see {@link #seen()}). */
@@ -233,8 +253,8 @@ public final class TestClient implements AutoCloseable {
     }
 
     private final class Client extends WebSocketClient {
-        Client(URI uri) {
-            super(uri);
+        Client(URI uri, Map<String, String> headers) {
+            super(uri, headers);
             setConnectionLostTimeout(0);
         }
 

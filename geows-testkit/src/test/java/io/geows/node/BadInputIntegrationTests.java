@@ -3,6 +3,7 @@ package io.geows.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.geows.Authenticator;
 import io.geows.CloseCodes;
 import io.geows.GeoWsNode;
 import io.geows.NodeLimits;
@@ -36,7 +37,7 @@ class BadInputIntegrationTests {
 
     @BeforeAll
     void start() {
-        node = GeoWsNode.builder().region("us-east").nodeId("bad-input-1").port(0)
+        node = GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region("us-east").nodeId("bad-input-1").port(0)
                 .broker(new InMemoryBroker().connect("bad-input-1"))
                 .limits(NodeLimits.builder().maxFrameBytes(16 * 1024).maxStringLength(4096).maxJsonDepth(16)
                         .maxRoomsPerSession(3).helloTimeout(Duration.ofMillis(500)).build())

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.geows.Authenticator;
 import io.geows.CloseCodes;
 import io.geows.GeoWsException;
 import io.geows.GeoWsNode;
@@ -21,9 +22,9 @@ class NodeLifecycleIntegrationTests {
     @DisplayName("close() sends goaway naming another region, then closes with 1001, and readiness turns false")
     void gracefulCloseSendsGoaway() {
         InMemoryBroker broker = new InMemoryBroker();
-        try (GeoWsNode eu = GeoWsNode.builder().region("eu-west").nodeId("eu-1").publicUrl("ws://127.0.0.1:9/")
+        try (GeoWsNode eu = GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region("eu-west").nodeId("eu-1").publicUrl("ws://127.0.0.1:9/")
                 .broker(broker.connect("eu-1")).build().start()) {
-            GeoWsNode us = GeoWsNode.builder().region("us-east").nodeId("us-1").drainTimeout(Duration.ofSeconds(5))
+            GeoWsNode us = GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region("us-east").nodeId("us-1").drainTimeout(Duration.ofSeconds(5))
                     .broker(broker.connect("us-1")).build().start();
             assertThat(us.isReady()).isTrue();
             TestClient c = TestClient.connectAs(us.uri(), "alice");
@@ -45,7 +46,7 @@ class NodeLifecycleIntegrationTests {
     @Test
     @DisplayName("clients that ignore goaway are closed with 1001 after the drain timeout")
     void drainTimeoutClosesTheRest() {
-        GeoWsNode us = GeoWsNode.builder().region("us-east").drainTimeout(Duration.ofMillis(200)).build().start();
+        GeoWsNode us = GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region("us-east").drainTimeout(Duration.ofMillis(200)).build().start();
         TestClient c = TestClient.connectAs(us.uri(), "stubborn");
         us.close();
         assertThat(c.awaitClose(Duration.ofSeconds(10))).isEqualTo(CloseCodes.GOING_AWAY);
@@ -57,7 +58,7 @@ class NodeLifecycleIntegrationTests {
     void interestBasedSubscriptions() {
         InMemoryBroker broker = new InMemoryBroker();
         String topic = Topics.defaults().room("quiet");
-        try (GeoWsNode node = GeoWsNode.builder().region("us-east").broker(broker.connect("n")).build().start();
+        try (GeoWsNode node = GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region("us-east").broker(broker.connect("n")).build().start();
              TestClient a = TestClient.connectAs(node.uri(), "a");
              TestClient b = TestClient.connectAs(node.uri(), "b")) {
             assertThat(broker.subscriberCount(topic)).isZero();
@@ -76,7 +77,7 @@ class NodeLifecycleIntegrationTests {
     @Test
     @DisplayName("a connection that stops answering pings is found dead and closed; its user goes offline")
     void deadConnectionIsDetectedByPing() throws Exception {
-        try (GeoWsNode node = GeoWsNode.builder().region("us-east")
+        try (GeoWsNode node = GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region("us-east")
                 .limits(io.geows.NodeLimits.builder().pingInterval(Duration.ofSeconds(1)).build()).build().start();
              java.net.Socket silent = new java.net.Socket("127.0.0.1", node.port())) {
             RawWebSocket.handshake(silent, node.port());
@@ -90,8 +91,8 @@ class NodeLifecycleIntegrationTests {
     @Test
     @DisplayName("a port in use fails start() with a message naming the address and the way out")
     void portInUse() {
-        try (GeoWsNode first = GeoWsNode.builder().region("us-east").build().start()) {
-            GeoWsNode second = GeoWsNode.builder().region("us-east").port(first.port()).build();
+        try (GeoWsNode first = GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region("us-east").build().start()) {
+            GeoWsNode second = GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region("us-east").port(first.port()).build();
             assertThatThrownBy(second::start).isInstanceOf(GeoWsException.class)
                     .hasMessageContaining("127.0.0.1:" + first.port()).hasMessageContaining("0 for a free port");
         }
@@ -100,7 +101,7 @@ class NodeLifecycleIntegrationTests {
     @Test
     @DisplayName("frames sent right after hello wait for the welcome instead of being refused")
     void framesRightAfterHelloWaitForWelcome() {
-        try (GeoWsNode node = GeoWsNode.builder().region("us-east").build().start();
+        try (GeoWsNode node = GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region("us-east").build().start();
              TestClient c = TestClient.connect(node.uri())) {
             c.send(java.util.Map.of("type", "hello", "token", "eager", "protocol", 1, "resume",
                     java.util.Map.of("r", java.util.Map.of("offset", 0, "epoch", "old"))));

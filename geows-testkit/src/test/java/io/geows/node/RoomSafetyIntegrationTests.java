@@ -3,6 +3,7 @@ package io.geows.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.geows.Authenticator;
 import io.geows.GeoWsNode;
 import io.geows.memory.InMemoryBroker;
 import io.geows.memory.InMemoryConnection;
@@ -24,7 +25,7 @@ class RoomSafetyIntegrationTests {
     @Test
     @DisplayName("a forged far-future 'since' gets no replay and does not silence the room for others")
     void forgedSinceDoesNotSilenceTheRoom() {
-        try (GeoWsNode node = GeoWsNode.builder().region("us-east").build().start();
+        try (GeoWsNode node = GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region("us-east").build().start();
              TestClient mallory = TestClient.connectAs(node.uri(), "mallory");
              TestClient alice = TestClient.connectAs(node.uri(), "alice");
              TestClient bob = TestClient.connectAs(node.uri(), "bob")) {
@@ -44,7 +45,7 @@ class RoomSafetyIntegrationTests {
     @Test
     @DisplayName("a publish sent right after join (before 'joined' arrives) reaches its own sender")
     void publishRightAfterJoinReachesTheSender() {
-        try (GeoWsNode node = GeoWsNode.builder().region("us-east").build().start()) {
+        try (GeoWsNode node = GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region("us-east").build().start()) {
             for (int i = 0; i < 20; i++) {
                 try (TestClient c = TestClient.connectAs(node.uri(), "quick" + i)) {
                     String room = "fast-" + i;
@@ -62,7 +63,7 @@ class RoomSafetyIntegrationTests {
     @Test
     @DisplayName("lone surrogates: refused in room names, escaped in data, never an internal error")
     void loneSurrogates() {
-        try (GeoWsNode node = GeoWsNode.builder().region("us-east").build().start();
+        try (GeoWsNode node = GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region("us-east").build().start();
              TestClient c = TestClient.connectAs(node.uri(), "u")) {
             c.sendRaw("{\"type\":\"join\",\"room\":\"\\ud800x\",\"id\":\"j\"}");
             assertThat(c.awaitRef("j").path("code").asText()).isEqualTo("bad_request");
@@ -77,7 +78,9 @@ class RoomSafetyIntegrationTests {
     @Test
     @DisplayName("leave and rejoin before the first join finished: no stale replay, no message twice")
     void rejoinBeforeFirstJoinFinished() {
-        try (GeoWsNode node = GeoWsNode.builder().region("us-east").build().start();
+        // 300 publishes at once: no rate limit in this test
+        try (GeoWsNode node = GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region("us-east")
+                .limits(io.geows.NodeLimits.builder().messagesPerSecond(0).build()).build().start();
              TestClient pub = TestClient.connectAs(node.uri(), "pub");
              TestClient c = TestClient.connectAs(node.uri(), "c")) {
             pub.join("r");
@@ -119,7 +122,7 @@ class RoomSafetyIntegrationTests {
     @Test
     @DisplayName("a burst of frames right after hello: every one is answered, none silently dropped")
     void burstBeforeWelcomeIsAnswered() {
-        try (GeoWsNode node = GeoWsNode.builder().region("us-east").build().start();
+        try (GeoWsNode node = GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region("us-east").build().start();
              TestClient c = TestClient.connect(node.uri())) {
             c.send(Map.of("type", "hello", "token", "eager", "protocol", 1,
                     "resume", Map.of("r", Map.of("offset", 0, "epoch", "x"))));
@@ -144,8 +147,8 @@ class RoomSafetyIntegrationTests {
     void restoreWhileOthersPublish() throws Exception {
         InMemoryBroker broker = new InMemoryBroker();
         InMemoryConnection cutMe = broker.connect("b");
-        try (GeoWsNode a = GeoWsNode.builder().region("us-east").nodeId("a").broker(broker.connect("a")).build().start();
-             GeoWsNode b = GeoWsNode.builder().region("eu-west").nodeId("b").broker(cutMe).build().start();
+        try (GeoWsNode a = GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region("us-east").nodeId("a").broker(broker.connect("a")).build().start();
+             GeoWsNode b = GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region("eu-west").nodeId("b").broker(cutMe).build().start();
              TestClient receiver = TestClient.connectAs(b.uri(), "receiver")) {
             receiver.join("r");
             List<TestClient> publishers = new ArrayList<>();

@@ -2,6 +2,7 @@ package io.geows.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.geows.Authenticator;
 import io.geows.GeoWsNode;
 import io.geows.NodeLimits;
 import io.geows.memory.InMemoryBroker;
@@ -20,9 +21,9 @@ class SlowConsumerIntegrationTests {
     @Test
     @DisplayName("a client that stops reading is disconnected at its buffer limit; the others keep receiving everything")
     void slowConsumerIsDisconnectedOthersUnaffected() throws Exception {
-        try (GeoWsNode node = GeoWsNode.builder().region("us-east").nodeId("slow-1").port(0)
+        try (GeoWsNode node = GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region("us-east").nodeId("slow-1").port(0)
                 .broker(new InMemoryBroker().connect("slow-1"))
-                .limits(NodeLimits.builder().maxQueuedFrames(512).maxQueuedBytes(1024 * 1024).build())
+                .limits(NodeLimits.builder().messagesPerSecond(0).maxQueuedFrames(512).maxQueuedBytes(1024 * 1024).build())
                 .drainTimeout(Duration.ZERO)
                 .build().start();
              TestClient publisher = TestClient.connectAs(node.uri(), "publisher");
