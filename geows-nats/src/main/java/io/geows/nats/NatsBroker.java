@@ -40,6 +40,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -145,6 +146,10 @@ public final class NatsBroker implements BrokerAdapter {
      *
      * @throws BrokerUnavailableException when the server cannot be reached, or JetStream does not
      *                                    answer; the message names the address and what to check
+     * @throws GeoWsException             when the server refuses the login or the TLS handshake fails
+     *                                    (the certificate is not trusted or names another host); the
+     *                                    message says which and names the address, never a password
+     * @throws IllegalArgumentException   when a trust option's file cannot be used
      */
     public static NatsBroker connect(NatsBrokerOptions options) {
         Objects.requireNonNull(options, "options");
@@ -157,6 +162,15 @@ public final class NatsBroker implements BrokerAdapter {
         } else {
             b = new Options.Builder().server(options.url()).maxReconnects(-1).reconnectWait(options.reconnectWait())
                     .connectionTimeout(options.requestTimeout());
+            SSLContext tls = NatsTls.context(options);
+            if (tls != null) {
+                b.sslContext(tls);
+            }
+            if (options.username() != null) {
+                b.userInfo(options.username().toCharArray(), options.password());
+            } else if (options.hasToken()) {
+                b.token(options.token());
+            }
         }
         // 0 disables jnats' reconnect buffer (a negative size would make it unlimited): a publish
         // while disconnected must fail, not wait in memory to be lost or sent late.
@@ -168,10 +182,7 @@ public final class NatsBroker implements BrokerAdapter {
         try {
             c = Nats.connect(b.build());
         } catch (IOException e) {
-            Throwable safe = NatsUrls.redact(e);
-            throw new BrokerUnavailableException("cannot reach NATS at " + options.address() + " (" + safe.getMessage()
-                    + ") - is nats-server running there, and are the credentials right? start it with"
-                    + " 'nats-server -js', or point the broker URL (GEOWS_BROKER) at another server", safe);
+            throw NatsConnectErrors.connectFailure(options.address(), e, events.lastException);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BrokerUnavailableException("interrupted while connecting to NATS at " + options.address(), e);
@@ -637,6 +648,8 @@ public final class NatsBroker implements BrokerAdapter {
         private final ConnectionListener userConnection;
         private final ErrorListener userError;
         private volatile NatsBroker broker;
+        /** The last exception jnats reported; explains a failed first connect (a TLS handshake, say). */
+        volatile Exception lastException;
 
         Callbacks(ConnectionListener userConnection, ErrorListener userError) {
             this.userConnection = userConnection;
@@ -668,6 +681,7 @@ public final class NatsBroker implements BrokerAdapter {
 
         @Override
         public void exceptionOccurred(Connection conn, Exception exp) {
+            lastException = exp;
             log.debug("NATS exception: {}", exp.toString());
             if (userError != null) {
                 userError.exceptionOccurred(conn, exp);

@@ -2,6 +2,8 @@ package io.geows.nats;
 
 import io.geows.Topics;
 import io.nats.client.Options;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -17,10 +19,23 @@ import java.util.regex.Pattern;
  *         .build();
  * }</pre>
  *
- * <p>Credentials travel in the URL ({@code nats://user:pass@host:port}, {@code nats://token@host:port},
- * {@code tls://host:port}) or, for anything more (credentials files, NKeys, a custom
- * {@code SSLContext}, several seed servers), in a jnats {@link Options} given to
- * {@link Builder#natsOptions(Options)}.
+ * <p><b>Credentials and TLS.</b> A user and password or a token travel in the URL
+ * ({@code nats://user:pass@host:port}, {@code nats://token@host:port}) or, to keep them out of URLs,
+ * in {@link Builder#credentials(String, char[])} or {@link Builder#token(char[])}. TLS is used with a
+ * {@code tls://} URL or as soon as a trust option is set; the server's certificate must chain to a
+ * trusted CA — the JDK's, or a private one given with {@link Builder#trustedCertificates(Path)} or
+ * {@link Builder#trustStore(Path, char[])} — and must name the host of the URL (the broker verifies
+ * host names, which jnats on its own does not):
+ * <pre>{@code
+ * NatsBrokerOptions options = NatsBrokerOptions.builder()
+ *         .url("tls://nats.us-east.internal:4222")
+ *         .credentials("geows", secretFromVault)
+ *         .trustedCertificates(Path.of("/etc/geows/nats-ca.pem"))
+ *         .build();
+ * }</pre>
+ * For anything more (credentials files, NKeys, client certificates, a custom {@code SSLContext}),
+ * give a jnats {@link Options} to {@link Builder#natsOptions(Options)}; its TLS and authentication
+ * are then used as they are.
  *
  * <p>Thread-safe (immutable).
  *
@@ -65,6 +80,12 @@ public final class NatsBrokerOptions {
     private final Duration requestTimeout;
     private final Duration reconnectWait;
     private final String connectionName;
+    private final Path trustedCertificates;
+    private final Path trustStore;
+    private final char[] trustStorePassword;
+    private final String username;
+    private final char[] password;
+    private final char[] token;
 
     private NatsBrokerOptions(Builder b) {
         this.url = b.url;
@@ -82,6 +103,12 @@ public final class NatsBrokerOptions {
         this.requestTimeout = b.requestTimeout;
         this.reconnectWait = b.reconnectWait;
         this.connectionName = b.connectionName;
+        this.trustedCertificates = b.trustedCertificates;
+        this.trustStore = b.trustStore;
+        this.trustStorePassword = b.trustStorePassword;
+        this.username = b.username;
+        this.password = b.password;
+        this.token = b.token;
     }
 
     /** A builder with every setting at its default. */
@@ -169,6 +196,38 @@ public final class NatsBrokerOptions {
         return connectionName;
     }
 
+    /** The PEM file of trusted CA certificates ({@link Builder#trustedCertificates}), or {@code null}. */
+    public Path trustedCertificates() {
+        return trustedCertificates;
+    }
+
+    /** The trust store ({@link Builder#trustStore}), or {@code null}. */
+    public Path trustStore() {
+        return trustStore;
+    }
+
+    /** The user of {@link Builder#credentials}, or {@code null}; the password is not exposed. */
+    public String username() {
+        return username;
+    }
+
+    /** Whether a token was set with {@link Builder#token} (the token is not exposed). */
+    public boolean hasToken() {
+        return token != null;
+    }
+
+    char[] trustStorePassword() {
+        return trustStorePassword == null ? null : trustStorePassword.clone();
+    }
+
+    char[] password() {
+        return password == null ? null : password.clone();
+    }
+
+    char[] token() {
+        return token == null ? null : token.clone();
+    }
+
     /** The address for messages: the URL, or the first server of the user's options. */
     String address() {
         if (natsOptions != null && !natsOptions.getServers().isEmpty()) {
@@ -204,6 +263,12 @@ public final class NatsBrokerOptions {
         private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
         private Duration reconnectWait = DEFAULT_RECONNECT_WAIT;
         private String connectionName;
+        private Path trustedCertificates;
+        private Path trustStore;
+        private char[] trustStorePassword;
+        private String username;
+        private char[] password;
+        private char[] token;
 
         private Builder() {
         }
@@ -331,6 +396,62 @@ public final class NatsBrokerOptions {
             return this;
         }
 
+        /**
+         * Trusts the CA certificates in this PEM file (one or more {@code -----BEGIN CERTIFICATE-----}
+         * blocks) instead of the JDK's default CAs, and connects with TLS even with a {@code nats://}
+         * URL. The server's host name is verified.
+         *
+         * @param pemFile a readable PEM file
+         * @throws IllegalArgumentException when the file cannot be read
+         * @since 0.1.0
+         */
+        public Builder trustedCertificates(Path pemFile) {
+            this.trustedCertificates = readable("trustedCertificates", Objects.requireNonNull(pemFile, "pemFile"));
+            return this;
+        }
+
+        /**
+         * Trusts the certificates in this trust store (PKCS#12, or JKS) instead of the JDK's default
+         * CAs, and connects with TLS even with a {@code nats://} URL. The server's host name is
+         * verified.
+         *
+         * @param file     a readable trust store
+         * @param password its password (copied)
+         * @throws IllegalArgumentException when the file cannot be read
+         * @since 0.1.0
+         */
+        public Builder trustStore(Path file, char[] password) {
+            this.trustStore = readable("trustStore", Objects.requireNonNull(file, "file"));
+            this.trustStorePassword = Objects.requireNonNull(password, "password").clone();
+            return this;
+        }
+
+        /**
+         * Logs in with this user and password (the server's {@code authorization} user), instead of
+         * putting them in the URL.
+         *
+         * @param username the user
+         * @param password its password (copied)
+         * @since 0.1.0
+         */
+        public Builder credentials(String username, char[] password) {
+            this.username = Objects.requireNonNull(username, "username");
+            this.password = Objects.requireNonNull(password, "password").clone();
+            return this;
+        }
+
+        /**
+         * Logs in with this token (the server's {@code authorization} token), instead of putting it
+         * in the URL.
+         *
+         * @param token the token (copied)
+         * @since 0.1.0
+         */
+        public Builder token(char[] token) {
+            this.token = Objects.requireNonNull(token, "token").clone();
+            return this;
+        }
+
         /** The connection name the server shows in its monitoring, e.g. the node id. */
         public Builder connectionName(String name) {
             this.connectionName = Objects.requireNonNull(name, "name");
@@ -340,14 +461,42 @@ public final class NatsBrokerOptions {
         /**
          * The options.
          *
-         * @throws IllegalArgumentException when the duplicate window is longer than the history age
+         * @throws IllegalArgumentException when the duplicate window is longer than the history age,
+         *                                  or TLS or login settings conflict (the message names both)
          */
         public NatsBrokerOptions build() {
             if (duplicateWindow.compareTo(historyMaxAge) > 0) {
                 throw new IllegalArgumentException("duplicateWindow (" + duplicateWindow + ") must not be longer than"
                         + " historyMaxAge (" + historyMaxAge + "); shorten the window or keep history longer");
             }
+            String trust = trustedCertificates != null ? "trustedCertificates(...)" : trustStore != null ? "trustStore(...)" : null;
+            String login = username != null ? "credentials(...)" : token != null ? "token(...)" : null;
+            if (trustedCertificates != null && trustStore != null) {
+                throw new IllegalArgumentException("trustedCertificates(...) and trustStore(...) conflict: give one");
+            }
+            if (username != null && token != null) {
+                throw new IllegalArgumentException("credentials(...) and token(...) conflict: the server expects one");
+            }
+            if (natsOptions != null && (trust != null || login != null)) {
+                throw new IllegalArgumentException("natsOptions(...) and " + (trust != null ? trust : login)
+                        + " conflict: set TLS and authentication on your jnats Options");
+            }
+            if (login != null && NatsUrls.hasUserInfo(url)) {
+                throw new IllegalArgumentException(login + " and the user info of the URL " + NatsUrls.redact(url)
+                        + " conflict: give the credentials in one place");
+            }
+            if (trust != null && NatsUrls.trustsAnyCertificate(url)) {
+                throw new IllegalArgumentException(trust + " and the URL " + NatsUrls.redact(url) + " conflict:"
+                        + " opentls:// trusts any certificate; use tls://");
+            }
             return new NatsBrokerOptions(this);
+        }
+
+        private static Path readable(String option, Path file) {
+            if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+                throw new IllegalArgumentException(option + "(" + file + "): not a readable file");
+            }
+            return file;
         }
 
         private static String name(String what, String name) {

@@ -39,6 +39,26 @@ final class NatsUrls {
         return String.join(",", parts);
     }
 
+    /** Whether any of the URLs asks for TLS with verified certificates ({@code tls://}, {@code wss://}). */
+    static boolean requiresTls(String urls) {
+        return split(urls).stream().map(NatsUrls::scheme).anyMatch(s -> s.equals("tls") || s.equals("wss"));
+    }
+
+    /** Whether any of the URLs is {@code opentls://} (TLS that trusts any certificate). */
+    static boolean trustsAnyCertificate(String urls) {
+        return split(urls).stream().map(NatsUrls::scheme).anyMatch(s -> s.equals("opentls"));
+    }
+
+    /** Whether any of the URLs carries a user, password or token before its host. */
+    static boolean hasUserInfo(String urls) {
+        return !redact(urls).equals(urls);
+    }
+
+    private static String scheme(String url) {
+        int i = url.indexOf("://");
+        return i < 0 ? "" : url.substring(0, i).toLowerCase();
+    }
+
     /** The URLs with any user info replaced by {@code ***}, for messages. */
     static String redact(String urls) {
         List<String> out = new ArrayList<>();

@@ -47,6 +47,15 @@
  * jnats reconnects by itself; see {@link io.geows.nats.NatsBroker} for how disconnects become
  * {@code LOST} and verified reconnects {@code RESTORED}, and why nothing is buffered.
  *
+ * <h2>Credentials and TLS</h2>
+ * A user and password or a token, in the URL or in {@link io.geows.nats.NatsBrokerOptions.Builder#credentials}
+ * / {@link io.geows.nats.NatsBrokerOptions.Builder#token}; TLS with {@code tls://} URLs or a trust option
+ * ({@link io.geows.nats.NatsBrokerOptions.Builder#trustedCertificates},
+ * {@link io.geows.nats.NatsBrokerOptions.Builder#trustStore}). Connections the broker builds verify the
+ * server's host name, which jnats by itself does not. A refused login or a failed handshake is a
+ * {@link io.geows.GeoWsException} saying so, not a {@link io.geows.BrokerUnavailableException}: retrying
+ * would not help.
+ *
  * <h2>Regions: a super-cluster, one history home</h2>
  * Each region runs its own NATS cluster; gateways join them into a super-cluster and carry only
  * subjects with interest across. A node connects to its own region's servers only. The history

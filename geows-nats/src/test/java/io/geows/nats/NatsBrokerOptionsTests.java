@@ -3,8 +3,11 @@ package io.geows.nats;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class NatsBrokerOptionsTests {
 
@@ -59,6 +62,53 @@ class NatsBrokerOptionsTests {
                 .duplicateWindow(Duration.ofMinutes(5)).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("duplicateWindow").hasMessageContaining("historyMaxAge");
+    }
+
+    @Test
+    void conflictingSecuritySettingsNameBoth(@TempDir Path dir) throws Exception {
+        Path ca = Files.writeString(dir.resolve("ca.pem"), "not parsed before connecting");
+        assertThatThrownBy(() -> NatsBrokerOptions.builder().trustedCertificates(ca).trustStore(ca, new char[0]).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("trustedCertificates(...)").hasMessageContaining("trustStore(...)");
+        assertThatThrownBy(() -> NatsBrokerOptions.builder().credentials("u", "p".toCharArray())
+                .token("t".toCharArray()).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("credentials(...)").hasMessageContaining("token(...)");
+        assertThatThrownBy(() -> NatsBrokerOptions.builder().url("nats://alice:s3cret@127.0.0.1:4999")
+                .credentials("alice", "x".toCharArray()).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("credentials(...)").hasMessageContaining("nats://***@127.0.0.1:4999")
+                .hasMessageNotContaining("s3cret");
+        assertThatThrownBy(() -> NatsBrokerOptions.builder().natsOptions(new io.nats.client.Options.Builder().build())
+                .trustedCertificates(ca).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("natsOptions(...)").hasMessageContaining("trustedCertificates(...)");
+        assertThatThrownBy(() -> NatsBrokerOptions.builder().url("opentls://127.0.0.1:4999").trustStore(ca, new char[0])
+                .build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("opentls://");
+        assertThatThrownBy(() -> NatsBrokerOptions.builder().trustedCertificates(dir.resolve("missing.pem")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("missing.pem");
+    }
+
+    @Test
+    void secretsAreCopiedAndNeverShown(@TempDir Path dir) throws Exception {
+        char[] password = "s3cret".toCharArray();
+        NatsBrokerOptions o = NatsBrokerOptions.builder().url("tls://127.0.0.1:4999").credentials("alice", password)
+                .trustStore(Files.writeString(dir.resolve("t.p12"), "x"), "st0re".toCharArray()).build();
+        password[0] = 'X';
+        assertThat(o.password()).containsExactly("s3cret".toCharArray());
+        assertThat(o.username()).isEqualTo("alice");
+        assertThat(o.hasToken()).isFalse();
+        assertThat(o.toString()).doesNotContain("s3cret").doesNotContain("st0re");
+    }
+
+    @Test
+    void tlsIsUsedForTlsUrlsOrWhenATrustOptionIsSet(@TempDir Path dir) throws Exception {
+        assertThat(NatsTls.context(NatsBrokerOptions.of("nats://127.0.0.1:4999"))).isNull();
+        assertThat(NatsTls.context(NatsBrokerOptions.of("nats://127.0.0.1:4999,tls://127.0.0.1:4998"))).isNotNull();
+        assertThatThrownBy(() -> NatsTls.context(NatsBrokerOptions.builder()
+                .trustedCertificates(Files.writeString(dir.resolve("ca.pem"), "garbage")).build()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ca.pem");
     }
 
     @Test

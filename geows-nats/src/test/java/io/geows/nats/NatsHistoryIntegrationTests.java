@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.geows.BrokerUnavailableException;
+import io.geows.GeoWsException;
 import io.geows.Topics;
 import io.geows.spi.Appended;
 import io.geows.spi.BrokerMessage;
@@ -207,8 +208,10 @@ class NatsHistoryIntegrationTests {
             try (NatsBroker b = NatsBroker.connect("nats://geo:s3cret@" + hostPort)) {
                 assertThat(b.isConnected()).isTrue();
             }
+            // a refused login is not "unavailable": retrying would not help
             assertThatThrownBy(() -> NatsBroker.connect("nats://geo:wrong@" + hostPort))
-                    .isInstanceOf(BrokerUnavailableException.class).hasMessageNotContaining("wrong");
+                    .isInstanceOf(GeoWsException.class).isNotInstanceOf(BrokerUnavailableException.class)
+                    .hasMessageContaining("refused the login").hasMessageNotContaining("wrong");
 
             List<ConnectionListener.Events> seen = new CopyOnWriteArrayList<>();
             Options user = new Options.Builder().server("nats://" + hostPort).userInfo("geo", "s3cret")

@@ -15,12 +15,14 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,6 +57,22 @@ import org.slf4j.LoggerFactory;
  *         .broker(RedisBroker.connect("redis://user:secret@redis.eu.internal:6379"))
  *         .build().start();
  * }</pre>
+ *
+ * <p><b>TLS and credentials.</b> {@code rediss://} connects over TLS and verifies the server's
+ * certificate: it must chain to a trusted CA (the JDK's, or a private one given with
+ * {@link Builder#trustedCertificates(Path)} or {@link Builder#trustStore(Path, char[])}) and name the
+ * host of the URI (host name verification is on unless the URI turns it off with
+ * {@code verifyPeer}). An ACL user and password go in the URI
+ * ({@code rediss://user:password@host:port}) or in {@link Builder#credentials(String, char[])}:
+ * <pre>{@code
+ * RedisBroker broker = RedisBroker.builder()
+ *         .uri("rediss://redis.eu.internal:6380")
+ *         .credentials("geows", secretFromVault)
+ *         .trustedCertificates(Path.of("/etc/geows/redis-ca.pem"))
+ *         .build();
+ * }</pre>
+ * A refused login or a failed TLS handshake fails {@link Builder#build()} with a
+ * {@link GeoWsException} that says so and names the address (never the password); neither is retried.
  *
  * <p><b>Self-checking subscriptions.</b> Every {@linkplain Builder#checkInterval check interval}
  * (and at once after a reconnect) the adapter asks Redis how many channels its subscription
@@ -113,7 +131,7 @@ public final class RedisBroker implements BrokerAdapter {
     private volatile boolean lostLogged;
 
     private RedisBroker(Builder b) {
-        RedisURI uri = b.uri != null ? RedisURI.create(b.uri) : null;
+        RedisURI uri = b.uri != null ? RedisSecurity.withCredentials(RedisURI.create(b.uri), b.username, b.password) : null;
         this.address = b.cluster ? "redis-cluster " + b.clusterSeeds : uri == null ? "(your RedisClient)"
                 : (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort();
         this.name = b.name != null ? b.name : "redis";
@@ -130,15 +148,19 @@ public final class RedisBroker implements BrokerAdapter {
         this.history = new RedisHistory(this, topics, b.historySize, b.historyTtl.toMillis(), b.cluster);
         this.presence = new RedisPresence(this, topics);
         this.checker = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "geows-redis-check-" + name));
+        SslOptions ssl = RedisSecurity.sslOptions(b.trustedCertificates, b.trustStore, b.trustStorePassword);
         try {
             if (b.cluster) {
-                List<RedisURI> seeds = b.clusterSeeds.stream().map(RedisURI::create).toList();
-                this.link = new RedisLink.Cluster(resources, seeds, commandTimeout, this::onMessage);
+                List<RedisURI> seeds = b.clusterSeeds.stream()
+                        .map(u -> RedisSecurity.withCredentials(RedisURI.create(u), b.username, b.password)).toList();
+                warnIfHostUnverified(seeds.get(0));
+                this.link = new RedisLink.Cluster(resources, seeds, commandTimeout, ssl, this::onMessage);
             } else if (b.client != null) {
-                this.link = new RedisLink.Standalone(b.client, false, uri, commandTimeout, this::onMessage);
+                this.link = new RedisLink.Standalone(b.client, false, uri, commandTimeout, null, this::onMessage);
             } else {
+                warnIfHostUnverified(uri);
                 this.link = new RedisLink.Standalone(RedisClient.create(resources, uri), true, uri, commandTimeout,
-                        this::onMessage);
+                        ssl, this::onMessage);
             }
         } catch (RuntimeException e) {
             checker.shutdownNow();
@@ -182,9 +204,14 @@ public final class RedisBroker implements BrokerAdapter {
     }
 
     private GeoWsException unreachable(Throwable e) {
-        Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-        return new GeoWsException("cannot reach Redis at " + address + " (" + cause.getMessage()
-                + ") - is it running and reachable? check the URI (set GEOWS_BROKER), credentials and TLS", cause);
+        return RedisSecurity.connectFailure(address, e);
+    }
+
+    private void warnIfHostUnverified(RedisURI uri) {
+        if (!RedisSecurity.verifiesHost(uri)) {
+            log.warn("TLS to Redis at {} does not verify the host name (verifyPeer={} in the URI): anyone with a"
+                    + " certificate from a trusted CA can pose as this server", address, uri.getVerifyMode());
+        }
     }
 
     /** Connects to Redis at a URI ({@code redis://}, {@code rediss://}, with user and password). */
@@ -544,11 +571,21 @@ public final class RedisBroker implements BrokerAdapter {
         private Duration historyTtl = DEFAULT_HISTORY_TTL;
         private Duration checkInterval = DEFAULT_CHECK_INTERVAL;
         private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
+        private Path trustedCertificates;
+        private Path trustStore;
+        private char[] trustStorePassword;
+        private String username;
+        private char[] password;
 
         private Builder() {
         }
 
-        /** The Redis URI: {@code redis://[user:password@]host:port[/db]} or {@code rediss://} for TLS. */
+        /**
+         * The Redis URI: {@code redis://[user:password@]host:port[/db]}, or {@code rediss://} for TLS
+         * (the server's certificate is verified, host name included). Characters of the user or
+         * password that have a meaning in URIs must be percent-encoded; or use
+         * {@link #credentials(String, char[])}.
+         */
         public Builder uri(String uri) {
             Objects.requireNonNull(uri, "uri");
             if (!uri.startsWith("redis://") && !uri.startsWith("rediss://")) {
@@ -581,7 +618,9 @@ public final class RedisBroker implements BrokerAdapter {
 
         /**
          * Uses your Lettuce client (its URI, resources and options, except that the adapter sets
-         * reconnect and disconnected behaviour). The adapter does not shut it down.
+         * reconnect and disconnected behaviour). The adapter does not shut it down. TLS trust and
+         * credentials then come from the client's {@code ClientOptions} and URI, not from
+         * {@link #trustedCertificates}, {@link #trustStore} or {@link #credentials}.
          */
         public Builder client(RedisClient client) {
             this.client = Objects.requireNonNull(client, "client");
@@ -591,6 +630,49 @@ public final class RedisBroker implements BrokerAdapter {
         /** Uses your Lettuce client resources (threads, reconnect delay). The adapter does not shut them down. */
         public Builder clientResources(ClientResources resources) {
             this.resources = Objects.requireNonNull(resources, "resources");
+            return this;
+        }
+
+        /**
+         * Trusts the CA certificates in this PEM file (one or more {@code -----BEGIN CERTIFICATE-----}
+         * blocks) instead of the JDK's default CAs, for a Redis whose certificate comes from a private
+         * CA. Needs a {@code rediss://} URI; the host name is still verified.
+         *
+         * @param pemFile a readable PEM file
+         * @throws IllegalArgumentException when the file cannot be read
+         * @since 0.1.0
+         */
+        public Builder trustedCertificates(Path pemFile) {
+            this.trustedCertificates = RedisSecurity.readable("trustedCertificates", Objects.requireNonNull(pemFile, "pemFile"));
+            return this;
+        }
+
+        /**
+         * Trusts the certificates in this trust store (PKCS#12, or JKS) instead of the JDK's default
+         * CAs. Needs a {@code rediss://} URI; the host name is still verified.
+         *
+         * @param file     a readable trust store
+         * @param password its password (copied)
+         * @throws IllegalArgumentException when the file cannot be read
+         * @since 0.1.0
+         */
+        public Builder trustStore(Path file, char[] password) {
+            this.trustStore = RedisSecurity.readable("trustStore", Objects.requireNonNull(file, "file"));
+            this.trustStorePassword = Objects.requireNonNull(password, "password").clone();
+            return this;
+        }
+
+        /**
+         * Logs in as this ACL user ({@code AUTH username password}), for a password that should not
+         * sit in a URI. Use {@code "default"} as the user for a server with only {@code requirepass}.
+         *
+         * @param username the ACL user
+         * @param password its password (copied)
+         * @since 0.1.0
+         */
+        public Builder credentials(String username, char[] password) {
+            this.username = Objects.requireNonNull(username, "username");
+            this.password = Objects.requireNonNull(password, "password").clone();
             return this;
         }
 
@@ -649,8 +731,10 @@ public final class RedisBroker implements BrokerAdapter {
         /**
          * Connects and verifies the subscriptions.
          *
-         * @throws IllegalStateException when neither a URI nor a client was given, or both
-         * @throws GeoWsException        when Redis cannot be reached, naming the address
+         * @throws IllegalStateException when neither a URI nor a client was given, or settings
+         *                               conflict (the message names both)
+         * @throws GeoWsException        when Redis cannot be reached, refuses the login or fails the
+         *                               TLS handshake; the message names the address and says which
          */
         public RedisBroker build() {
             if (uri == null && client == null && !cluster) {
@@ -661,6 +745,26 @@ public final class RedisBroker implements BrokerAdapter {
             }
             if (client != null && resources != null) {
                 throw new IllegalStateException("client(...) and clientResources(...) conflict: a client has its resources");
+            }
+            if (trustedCertificates != null && trustStore != null) {
+                throw new IllegalStateException("trustedCertificates(...) and trustStore(...) conflict: give one");
+            }
+            String trust = trustedCertificates != null ? "trustedCertificates(...)" : trustStore != null ? "trustStore(...)" : null;
+            if (client != null && (trust != null || username != null)) {
+                throw new IllegalStateException("client(...) and " + (trust != null ? trust : "credentials(...)")
+                        + " conflict: set TLS and credentials on your client's options and URI");
+            }
+            List<String> uris = cluster ? clusterSeeds : uri != null ? List.of(uri) : List.of();
+            for (String u : uris) {
+                String shown = u.replaceAll("//[^@/]*@", "//***@");
+                if (trust != null && !RedisSecurity.isTls(u)) {
+                    throw new IllegalStateException(trust + " needs TLS, but the URI " + shown
+                            + " is redis://: use rediss://");
+                }
+                if (username != null && RedisSecurity.hasUserInfo(u)) {
+                    throw new IllegalStateException("credentials(...) and the user info of the URI " + shown
+                            + " conflict: give the credentials in one place");
+                }
             }
             return new RedisBroker(this);
         }

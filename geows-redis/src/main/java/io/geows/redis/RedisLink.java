@@ -4,6 +4,7 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -61,7 +62,14 @@ abstract class RedisLink implements AutoCloseable {
         pubsubConnection().addListener(listener);
     }
 
-    static ClientOptions.Builder options(ClientOptions.Builder b, Duration commandTimeout) {
+    /**
+     * The adapter's settings on top of {@code b}; {@code ssl} (the builder's trust options) replaces
+     * the TLS options when not null.
+     */
+    static ClientOptions.Builder options(ClientOptions.Builder b, Duration commandTimeout, SslOptions ssl) {
+        if (ssl != null) {
+            b.sslOptions(ssl);
+        }
         return b.autoReconnect(true)
                 // Fail fast while disconnected: a node must refuse a publish, not queue it somewhere.
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -87,11 +95,13 @@ abstract class RedisLink implements AutoCloseable {
         private final StatefulRedisConnection<String, byte[]> commands;
         private final StatefulRedisPubSubConnection<String, byte[]> pubsub;
 
-        Standalone(RedisClient client, boolean ownsClient, RedisURI uri, Duration commandTimeout,
+        Standalone(RedisClient client, boolean ownsClient, RedisURI uri, Duration commandTimeout, SslOptions ssl,
                    BiConsumer<String, byte[]> onMessage) {
             this.client = client;
             this.ownsClient = ownsClient;
-            client.setOptions(options(ClientOptions.builder(), commandTimeout).build());
+            // A client of the application keeps its own options (TLS among them) but for ours.
+            client.setOptions(options(ownsClient ? ClientOptions.builder() : client.getOptions().mutate(), commandTimeout,
+                    ssl).build());
             StatefulRedisConnection<String, byte[]> c = null;
             try {
                 c = uri != null ? client.connect(CODEC, uri) : client.connect(CODEC);
@@ -156,13 +166,13 @@ abstract class RedisLink implements AutoCloseable {
         private final StatefulRedisClusterConnection<String, byte[]> commands;
         private final StatefulRedisClusterPubSubConnection<String, byte[]> pubsub;
 
-        Cluster(ClientResources resources, List<RedisURI> seeds, Duration commandTimeout,
+        Cluster(ClientResources resources, List<RedisURI> seeds, Duration commandTimeout, SslOptions ssl,
                 BiConsumer<String, byte[]> onMessage) {
             this.client = RedisClusterClient.create(resources, seeds);
             // Cluster connections to each shard open lazily: rejecting commands while one is not
             // open yet would refuse the first SSUBSCRIBE. The adapter refuses work itself while it
             // is not connected, and the command timeout bounds anything queued at a disconnect.
-            client.setOptions(ClusterClientOptions.builder(options(ClientOptions.builder(), commandTimeout)
+            client.setOptions(ClusterClientOptions.builder(options(ClientOptions.builder(), commandTimeout, ssl)
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS).build()).build());
             StatefulRedisClusterConnection<String, byte[]> c = null;
             try {

@@ -14,7 +14,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
+import io.geows.testkit.TestCertificates.ServerCertificate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +38,16 @@ import org.slf4j.LoggerFactory;
  * temporary directory that holds its log ({@link #logFile()}), its configuration file and its
  * JetStream store; nothing it prints reaches the test's output. A server is ready when its client
  * port sends the {@code INFO} line and, with monitoring on, {@code /healthz} answers 200 (which
- * includes JetStream being ready).
+ * includes JetStream being ready). NATS sends {@code INFO} before any TLS handshake and before
+ * authentication, so the same check serves servers with {@link Builder#tls} and credentials.
+ *
+ * <p>TLS and credentials, for tests of broker security:
+ * <pre>{@code
+ * try (TestCertificates certs = TestCertificates.generate();
+ *      NatsServer nats = NatsServer.builder().jetStream().tls(certs.server()).user("geows", "secret").start()) {
+ *     connect(nats.uri());            // tls://127.0.0.1:<port>, user geows, password secret
+ * }
+ * }</pre>
  *
  * <p>Lifecycle methods are synchronized and may be called from any thread; the accessors never
  * block. A JVM shutdown hook kills servers that were not closed.
@@ -60,12 +71,15 @@ public final class NatsServer extends ServerProcess {
             BINARY_ENV, "nats-server", List.of(Path.of("/usr/sbin/nats-server"),
                     Path.of("/usr/bin/nats-server"), Path.of("/usr/local/bin/nats-server")));
 
+    private static final Pattern QUOTABLE = Pattern.compile("[^\"\\\\\\r\\n]+");
+
     private final Path binary;
     private final List<String> extraArgs;
     private final boolean jetStream;
     private final boolean monitoring;
     private final String serverName;
     private final Path configFile;
+    private final boolean tls;
     private volatile int port;
     private volatile int monitorPort = -1;
     private volatile String info;
@@ -77,10 +91,12 @@ public final class NatsServer extends ServerProcess {
         this.jetStream = builder.jetStream;
         this.monitoring = builder.monitoring;
         this.serverName = builder.serverName;
-        if (builder.config != null) {
+        this.tls = builder.tls != null;
+        String config = builder.configText();
+        if (config != null) {
             this.configFile = process.workDir().resolve("nats.conf");
             try {
-                Files.writeString(configFile, builder.config, StandardCharsets.UTF_8);
+                Files.writeString(configFile, config, StandardCharsets.UTF_8);
             } catch (IOException e) {
                 process.close();
                 throw new UncheckedIOException("cannot write " + configFile, e);
@@ -132,12 +148,22 @@ public final class NatsServer extends ServerProcess {
     }
 
     /**
-     * The client address as a URI.
+     * The client address as a URI, without credentials.
      *
-     * @return {@code nats://127.0.0.1:<port>}
+     * @return {@code nats://127.0.0.1:<port>}, or {@code tls://127.0.0.1:<port>} with
+     *     {@link Builder#tls}
      */
     public String uri() {
-        return "nats://" + host() + ":" + port;
+        return (tls ? "tls://" : "nats://") + host() + ":" + port;
+    }
+
+    /**
+     * Whether clients must speak TLS ({@link Builder#tls}).
+     *
+     * @return {@code true} if the server requires TLS
+     */
+    public boolean isTls() {
+        return tls;
     }
 
     /**
@@ -285,6 +311,8 @@ public final class NatsServer extends ServerProcess {
         private boolean monitoring;
         private String serverName;
         private String config;
+        private ServerCertificate tls;
+        private String authorization;
         private Duration startTimeout = DEFAULT_START_TIMEOUT;
         private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
         private Path binary;
@@ -348,6 +376,77 @@ public final class NatsServer extends ServerProcess {
         public Builder config(String configText) {
             this.config = Objects.requireNonNull(configText, "configText");
             return this;
+        }
+
+        /**
+         * Requires TLS of every client, with this certificate (a {@code tls} block with
+         * {@code cert_file} and {@code key_file} in the configuration file); clients need no
+         * certificate of their own, and {@link NatsServer#uri()} starts with {@code tls://}.
+         *
+         * @param certificate for example {@link TestCertificates#server()}
+         * @return this builder
+         * @throws NullPointerException if {@code certificate} is null
+         */
+        public Builder tls(ServerCertificate certificate) {
+            this.tls = Objects.requireNonNull(certificate, "certificate");
+            return this;
+        }
+
+        /**
+         * Requires every client to log in as this user (an {@code authorization} block with
+         * {@code user} and {@code password}). Replaces an earlier {@link #token(String)}.
+         *
+         * @param name the user name, without quotes, backslashes or line breaks
+         * @param password the password, likewise
+         * @return this builder
+         * @throws IllegalArgumentException if a value contains such a character or is empty
+         */
+        public Builder user(String name, String password) {
+            this.authorization = "authorization {\n  user: \"" + quotable("user", name) + "\"\n  password: \""
+                    + quotable("password", password) + "\"\n}\n";
+            return this;
+        }
+
+        /**
+         * Requires every client to present this token (an {@code authorization} block with
+         * {@code token}). Replaces an earlier {@link #user(String, String)}.
+         *
+         * @param token the token, without quotes, backslashes or line breaks
+         * @return this builder
+         * @throws IllegalArgumentException if it contains such a character or is empty
+         */
+        public Builder token(String token) {
+            this.authorization = "authorization {\n  token: \"" + quotable("token", token) + "\"\n}\n";
+            return this;
+        }
+
+        /** The configuration file's text: {@link #config}, then TLS and authorization; null if none. */
+        String configText() {
+            if (config == null && tls == null && authorization == null) {
+                return null;
+            }
+            StringBuilder text = new StringBuilder();
+            if (config != null) {
+                text.append(config).append('\n');
+            }
+            if (tls != null) {
+                text.append("tls {\n  cert_file: \"").append(quotable("certificate path", tls.certFile().toString()))
+                        .append("\"\n  key_file: \"").append(quotable("key path", tls.keyFile().toString()))
+                        .append("\"\n  timeout: 5\n}\n");
+            }
+            if (authorization != null) {
+                text.append(authorization);
+            }
+            return text.toString();
+        }
+
+        private static String quotable(String what, String value) {
+            Objects.requireNonNull(value, what);
+            if (value.isEmpty() || !QUOTABLE.matcher(value).matches()) {
+                throw new IllegalArgumentException(what + " must be non-empty, without quotes, backslashes or"
+                        + " line breaks");
+            }
+            return value;
         }
 
         /**

@@ -3,8 +3,10 @@ package io.geows.testkit;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,7 +14,12 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+
+import io.geows.testkit.TestCertificates.ServerCertificate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,8 +38,17 @@ import org.slf4j.LoggerFactory;
  * {@code PATH}, else {@code /usr/bin}, {@code /usr/sbin} or {@code /usr/local/bin}. The server runs
  * without persistence ({@code --save "" --appendonly no}) in a private temporary directory that
  * also holds its log ({@link #logFile()}); nothing it prints reaches the test's output. A server
- * is ready when it answers {@code PING} on its port ({@code +PONG}, or {@code -NOAUTH} when extra
- * arguments set a password), so the plain TCP port must stay enabled.
+ * is ready when it answers {@code PING} on its port ({@code +PONG}, or {@code -NOAUTH} when a
+ * password or ACL users are set); with {@link Builder#tls} the check speaks TLS (trusting the
+ * certificate's CA), so the port the testkit chose must be the one the server serves.
+ *
+ * <p>TLS and ACL users, for tests of broker security:
+ * <pre>{@code
+ * try (TestCertificates certs = TestCertificates.generate();
+ *      RedisServer redis = RedisServer.builder().tls(certs.server()).aclUser("geows", "secret").start()) {
+ *     connect("rediss://geows:secret@127.0.0.1:" + redis.port());  // redis.uri() is rediss://...
+ * }
+ * }</pre>
  *
  * <p>Lifecycle methods are synchronized and may be called from any thread; the accessors never
  * block. A JVM shutdown hook kills servers that were not closed.
@@ -56,11 +72,16 @@ public final class RedisServer extends ServerProcess {
             BINARY_ENV, "redis-server", List.of(Path.of("/usr/bin/redis-server"),
                     Path.of("/usr/sbin/redis-server"), Path.of("/usr/local/bin/redis-server")));
 
+    private static final Pattern USER_NAME = Pattern.compile("[A-Za-z0-9._-]+");
+    private static final Pattern CONFIG_WORD = Pattern.compile("[^\\s\"']+");
+
     private static final byte[] PING = "*1\r\n$4\r\nPING\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final Path binary;
     private final List<String> extraArgs;
     private final boolean cluster;
+    private final ServerCertificate tls;
+    private final Path configFile;
     private volatile int port;
     private volatile int clusterBusPort;
 
@@ -69,6 +90,22 @@ public final class RedisServer extends ServerProcess {
         this.binary = locateOrCleanUp(() -> LOCATOR.locate(builder.binary, builder.environment));
         this.extraArgs = List.copyOf(builder.extraArgs);
         this.cluster = hasArg(extraArgs, "--cluster-enabled", "yes");
+        this.tls = builder.tls;
+        if (builder.aclUsers.isEmpty()) {
+            this.configFile = null;
+        } else {
+            // ACL users go to a file, so their passwords are not on the command line (ps, log)
+            List<String> lines = new ArrayList<>();
+            lines.add("user default off");
+            lines.addAll(builder.aclUsers);
+            this.configFile = process.workDir().resolve("acl-users.conf");
+            try {
+                Files.write(configFile, lines, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                process.close();
+                throw new UncheckedIOException("cannot write " + configFile, e);
+            }
+        }
         choosePorts();
     }
 
@@ -127,10 +164,20 @@ public final class RedisServer extends ServerProcess {
     /**
      * The server's address as a URI, without credentials.
      *
-     * @return {@code redis://127.0.0.1:<port>}
+     * @return {@code redis://127.0.0.1:<port>}, or {@code rediss://127.0.0.1:<port>} with
+     *     {@link Builder#tls}
      */
     public String uri() {
-        return "redis://" + host() + ":" + port;
+        return (tls != null ? "rediss://" : "redis://") + host() + ":" + port;
+    }
+
+    /**
+     * Whether the server speaks TLS only ({@link Builder#tls}).
+     *
+     * @return {@code true} if its port is a TLS port and no plain port is open
+     */
+    public boolean isTls() {
+        return tls != null;
     }
 
     @Override
@@ -150,10 +197,22 @@ public final class RedisServer extends ServerProcess {
         return new ManagedProcess.Launch() {
             @Override
             public List<String> command() {
-                List<String> command = new ArrayList<>(List.of(binary.toString(),
-                        "--port", String.valueOf(port), "--bind", Ports.LOOPBACK,
+                List<String> command = new ArrayList<>(List.of(binary.toString()));
+                if (configFile != null) {
+                    command.add(configFile.toString()); // a configuration file must come first
+                }
+                if (tls != null) {
+                    // TLS only: no plain port, and clients need no certificate of their own
+                    Collections.addAll(command, "--port", "0", "--tls-port", String.valueOf(port),
+                            "--tls-cert-file", tls.certFile().toString(),
+                            "--tls-key-file", tls.keyFile().toString(),
+                            "--tls-auth-clients", "no");
+                } else {
+                    Collections.addAll(command, "--port", String.valueOf(port));
+                }
+                Collections.addAll(command, "--bind", Ports.LOOPBACK,
                         "--save", "", "--appendonly", "no", "--daemonize", "no",
-                        "--dir", process.workDir().toString()));
+                        "--dir", process.workDir().toString());
                 if (clusterBusPort > 0) {
                     Collections.addAll(command, "--cluster-port", String.valueOf(clusterBusPort));
                 }
@@ -163,7 +222,7 @@ public final class RedisServer extends ServerProcess {
 
             @Override
             public void probe(int timeoutMillis) throws IOException {
-                ping(port, timeoutMillis);
+                ping(port, timeoutMillis, tls);
             }
 
             @Override
@@ -173,18 +232,26 @@ public final class RedisServer extends ServerProcess {
         };
     }
 
-    private static void ping(int port, int timeoutMillis) throws IOException {
-        try (Socket socket = ManagedProcess.connect(port, timeoutMillis)) {
+    private static void ping(int port, int timeoutMillis, ServerCertificate tls) throws IOException {
+        try (Socket plain = ManagedProcess.connect(port, timeoutMillis);
+             Socket socket = tls == null ? plain : handshake(plain, port, tls)) {
             OutputStream out = socket.getOutputStream();
             out.write(PING);
             out.flush();
             InputStream in = socket.getInputStream();
             String reply = ManagedProcess.readLine(in);
-            // -NOAUTH: a password set through the extra arguments; the server is up all the same
+            // -NOAUTH: a password or ACL users are set; the server is up all the same
             if (!reply.equals("+PONG") && !reply.startsWith("-NOAUTH")) {
                 throw new IOException("PING answered " + reply);
             }
         }
+    }
+
+    private static Socket handshake(Socket plain, int port, ServerCertificate tls) throws IOException {
+        SSLSocketFactory factory = TestCertificates.trusting(tls.caFile()).getSocketFactory();
+        SSLSocket socket = (SSLSocket) factory.createSocket(plain, Ports.LOOPBACK, port, true);
+        socket.startHandshake();
+        return socket;
     }
 
     private static boolean hasArg(List<String> args, String name, String value) {
@@ -202,10 +269,76 @@ public final class RedisServer extends ServerProcess {
         private final List<String> extraArgs = new ArrayList<>();
         private Duration startTimeout = DEFAULT_START_TIMEOUT;
         private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
+        private final List<String> aclUsers = new ArrayList<>();
+        private ServerCertificate tls;
         private Path binary;
         private Map<String, String> environment = System.getenv();
 
         private Builder() {
+        }
+
+        /**
+         * Serves TLS only, with this certificate: the port becomes a TLS port
+         * ({@code --tls-port}, {@code --port 0}), clients need no certificate
+         * ({@code --tls-auth-clients no}), and {@link RedisServer#uri()} starts with
+         * {@code rediss://}.
+         *
+         * @param certificate for example {@link TestCertificates#server()}
+         * @return this builder
+         * @throws NullPointerException if {@code certificate} is null
+         */
+        public Builder tls(ServerCertificate certificate) {
+            this.tls = Objects.requireNonNull(certificate, "certificate");
+            return this;
+        }
+
+        /**
+         * Adds an ACL user with a password and all permissions on every key and channel
+         * ({@code ~* &* +@all}), and disables the {@code default} user, so that every connection
+         * must authenticate as a user added here.
+         *
+         * @param name the user name: letters, digits, {@code -}, {@code _}, {@code .}
+         * @param password the password, without white space or quotes
+         * @return this builder
+         * @throws IllegalArgumentException if the name or the password cannot be written to a
+         *     Redis configuration file as they are
+         */
+        public Builder aclUser(String name, String password) {
+            return aclUser(name, password, "~*", "&*", "+@all");
+        }
+
+        /**
+         * Adds an ACL user with a password and these ACL rules, and disables the {@code default}
+         * user, e.g. {@code aclUser("geows", "secret", "~geows:*", "&geows.*", "+@all", "-@dangerous")}.
+         *
+         * @param name the user name: letters, digits, {@code -}, {@code _}, {@code .}
+         * @param password the password, without white space or quotes
+         * @param rules Redis ACL rules ({@code ACL SETUSER} syntax), each without white space
+         * @return this builder
+         * @throws IllegalArgumentException if a value cannot be written to a Redis configuration
+         *     file as it is
+         */
+        public Builder aclUser(String name, String password, String... rules) {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(password, "password");
+            if (!USER_NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("ACL user name '" + name
+                        + "' must be letters, digits, '-', '_' or '.'");
+            }
+            if (!CONFIG_WORD.matcher(password).matches()) {
+                throw new IllegalArgumentException("the password of ACL user '" + name
+                        + "' must be non-empty, without white space or quotes");
+            }
+            StringBuilder line = new StringBuilder("user ").append(name).append(" on >").append(password);
+            for (String rule : Objects.requireNonNull(rules, "rules")) {
+                if (rule == null || !CONFIG_WORD.matcher(rule).matches()) {
+                    throw new IllegalArgumentException("ACL rule '" + rule + "' of user '" + name
+                            + "' must be non-empty, without white space or quotes");
+                }
+                line.append(' ').append(rule);
+            }
+            aclUsers.add(line.toString());
+            return this;
         }
 
         /**

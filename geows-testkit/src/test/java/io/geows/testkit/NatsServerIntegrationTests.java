@@ -34,6 +34,26 @@ class NatsServerIntegrationTests {
     }
 
     @Test
+    void tlsAndAUserAreRequiredAndAnnouncedInInfo() throws IOException {
+        try (TestCertificates certs = TestCertificates.generate();
+             NatsServer nats = NatsServer.builder().jetStream().tls(certs.server()).user("geows", "pw-1").start()) {
+            assertThat(nats.isTls()).isTrue();
+            assertThat(nats.uri()).isEqualTo("tls://127.0.0.1:" + nats.port());
+            assertThat(nats.info()).contains("\"tls_required\":true").contains("\"auth_required\":true");
+        }
+    }
+
+    @Test
+    void aTokenIsRequiredAndConfigurationValuesAreChecked() throws IOException {
+        try (NatsServer nats = NatsServer.builder().token("t0ken").start()) {
+            assertThat(nats.isTls()).isFalse();
+            assertThat(nats.info()).contains("\"auth_required\":true");
+        }
+        assertThatThrownBy(() -> NatsServer.builder().user("geows", "p\"w"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageNotContaining("p\"w");
+    }
+
+    @Test
     void killDropsConnectionsAndStartBringsItBackOnTheSamePorts() throws IOException {
         try (NatsServer nats = NatsServer.builder().monitoring().start()) {
             int port = nats.port();

@@ -123,6 +123,38 @@ class RedisServerIntegrationTests {
     }
 
     @Test
+    void tlsServesOnlyTlsAndAclUsersReplaceTheDefaultUser() throws Exception {
+        try (TestCertificates certs = TestCertificates.generate();
+             RedisServer redis = RedisServer.builder().tls(certs.server()).aclUser("geows", "pw-1").start()) {
+            assertThat(redis.isTls()).isTrue();
+            assertThat(redis.uri()).isEqualTo("rediss://127.0.0.1:" + redis.port());
+            assertThat(Files.readString(redis.logFile())).doesNotContain("pw-1");
+            try (Socket plain = connect(redis.port());
+                 Socket tls = certs.clientContext().getSocketFactory().createSocket(plain, "127.0.0.1", redis.port(), true)) {
+                assertThat(command(tls, "PING")).startsWith("-NOAUTH");
+                assertThat(command(tls, "AUTH", "default", "")).startsWith("-WRONGPASS");
+                assertThat(command(tls, "AUTH", "geows", "wrong")).startsWith("-WRONGPASS");
+                assertThat(command(tls, "AUTH", "geows", "pw-1")).isEqualTo("+OK");
+                assertThat(command(tls, "PING")).isEqualTo("+PONG");
+            }
+            // a plain-text client gets no answer a Redis client could use: the port speaks TLS only
+            try (Socket plain = connect(redis.port())) {
+                assertThatThrownBy(() -> command(plain, "PING")).isInstanceOf(IOException.class);
+            }
+        }
+    }
+
+    @Test
+    void aclUserValuesThatWouldBreakTheConfigurationAreRejected() {
+        assertThatThrownBy(() -> RedisServer.builder().aclUser("a b", "pw"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a b");
+        assertThatThrownBy(() -> RedisServer.builder().aclUser("geows", "p w"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageNotContaining("p w");
+        assertThatThrownBy(() -> RedisServer.builder().aclUser("geows", "pw", "+@all", "bad rule"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void clusterModeGetsItsOwnFreeBusPort() throws IOException {
         try (RedisServer redis = RedisServer.launch("--cluster-enabled", "yes")) {
             assertThat(redis.clusterBusPort()).isPositive().isNotEqualTo(redis.port());
