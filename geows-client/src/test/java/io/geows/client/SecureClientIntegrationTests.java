@@ -11,13 +11,10 @@ import com.nimbusds.jwt.SignedJWT;
 import io.geows.GeoWsNode;
 import io.geows.ServerTls;
 import io.geows.auth.JwtAuthenticator;
+import io.geows.testkit.TestCertificates;
 import io.geows.testkit.TestClient;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
@@ -26,7 +23,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -34,47 +31,35 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * wss:// between the Java client and a node, with certificates made for the test (openssl and keytool,
+ * wss:// between the Java client and a node, with certificates made for the test ({@link TestCertificates},
  * never committed), and token refresh through the client's token supplier.
  */
 class SecureClientIntegrationTests {
     private static final long WAIT = 15;
-    private static final char[] PASSWORD = "changeit".toCharArray();
     private static final byte[] SECRET = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8);
 
     @TempDir
     static Path dir;
+    private static TestCertificates certs;
 
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
     @BeforeAll
     static void makeCertificates() throws Exception {
-        // PEM key and certificate for the node (openssl), valid for localhost and 127.0.0.1
-        run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                "-keyout", dir.resolve("node-key.pem").toString(), "-out", dir.resolve("node-cert.pem").toString(),
-                "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1");
-        // the same key and certificate as PKCS12
-        run("openssl", "pkcs12", "-export", "-inkey", dir.resolve("node-key.pem").toString(), "-in",
-                dir.resolve("node-cert.pem").toString(), "-out", dir.resolve("node.p12").toString(), "-passout", "pass:changeit");
-        // a PKCS12 key store with a certificate for another host name (keytool)
-        run("keytool", "-genkeypair", "-alias", "other", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
-                "-dname", "CN=example.com", "-ext", "SAN=dns:example.com", "-keystore", dir.resolve("other.p12").toString(),
-                "-storetype", "PKCS12", "-storepass", "changeit");
-        run("keytool", "-exportcert", "-rfc", "-alias", "other", "-keystore", dir.resolve("other.p12").toString(),
-                "-storepass", "changeit", "-file", dir.resolve("other-cert.pem").toString());
-        // the client's trust store trusts both certificates
-        for (String cert : List.of("node-cert.pem", "other-cert.pem")) {
-            run("keytool", "-importcert", "-noprompt", "-alias", cert, "-file", dir.resolve(cert).toString(),
-                    "-keystore", dir.resolve("trust.p12").toString(), "-storetype", "PKCS12", "-storepass", "changeit");
+        certs = TestCertificates.generate(); // a test CA, made now with openssl, never committed
+        // the node's key and certificate as PKCS12 too
+        Process p = new ProcessBuilder("openssl", "pkcs12", "-export", "-inkey", certs.server().keyFile().toString(),
+                "-in", certs.server().certFile().toString(), "-out", dir.resolve("node.p12").toString(),
+                "-passout", "pass:changeit").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException("openssl pkcs12 failed: " + out);
         }
     }
 
-    private static void run(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
-        }
+    @AfterAll
+    static void removeCertificates() {
+        certs.close();
     }
 
     @AfterEach
@@ -93,27 +78,15 @@ class SecureClientIntegrationTests {
         return later(GeoWsNode.builder().region("us-east").authenticator(auth).tls(tls).build().start());
     }
 
-    private static SSLContext trusting(Path trustStore) throws Exception {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(trustStore)) {
-            ks.load(in, PASSWORD);
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ks);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
-    }
-
     @Test
     @DisplayName("the client talks to a wss:// node (PEM key material) through a trust store that holds its certificate")
     void clientOverWssWithTrustedCertificate() throws Exception {
-        GeoWsNode node = wssNode(ServerTls.pem(dir.resolve("node-cert.pem"), dir.resolve("node-key.pem")),
+        GeoWsNode node = wssNode(ServerTls.pem(certs.server().certFile(), certs.server().keyFile()),
                 io.geows.Authenticator.insecureTokenAsUserId());
         assertThat(node.uri().getScheme()).isEqualTo("wss");
         Recorder room = new Recorder();
         GeoWsClient alice = later(GeoWsClient.builder().region("us-east", node.uri()).token("alice")
-                .trustStore(dir.resolve("trust.p12"), PASSWORD).build());
+                .trustStore(certs.trustStore(), certs.trustStorePassword()).build());
         alice.connect().get(WAIT, TimeUnit.SECONDS);
         alice.join("lobby", room).get(WAIT, TimeUnit.SECONDS);
         PublishAck ack = alice.publish("lobby", Map.of("text", "over tls")).get(WAIT, TimeUnit.SECONDS);
@@ -123,25 +96,30 @@ class SecureClientIntegrationTests {
     @Test
     @DisplayName("a wss:// connection is refused with an untrusted certificate and with a certificate for another host")
     void untrustedOrWrongHostCertificatesAreRefused() throws Exception {
-        GeoWsNode pem = wssNode(ServerTls.pem(dir.resolve("node-cert.pem"), dir.resolve("node-key.pem")),
+        GeoWsNode pem = wssNode(ServerTls.pem(certs.server().certFile(), certs.server().keyFile()),
                 io.geows.Authenticator.insecureTokenAsUserId());
-        GeoWsNode otherHost = wssNode(ServerTls.pkcs12(dir.resolve("other.p12"), PASSWORD),
+        GeoWsNode untrusted = wssNode(ServerTls.pem(certs.untrusted().certFile(), certs.untrusted().keyFile()),
                 io.geows.Authenticator.insecureTokenAsUserId());
-        SSLContext jvmDefault = SSLContext.getDefault();
+        GeoWsNode otherHost = wssNode(ServerTls.pem(certs.wrongHost().certFile(), certs.wrongHost().keyFile()),
+                io.geows.Authenticator.insecureTokenAsUserId());
+        SSLContext trustsTestCa = certs.clientContext();
         // the JVM's trust store does not know the test CA
-        assertThatThrownBy(() -> TestClient.connect(pem.uri(), Map.of(), jvmDefault))
+        assertThatThrownBy(() -> TestClient.connect(pem.uri(), Map.of(), SSLContext.getDefault()))
                 .isInstanceOf(IllegalStateException.class);
-        // trusted, but issued for example.com, not 127.0.0.1: the host name check refuses it
-        SSLContext trustsBoth = trusting(dir.resolve("trust.p12"));
-        assertThatThrownBy(() -> TestClient.connect(otherHost.uri(), Map.of(), trustsBoth))
+        // signed by a CA the client does not trust
+        assertThatThrownBy(() -> TestClient.connect(untrusted.uri(), Map.of(), trustsTestCa))
                 .isInstanceOf(IllegalStateException.class);
+        // signed by the trusted CA, but for another host name, not 127.0.0.1: the host name check refuses it
+        assertThatThrownBy(() -> TestClient.connect(otherHost.uri(), Map.of(), trustsTestCa))
+                .isInstanceOf(IllegalStateException.class);
+        SSLContext trustsBoth = trustsTestCa;
         // the same trust store and the right host: accepted
         try (TestClient ok = TestClient.connect(pem.uri(), Map.of(), trustsBoth)) {
             ok.send(Map.of("type", "hello", "token", "bob", "protocol", 1, "id", "h"));
             assertThat(ok.awaitRef("h").path("type").asText()).isEqualTo("welcome");
         }
         // PKCS12 key material works as well as PEM
-        GeoWsNode p12 = wssNode(ServerTls.pkcs12(dir.resolve("node.p12"), PASSWORD), io.geows.Authenticator.insecureTokenAsUserId());
+        GeoWsNode p12 = wssNode(ServerTls.pkcs12(dir.resolve("node.p12"), "changeit".toCharArray()), io.geows.Authenticator.insecureTokenAsUserId());
         try (TestClient ok = TestClient.connect(p12.uri(), Map.of(), trustsBoth)) {
             ok.send(Map.of("type", "hello", "token", "carol", "protocol", 1, "id", "h"));
             assertThat(ok.awaitRef("h").path("type").asText()).isEqualTo("welcome");

@@ -13,6 +13,7 @@ import io.geows.ServerTls;
 import io.geows.auth.JwtAuthenticator;
 import io.geows.memory.InMemoryBroker;
 import io.geows.nats.NatsBroker;
+import io.geows.nats.NatsBrokerOptions;
 import io.geows.redis.RedisBroker;
 import io.geows.spi.BrokerAdapter;
 import io.geows.spi.NodeInfo;
@@ -87,7 +88,7 @@ public final class ExampleServer implements AutoCloseable {
                 String region = config.region() != null ? config.region() : "local";
                 String nodeId = config.nodeId() != null ? config.nodeId()
                         : region + "-" + Long.toHexString(Double.doubleToLongBits(Math.random())).substring(0, 6);
-                directory = broker(config.broker(), nodeId);
+                directory = broker(config.broker(), config.security().brokerCa(), nodeId);
                 nodes.add(node(config, region, nodeId, config.port(), config.publicUrl(), directory, metrics));
             }
             HttpServer http = HttpServer.create(new InetSocketAddress(config.host(), config.httpPort()), 0);
@@ -119,14 +120,22 @@ public final class ExampleServer implements AutoCloseable {
         }
     }
 
-    private static BrokerAdapter broker(String broker, String nodeId) {
+    private static BrokerAdapter broker(String broker, String brokerCa, String nodeId) {
         if (broker.equals("memory")) {
             return new InMemoryBroker().connect(nodeId);
         }
         if (broker.startsWith("nats://") || broker.startsWith("tls://")) {
-            return NatsBroker.connect(broker);
+            NatsBrokerOptions.Builder nats = NatsBrokerOptions.builder().url(broker).connectionName(nodeId);
+            if (brokerCa != null) {
+                nats.trustedCertificates(Path.of(brokerCa));
+            }
+            return NatsBroker.connect(nats.build());
         }
-        return RedisBroker.builder().uri(broker).name(nodeId).build();
+        RedisBroker.Builder redis = RedisBroker.builder().uri(broker).name(nodeId);
+        if (brokerCa != null) {
+            redis.trustedCertificates(Path.of(brokerCa));
+        }
+        return redis.build();
     }
 
     static Authenticator authenticator(ServerConfig.Security sec) {

@@ -42,13 +42,14 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
      * @param tlsKey           PEM private key for wss://, or {@code null}
      * @param tlsKeystore      PKCS12 key store for wss://, or {@code null}
      * @param tlsKeystorePassword its password
+     * @param brokerCa         PEM CA file to trust for a rediss:// or tls:// broker, or {@code null}
      */
     record Security(String tokenSecret, String tokenJwks, String tokenPublicKey, String tokenIssuer, String tokenAudience,
                     boolean anonymous, String interRegionKeys, java.util.List<String> allowedOrigins, String tlsCert,
-                    String tlsKey, String tlsKeystore, String tlsKeystorePassword) {
+                    String tlsKey, String tlsKeystore, String tlsKeystorePassword, String brokerCa) {
         /** Demo security: anonymous tokens, nothing else. */
         static Security demo() {
-            return new Security(null, null, null, null, null, true, null, java.util.List.of(), null, null, null, null);
+            return new Security(null, null, null, null, null, true, null, java.util.List.of(), null, null, null, null, null);
         }
 
         boolean tls() {
@@ -71,6 +72,7 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
         new Flag("host", "GEOWS_HOST", "127.0.0.1", "bind address"),
         new Flag("http-port", "GEOWS_HTTP_PORT", "8080", "web page, /healthz, /readyz, /regions"),
         new Flag("broker", "GEOWS_BROKER", "memory", "memory, redis://[user:pass@]host:port, rediss://... or nats://[user:pass@]host:port"),
+        new Flag("broker-ca", "GEOWS_BROKER_CA", "", "PEM CA certificate to trust for a rediss:// or tls:// broker (credentials go in the URL)"),
         new Flag("region", "GEOWS_REGION", "", "this node's region (empty with the memory broker: demo mode)"),
         new Flag("node-id", "GEOWS_NODE_ID", "", "this node's id (empty: region + random suffix)"),
         new Flag("port", "GEOWS_PORT", "8081", "this node's WebSocket port"),
@@ -233,7 +235,7 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
         }
         return new Security(secret, jwks, publicKey, blankToNull(values.get("token-issuer")),
                 blankToNull(values.get("token-audience")), anonymous, keys, java.util.List.copyOf(origins), cert, key,
-                keystore, values.get("tls-keystore-password"));
+                keystore, values.get("tls-keystore-password"), blankToNull(values.get("broker-ca")));
     }
 
     private static int number(Map<String, String> values, String name) {
