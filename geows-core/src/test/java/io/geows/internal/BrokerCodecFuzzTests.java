@@ -20,7 +20,7 @@ class BrokerCodecFuzzTests {
     @DictionaryEntries({"\"k\":", "\"room\"", "\"direct\"", "\"broadcast\"", "\"presence\"", "\"join\"", "\"leave\"",
             "\"event\":", "\"user\":", "\"id\":", "\"room\":", "\"to\":", "\"from\":", "\"region\":", "\"node\":",
             "\"ts\":", "\"data\":", "\\ud800", "1e999", "9223372036854775808", "null"})
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void decodesOrRefusesWithIllegalArgument(byte[] payload) {
         BrokerCodec.Decoded decoded;
         try {
