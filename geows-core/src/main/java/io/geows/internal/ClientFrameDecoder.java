@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -40,7 +41,8 @@ public final class ClientFrameDecoder {
                         .build())
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .build();
-        this.mapper = new ObjectMapper(factory);
+        // One object per frame: text after it would be ignored, and could hide fields from this check.
+        this.mapper = new ObjectMapper(factory).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
     /** Decodes one text frame. */
@@ -201,6 +203,9 @@ public final class ClientFrameDecoder {
         if (data == null) {
             throw new FrameException(ErrorCode.BAD_REQUEST, "'data' is required (any JSON value)", id);
         }
+        if (hasInfinity(data)) {
+            throw new FrameException(ErrorCode.BAD_JSON, "'data' has a number out of the double range", id);
+        }
         try {
             // Via UTF-8 bytes: the byte generator escapes what a String cannot carry (lone surrogates),
             // so the text is safe to embed raw in every frame later.
@@ -208,6 +213,19 @@ public final class ClientFrameDecoder {
         } catch (JsonProcessingException e) {
             throw new FrameException(ErrorCode.BAD_JSON, "'data' cannot be re-encoded", id);
         }
+    }
+
+    /** Whether a number overflowed to infinity: it would be re-encoded as the string "Infinity". */
+    private static boolean hasInfinity(JsonNode node) {
+        if (node.isFloatingPointNumber()) {
+            return Double.isInfinite(node.doubleValue());
+        }
+        for (JsonNode child : node) {
+            if (hasInfinity(child)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Position optionalPosition(JsonNode node, String field, String id) throws FrameException {
