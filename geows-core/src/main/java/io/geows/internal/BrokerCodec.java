@@ -21,7 +21,8 @@ public final class BrokerCodec {
     private static final JsonFactory JSON = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(256).build())
             .build();
-    private static final ObjectMapper MAPPER = new ObjectMapper(JSON);
+    private static final ObjectMapper MAPPER = new ObjectMapper(JSON)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** A decoded broker payload. */
     public sealed interface Decoded {

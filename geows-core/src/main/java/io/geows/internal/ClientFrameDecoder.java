@@ -235,7 +235,8 @@ public final class ClientFrameDecoder {
         JsonNode offset = node.get("offset");
         JsonNode epoch = node.get("epoch");
         if (!node.isObject() || offset == null || !offset.canConvertToLong() || !offset.isIntegralNumber()
-                || offset.longValue() < 0 || epoch == null || !epoch.isTextual() || epoch.textValue().length() > MAX_ID_LENGTH) {
+                || offset.longValue() < 0 || epoch == null || !epoch.isTextual() || epoch.textValue().length() > MAX_ID_LENGTH
+                || !wellFormed(epoch.textValue())) {
             throw new FrameException(ErrorCode.BAD_REQUEST,
                     "'" + field + "' must be {\"offset\": integer >= 0, \"epoch\": string}", id);
         }

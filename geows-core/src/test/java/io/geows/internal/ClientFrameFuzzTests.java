@@ -85,6 +85,9 @@ class ClientFrameFuzzTests {
                 assertValidRoom(e.getKey());
                 assertValidPosition(e.getValue(), reference.get("resume").get(e.getKey()));
             }
+        } else if (frame instanceof ClientFrame.Refresh r) {
+            assertThat(r.token()).isEqualTo(reference.get("token").textValue());
+            assertValidString(r.token(), ClientFrameDecoder.MAX_TOKEN_LENGTH);
         } else if (frame instanceof ClientFrame.Join j) {
             assertRoom(j.room(), reference);
             if (j.since() != null) {
@@ -134,6 +137,7 @@ class ClientFrameFuzzTests {
     private static void assertValidPosition(Position p, JsonNode sent) {
         assertThat(p.offset()).isNotNegative().isEqualTo(sent.get("offset").longValue());
         assertThat(p.epoch()).isEqualTo(sent.get("epoch").textValue()).hasSizeLessThanOrEqualTo(ClientFrameDecoder.MAX_ID_LENGTH);
+        assertThat(ClientFrameDecoder.wellFormed(p.epoch())).as("epoch is valid Unicode").isTrue();
     }
 
     private static String typeOf(ClientFrame frame) {
@@ -149,6 +153,8 @@ class ClientFrameFuzzTests {
             return "direct";
         } else if (frame instanceof ClientFrame.PresenceQuery) {
             return "presence";
+        } else if (frame instanceof ClientFrame.Refresh) {
+            return "refresh";
         }
         return "ping";
     }
