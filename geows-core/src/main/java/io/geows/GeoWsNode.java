@@ -120,9 +120,7 @@ public final class GeoWsNode implements AutoCloseable {
         await(engine.start(), Duration.ofSeconds(30), "subscribe to broker " + broker.name());
         transport = new WsTransport(new InetSocketAddress(host, requestedPort), engine, limits.maxFrameBytes(),
                 (int) Math.max(1, limits.pingInterval().toSeconds()), allowedOrigins);
-        if (tls != null) {
-            transport.setWebSocketFactory(new org.java_websocket.server.DefaultSSLWebSocketServerFactory(tls.sslContext()));
-        }
+        transport.configure(tls == null ? null : tls.sslContext(), scheduler, limits.helloTimeout());
         transport.start();
         try {
             transport.started().get(30, TimeUnit.SECONDS);

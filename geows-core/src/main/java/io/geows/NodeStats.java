@@ -16,14 +16,17 @@ package io.geows;
  * @param unrecoverableResumes     room resumes with a gap (epoch changed or history too short)
  * @param brokerMessagesForged     broker messages whose inter-region signature did not verify (dropped)
  * @param rateLimited              client frames refused over the session's rate limit
- * @param connectionsRefused       connections closed at once: origin not allowed or too many per address
+ * @param connectionsRefused       connections closed before they became sessions: origin not allowed, too many
+ *                                 per address, or no WebSocket upgrade within the hello timeout
  * @param accessDenied             joins, publishes and presence queries the room authorizer refused
  * @param tokensExpired            sessions closed because their token expired without a refresh
+ * @param limitDisconnects         sessions closed for a limit: frame too big (1009), no hello in time (4000),
+ *                                 flooding over the rate limit (4029)
  * @since 0.1.0
  */
 public record NodeStats(int sessions, int rooms, long framesIn, long framesOut, long badFrames,
                         long publishRejected, long slowConsumerDisconnects, long brokerMessagesDropped,
                         long brokerReconnects, long recoveredResumes, long unrecoverableResumes,
                         long brokerMessagesForged, long rateLimited, long connectionsRefused, long accessDenied,
-                        long tokensExpired) {
+                        long tokensExpired, long limitDisconnects) {
 }

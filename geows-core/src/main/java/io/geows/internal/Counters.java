@@ -18,4 +18,5 @@ public final class Counters {
     public final LongAdder connectionsRefused = new LongAdder();
     public final LongAdder accessDenied = new LongAdder();
     public final LongAdder tokensExpired = new LongAdder();
+    public final LongAdder limitDisconnects = new LongAdder();
 }

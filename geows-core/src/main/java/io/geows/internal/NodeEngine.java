@@ -199,7 +199,7 @@ public final class NodeEngine {
                 counters.slowConsumers.sum(), counters.brokerDropped.sum(), counters.brokerReconnects.sum(),
                 counters.recoveredResumes.sum(), counters.unrecoverableResumes.sum(), counters.brokerForged.sum(),
                 counters.rateLimited.sum(), counters.connectionsRefused.sum(), counters.accessDenied.sum(),
-                counters.tokensExpired.sum());
+                counters.tokensExpired.sum(), counters.limitDisconnects.sum());
     }
 
     private void stopHeartbeats() {

@@ -6,6 +6,14 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.java_websocket.WebSocket;
+import org.java_websocket.WebSocketAdapter;
+import org.java_websocket.WebSocketImpl;
+import org.java_websocket.WebSocketServerFactory;
+import org.java_websocket.drafts.Draft;
+import org.java_websocket.enums.ReadyState;
+import org.java_websocket.framing.CloseFrame;
+import org.java_websocket.server.DefaultSSLWebSocketServerFactory;
+import org.java_websocket.server.DefaultWebSocketServerFactory;
 import org.java_websocket.drafts.Draft_6455;
 import org.java_websocket.handshake.ClientHandshake;
 import org.java_websocket.server.WebSocketServer;
@@ -35,6 +43,68 @@ public final class WsTransport extends WebSocketServer {
         setTcpNoDelay(true);
         setConnectionLostTimeout(pingIntervalSeconds);
         setDaemon(true);
+    }
+
+    /**
+     * Sets how connections are made: TLS when {@code tls} is not null, and a deadline for the
+     * WebSocket upgrade (TLS handshake included): a connection still not upgraded after
+     * {@code handshakeTimeout} is closed and counted (slow or idle openers hold no socket for long).
+     */
+    public void configure(javax.net.ssl.SSLContext tls, java.util.concurrent.ScheduledExecutorService scheduler,
+                          java.time.Duration handshakeTimeout) {
+        WebSocketServerFactory inner = tls == null ? new DefaultWebSocketServerFactory()
+                : new DefaultSSLWebSocketServerFactory(tls);
+        setWebSocketFactory(new HandshakeDeadline(inner, scheduler, handshakeTimeout.toMillis()));
+    }
+
+    /** Closes connections that did not finish the upgrade in time. */
+    private final class HandshakeDeadline implements WebSocketServerFactory {
+        private final WebSocketServerFactory inner;
+        private final java.util.concurrent.ScheduledExecutorService scheduler;
+        private final long timeoutMillis;
+
+        HandshakeDeadline(WebSocketServerFactory inner, java.util.concurrent.ScheduledExecutorService scheduler, long timeoutMillis) {
+            this.inner = inner;
+            this.scheduler = scheduler;
+            this.timeoutMillis = timeoutMillis;
+        }
+
+        @Override
+        public WebSocketImpl createWebSocket(WebSocketAdapter adapter, Draft draft) {
+            return watch(inner.createWebSocket(adapter, draft));
+        }
+
+        @Override
+        public WebSocketImpl createWebSocket(WebSocketAdapter adapter, List<Draft> drafts) {
+            return watch(inner.createWebSocket(adapter, drafts));
+        }
+
+        private WebSocketImpl watch(WebSocketImpl w) {
+            scheduler.schedule(() -> {
+                if (w.getReadyState() == ReadyState.NOT_YET_CONNECTED) {
+                    engine.counters().connectionsRefused.increment();
+                    if (refusalsLogged.add(-1)) {
+                        log.warn("closed a connection from {} that did not finish the WebSocket upgrade within {} ms "
+                                + "(further ones at debug)", w.getRemoteSocketAddress(), timeoutMillis);
+                    } else {
+                        log.debug("closed a connection from {}: no upgrade within {} ms", w.getRemoteSocketAddress(), timeoutMillis);
+                    }
+                    w.closeConnection(CloseFrame.NEVER_CONNECTED, "no WebSocket upgrade in time");
+                }
+            }, timeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+            return w;
+        }
+
+        @Override
+        public java.nio.channels.ByteChannel wrapChannel(java.nio.channels.SocketChannel channel,
+                                                         java.nio.channels.SelectionKey key) throws java.io.IOException {
+            return inner.wrapChannel(channel, key);
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
     }
 
     /** Starts the write nudge on the node's scheduler. */
@@ -89,6 +159,9 @@ public final class WsTransport extends WebSocketServer {
     public void onClose(WebSocket conn, int code, String reason, boolean remote) {
         WsSession s = conn.getAttachment();
         if (s != null) {
+            if (!remote && (code == CloseCodes.TOO_BIG || code == CloseCodes.HELLO_TIMEOUT || code == CloseCodes.RATE_LIMITED)) {
+                engine.counters().limitDisconnects.increment();
+            }
             if (maxPerAddress > 0) {
                 java.net.InetAddress address = addressOf(conn);
                 if (address != null) {

@@ -72,6 +72,7 @@ final class Metrics implements NodeObserver {
         counter("geows.connections.refused", node, NodeStats::connectionsRefused, tags);
         counter("geows.access.denied", node, NodeStats::accessDenied, tags);
         counter("geows.tokens.expired", node, NodeStats::tokensExpired, tags);
+        counter("geows.limit.disconnects", node, NodeStats::limitDisconnects, tags);
     }
 
     /** Removes the node's meters (a demo region stopped; a new node may take its name later). */

@@ -322,6 +322,28 @@ class SecurityIntegrationTests {
         assertThat(second.isOpen()).isTrue();
     }
 
+    @Test
+    @DisplayName("slow openers: no WebSocket upgrade or no hello within the hello timeout is closed and counted")
+    void handshakeAndHelloDeadlines() throws Exception {
+        GeoWsNode node = later(GeoWsNode.builder().region("us-east").authenticator(Authenticator.insecureTokenAsUserId())
+                .limits(NodeLimits.builder().helloTimeout(Duration.ofMillis(500)).build()).build().start());
+        try (java.net.Socket idle = new java.net.Socket("127.0.0.1", node.port());
+             java.net.Socket partial = new java.net.Socket("127.0.0.1", node.port())) {
+            idle.setSoTimeout((int) WAIT.toMillis());
+            partial.setSoTimeout((int) WAIT.toMillis());
+            partial.getOutputStream().write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n".getBytes(StandardCharsets.US_ASCII));
+            // the node closes both sockets: the reads end (-1), they do not time out
+            assertThat(idle.getInputStream().read()).isEqualTo(-1);
+            assertThat(partial.getInputStream().read()).isEqualTo(-1);
+        }
+        assertThat(node.stats().connectionsRefused()).isEqualTo(2);
+        TestClient silent = later(TestClient.connect(node.uri()));
+        assertThat(silent.awaitClose(WAIT)).isEqualTo(CloseCodes.HELLO_TIMEOUT);
+        Await.until(() -> "limit disconnects " + node.stats().limitDisconnects(), WAIT, () -> node.stats().limitDisconnects() == 1);
+        TestClient fine = later(TestClient.connectAs(node.uri(), "fine"));
+        assertThat(fine.isOpen()).isTrue();
+    }
+
     private static byte[] sealWith(String keyId, byte[] secret, byte[] body) {
         return InterRegionKeysAccess.seal(keyId, secret, body);
     }
