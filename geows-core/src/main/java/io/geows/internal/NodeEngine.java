@@ -868,10 +868,15 @@ public final class NodeEngine {
     private void deliverBroadcastLocally(Envelope e) {
         byte[] frame = ServerFrames.broadcast(e);
         int n = 0;
-        for (Session s : registry.all()) {
-            if (((WsSession) s).send(frame)) {
-                n++;
+        WireFrames.beginBatch();
+        try {
+            for (Session s : registry.all()) {
+                if (((WsSession) s).send(frame)) {
+                    n++;
+                }
             }
+        } finally {
+            WireFrames.endBatch();
         }
         observeDelivery("broadcast", e, n);
     }

@@ -214,13 +214,27 @@ public final class WsSession implements Session {
                 return false;
             }
         }
-        TextFrame frame = new TextFrame();
-        frame.setPayload(ByteBuffer.wrap(utf8Json));
-        frame.setFin(true);
-        try {
-            conn.sendFrame(frame);
-        } catch (WebsocketNotConnectedException e) {
-            return false;
+        if (conn instanceof WebSocketImpl impl) {
+            java.nio.channels.SelectionKey key = impl.getSelectionKey();
+            if (key == null) {
+                return false;
+            }
+            impl.outQueue.add(WireFrames.frame(utf8Json));
+            try {
+                key.interestOps(java.nio.channels.SelectionKey.OP_READ | java.nio.channels.SelectionKey.OP_WRITE);
+            } catch (java.nio.channels.CancelledKeyException e) {
+                return false; // closed meanwhile
+            }
+            WireFrames.wakeup(key.selector());
+        } else {
+            TextFrame frame = new TextFrame();
+            frame.setPayload(ByteBuffer.wrap(utf8Json));
+            frame.setFin(true);
+            try {
+                conn.sendFrame(frame);
+            } catch (WebsocketNotConnectedException e) {
+                return false;
+            }
         }
         counters.framesOut.increment();
         return true;
