@@ -57,13 +57,15 @@ public final class ConnectionCapacity {
                 "One node, N idle connections (hello done, pings answered): memory per connection and the rate at\n"
                         + "which the node accepts a connection storm.")
                 .flag("connections", "15000", "idle connections to open (this process needs as many open files)")
-                .flag("storm-concurrency", "200", "connections being set up at once during the storm")
+                .flag("storm-concurrency", "40", "connections being set up at once during the storm (the node's listen"
+                        + " backlog is 50: more makes the kernel drop SYNs, and the storm measures TCP retransmission timers)")
                 .flag("warmup-connections", "1000", "connections opened and closed before the baseline")
                 .flag("hold", "35", "seconds to hold the connections idle (the node pings every 30 s)")
                 .flag("broker", "memory", "memory (one node on its in-memory broker), redis or nats")
                 .flag("io-threads", "1", "selector threads of the clients")
                 .flag("server-jvm", DEFAULT_SERVER_JVM, "JVM options of the server")
                 .flag("server-jar", "", "run the server from this jar/classpath (default: the tool's own classpath)")
+                .flag("jfr", "", "record the server with Java Flight Recorder into this directory")
                 .flag("logs", "", "directory for the server's output (default: <tmp>/geows-bench-logs)")
                 .flag("results", "", "directory for the JSON, Markdown and chart (default: benchmarks/results)")
                 .flag("name", "capacity", "result file name");
@@ -89,7 +91,8 @@ public final class ConnectionCapacity {
         String cp = a.string("server-jar").isEmpty() ? System.getProperty("java.class.path") : a.string("server-jar");
         Path logs = a.string("logs").isEmpty() ? Path.of(System.getProperty("java.io.tmpdir"), "geows-bench-logs")
                 : Path.of(a.string("logs"));
-        ServerNode.Launcher launcher = ServerNode.Launcher.of(cp, a.words("server-jvm"), Map.of(), logs, null);
+        ServerNode.Launcher launcher = ServerNode.Launcher.of(cp, a.words("server-jvm"), Map.of(), logs,
+                a.string("jfr").isEmpty() ? null : Path.of(a.string("jfr")));
         Capacity c = run(launcher, a.string("broker"), a.integer("connections"), a.integer("storm-concurrency"),
                 a.integer("warmup-connections"), a.number("hold"), a.integer("io-threads"), true);
         Path dir = Results.directory(a.string("results"));
@@ -128,7 +131,7 @@ public final class ConnectionCapacity {
             long pid = server.pid();
             say(verbose, "server pid " + pid + " on " + server.ws() + ", log " + server.log());
             if (warmup > 0) {
-                Storm w = storm(io, server.ws(), warmup, concurrency, "warm");
+                Storm w = storm(io, server.ws(), warmup, Math.min(concurrency, 40), "warm");
                 say(verbose, String.format(Locale.ROOT, "warm-up: %d connections in %.2f s", w.welcomed.get(), w.seconds));
                 w.closeAll();
                 TimeUnit.SECONDS.sleep(2);
@@ -160,6 +163,9 @@ public final class ConnectionCapacity {
             long welcomed = s.welcomed.get();
             double rssPer = welcomed == 0 ? 0 : (rss1 - rss0) / (double) welcomed;
             double heapPer = welcomed == 0 || heap0 < 0 || heap1 < 0 ? -1 : (heap1 - heap0) / (double) welcomed;
+            if (s.failed.get() > 0) {
+                notes.add(s.failed.get() + " connections failed during the storm: " + s.failures);
+            }
             if (openAtEnd < welcomed) {
                 notes.add((welcomed - openAtEnd) + " connections closed during the hold: " + s.reasons);
             }
@@ -218,7 +224,10 @@ public final class ConnectionCapacity {
         final AtomicLong failed = new AtomicLong();
         final AtomicLong closed = new AtomicLong();
         final AtomicHistogram latency = new AtomicHistogram(1000, TimeUnit.MINUTES.toNanos(5), 3);
+        /** Why connections closed after their welcome (the first 10). */
         final java.util.concurrent.ConcurrentLinkedQueue<String> reasons = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        /** Why connections failed before their welcome (the first 10). */
+        final java.util.concurrent.ConcurrentLinkedQueue<String> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
         volatile double seconds;
 
         Storm(int n) {
@@ -263,9 +272,11 @@ public final class ConnectionCapacity {
             public void onClose(NioWsClients.Connection c, String reason) {
                 if (!done) {
                     failed.incrementAndGet();
+                    if (failures.size() < 10) {
+                        failures.add(reason);
+                    }
                     settle();
-                }
-                if (!reason.equals("closed by the client") && reasons.size() < 10) {
+                } else if (!reason.equals("closed by the client") && reasons.size() < 10) {
                     reasons.add(reason);
                 }
                 closed.incrementAndGet();

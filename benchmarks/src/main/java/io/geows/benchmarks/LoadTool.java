@@ -21,7 +21,7 @@ import org.HdrHistogram.Histogram;
  *
  * <p>{@code --sweep} raises the rate step by step until p99 passes the limit (50 ms) or a delivery is
  * lost, bisects between the last passing and the first failing rate, and reports the highest rate that
- * held. Results go to {@code <results>/<name>-<stamp>.json} and {@code <name>-latest.json}, and the
+ * held (when the first rate already fails it steps down instead). Results go to {@code <results>/<name>-<stamp>.json} and {@code <name>-latest.json}, and the
  * combined {@code latest.md}, {@code latest.json} and chart are regenerated ({@link Report}).
  *
  * <pre>
@@ -47,11 +47,12 @@ public final class LoadTool {
         int payloadBytes = 100;
         double rate = 1000;
         double seconds = 10;
-        double warmupSeconds = 5;
+        double warmupSeconds = 10;
         boolean sweep;
         double sweepFactor = 1.5;
         int maxSteps = 12;
         int refineSteps = 1;
+        int downSteps = 2;
         double maxRate = 1_000_000;
         double p99LimitMs = 50;
         double drainSeconds = 10;
@@ -76,9 +77,12 @@ public final class LoadTool {
         }
     }
 
-    /** One process over a measured window: CPU seconds used in it, memory at its end. */
-    public record ProcessUse(String name, long pid, double cpuSeconds, double cpuMicrosPerDelivery, long rssBytes,
-                             long peakRssBytes, long threads) {
+    /**
+     * One process over a measured window: CPU seconds used in it (user + system, and the system part:
+     * syscalls, wakeups), memory at its end.
+     */
+    public record ProcessUse(String name, long pid, double cpuSeconds, double systemCpuSeconds,
+                             double cpuMicrosPerDelivery, long rssBytes, long peakRssBytes, long threads) {
     }
 
     /**
@@ -131,11 +135,12 @@ public final class LoadTool {
                 .flag("payload", "100", "bytes of each message's data")
                 .flag("rate", "1000", "publishes per second (with --sweep: of the first step)")
                 .flag("seconds", "10", "seconds per step")
-                .flag("warmup", "5", "seconds of warm-up at the first rate, not measured")
+                .flag("warmup", "10", "seconds of warm-up at the first rate, not measured (lets the JIT settle)")
                 .flag("sweep", "false", "raise the rate until p99 passes --p99-limit or a delivery is lost")
                 .flag("factor", "1.5", "sweep: rate factor between steps")
                 .flag("max-steps", "12", "sweep: most rising steps")
                 .flag("refine", "1", "sweep: bisection steps between the last pass and the first failure")
+                .flag("down-steps", "2", "sweep: when the first rate fails, steps down (by factor squared) to find one that holds")
                 .flag("max-rate", "1000000", "sweep: highest rate to try")
                 .flag("p99-limit", "50", "sweep: highest passing p99, ms")
                 .flag("drain", "10", "seconds to wait for missing deliveries after a step, without progress")
@@ -178,6 +183,7 @@ public final class LoadTool {
             o.sweepFactor = a.number("factor");
             o.maxSteps = a.integer("max-steps");
             o.refineSteps = a.integer("refine");
+            o.downSteps = a.integer("down-steps");
             o.maxRate = a.number("max-rate");
             o.p99LimitMs = a.number("p99-limit");
             o.drainSeconds = a.number("drain");
@@ -239,6 +245,17 @@ public final class LoadTool {
                         }
                         best = s;
                         rate *= o.sweepFactor;
+                    }
+                    // The first rate already failed: come down until one holds, so the run still says something.
+                    for (int i = 1; i <= o.downSteps && best == null && failed > 0; i++) {
+                        double lower = failed / o.sweepFactor / o.sweepFactor;
+                        Step s = r.step("down " + i, lower, o.seconds);
+                        steps.add(s);
+                        if (s.passed()) {
+                            best = s;
+                        } else {
+                            failed = lower;
+                        }
                     }
                     for (int i = 1; i <= o.refineSteps && best != null && failed > 0; i++) {
                         double mid = (best.targetRate() + failed) / 2;
@@ -366,15 +383,20 @@ public final class LoadTool {
             return l;
         }
 
+        /** User CPU, system CPU, RSS, peak RSS, threads. */
         private static double[] sample(long pid) {
-            return new double[] {ProcStats.cpuSeconds(pid), ProcStats.rssBytes(pid), ProcStats.peakRssBytes(pid),
+            double[] cpu = ProcStats.cpuTimes(pid);
+            return new double[] {cpu[0], cpu[1], ProcStats.rssBytes(pid), ProcStats.peakRssBytes(pid),
                 ProcStats.threads(pid)};
         }
 
         private static ProcessUse use(String name, long pid, double[] before, double[] after, long deliveries) {
-            double cpu = before[0] < 0 || after[0] < 0 ? -1 : Math.round((after[0] - before[0]) * 1000) / 1000.0;
-            return new ProcessUse(name, pid, cpu, cpu < 0 || deliveries == 0 ? -1 : Math.round(cpu * 1e8 / deliveries) / 100.0,
-                    (long) after[1], (long) after[2], (long) after[3]);
+            boolean known = before[0] >= 0 && after[0] >= 0;
+            double sys = known ? Math.round((after[1] - before[1]) * 1000) / 1000.0 : -1;
+            double cpu = known ? Math.round((after[0] - before[0] + after[1] - before[1]) * 1000) / 1000.0 : -1;
+            return new ProcessUse(name, pid, cpu, sys,
+                    cpu < 0 || deliveries == 0 ? -1 : Math.round(cpu * 1e8 / deliveries) / 100.0,
+                    (long) after[2], (long) after[3], (long) after[4]);
         }
 
         @Override

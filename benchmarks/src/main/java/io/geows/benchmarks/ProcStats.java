@@ -24,14 +24,20 @@ final class ProcStats {
 
     /** User + system CPU seconds the process used so far (all its threads), from {@code /proc/<pid>/stat}. */
     static double cpuSeconds(long pid) {
+        double[] t = cpuTimes(pid);
+        return t[0] < 0 ? -1 : t[0] + t[1];
+    }
+
+    /** User and system CPU seconds the process used so far ({-1, -1} when unknown). */
+    static double[] cpuTimes(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"), StandardCharsets.US_ASCII);
             // the command name (field 2) may hold spaces and parentheses: count fields after the last ')'
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
             // f[0] is field 3 (state); utime is field 14, stime field 15
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / (double) CLOCK_TICKS;
+            return new double[] {Long.parseLong(f[11]) / (double) CLOCK_TICKS, Long.parseLong(f[12]) / (double) CLOCK_TICKS};
         } catch (IOException | RuntimeException e) {
-            return -1;
+            return new double[] {-1, -1};
         }
     }
 

@@ -187,7 +187,7 @@ public final class Report {
                 .append(fmt(run.path("warmupSeconds").asDouble())).append(" s of warm-up. Server JVM: `")
                 .append(String.join(" ", strings(run.path("serverJvmOptions")))).append("`.\n\n");
         md.append("| step | publishes/s asked | sent | delivered/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms ")
-                .append("| same-region p99 | cross-region p99 | expected | lost | dup | server CPU s | server µs/delivery ")
+                .append("| same-region p99 | cross-region p99 | expected | lost | dup | server CPU s (system) | server µs/delivery ")
                 .append("| server RSS MB | broker CPU s | tool CPU s | verdict |\n")
                 .append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         List<JsonNode> steps = new ArrayList<>();
@@ -197,19 +197,21 @@ public final class Report {
         run.path("steps").forEach(steps::add);
         for (JsonNode s : steps) {
             double cpu = 0;
+            double sys = 0;
             long rss = 0;
             for (JsonNode p : s.path("servers")) {
                 cpu += p.path("cpuSeconds").asDouble();
+                sys += p.path("systemCpuSeconds").asDouble();
                 rss = Math.max(rss, p.path("rssBytes").asLong());
             }
             JsonNode a = s.path("all");
             md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %s | %d | %d "
-                            + "| %.2f | %s | %d | %s | %s | %s |%n",
+                            + "| %.2f (%.2f) | %s | %d | %s | %s | %s |%n",
                     s.path("label").asText(), fmt(s.path("targetRate").asDouble()), fmt(s.path("offeredRate").asDouble()),
                     fmt(s.path("deliveredRate").asDouble()), a.path("p50").asDouble(), a.path("p90").asDouble(),
                     a.path("p99").asDouble(), a.path("p999").asDouble(), a.path("max").asDouble(),
                     s.path("sameRegion").path("p99").asDouble(), s.path("crossRegion").path("p99").asDouble(),
-                    fmt(s.path("expected").asDouble()), s.path("lost").asLong(), s.path("duplicates").asLong(), cpu,
+                    fmt(s.path("expected").asDouble()), s.path("lost").asLong(), s.path("duplicates").asLong(), cpu, sys,
                     s.path("serverCpuMicrosPerDelivery").asDouble() < 0 ? "?"
                             : String.format(Locale.ROOT, "%.2f", s.path("serverCpuMicrosPerDelivery").asDouble()),
                     rss / (1024 * 1024), s.path("broker").isNull() ? "" : s.path("broker").path("cpuSeconds").asText(),
