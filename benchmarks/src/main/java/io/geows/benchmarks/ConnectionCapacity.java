@@ -46,7 +46,7 @@ public final class ConnectionCapacity {
                            double heapPerConnectionBytes, double memoryPerConnectionBytes, double holdSeconds,
                            long pingsAnswered, long openAtEnd, long rssAtEndBytes, double rssPerConnectionAtEndBytes,
                            double serverCpuSecondsStorm, double serverCpuSecondsHold, long serverThreads,
-                           long serverOpenFiles, List<String> notes) {
+                           long serverOpenFiles, long clientOpenFiles, long clientOpenFilesLimit, List<String> notes) {
     }
 
     private ConnectionCapacity() {
@@ -158,6 +158,7 @@ public final class ConnectionCapacity {
             double cpuHold1 = ProcStats.cpuSeconds(pid);
             long threads = ProcStats.threads(pid);
             long files = ProcStats.openFiles(pid);
+            long clientFiles = ProcStats.openFiles(self);
             long openAtEnd = s.open();
             long pings = io.pingsAnswered.get() - pings0;
             long welcomed = s.welcomed.get();
@@ -181,7 +182,7 @@ public final class ConnectionCapacity {
                     s.latency.getValueAtPercentile(99) / 1e6, s.latency.getMaxValue() / 1e6, rss0, rss1, Math.round(rssPer),
                     heap0, heap1, Math.round(heapPer), Math.round(rssPer + Math.max(0, heapPer)), holdSeconds, pings,
                     openAtEnd, rss2, welcomed == 0 ? 0 : Math.round((rss2 - rss0) / (double) welcomed),
-                    round(cpu1 - cpu0), round(cpuHold1 - cpuHold0), threads, files, notes);
+                    round(cpu1 - cpu0), round(cpuHold1 - cpuHold0), threads, files, clientFiles, limit, notes);
         } finally {
             if (brokerProcess != null) {
                 brokerProcess.close();

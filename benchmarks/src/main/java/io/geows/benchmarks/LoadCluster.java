@@ -82,8 +82,7 @@ final class LoadCluster implements AutoCloseable {
         Map<String, String> env = new LinkedHashMap<>(launcher.environment());
         env.put("GEOWS_MAX_MESSAGES_PER_SECOND", "0");
         env.put("GEOWS_INTER_REGION_KEYS", "k1:" + Base64.getEncoder().encodeToString(key));
-        ServerNode.Launcher l = new ServerNode.Launcher(launcher.main(), launcher.jvmOptions(), env, launcher.logDir(),
-                launcher.jfrDir());
+        ServerNode.Launcher l = launcher.withEnvironment(env);
         List<ServerNode> servers = new ArrayList<>();
         try {
             List<java.util.concurrent.CompletableFuture<ServerNode>> starting = new ArrayList<>();

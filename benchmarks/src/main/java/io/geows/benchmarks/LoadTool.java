@@ -61,6 +61,7 @@ public final class LoadTool {
         List<String> serverJvm = List.of(DEFAULT_SERVER_JVM.split(" "));
         Path logDir = Path.of(System.getProperty("java.io.tmpdir"), "geows-bench-logs");
         Path jfrDir;
+        String jfrSettings = "profile";
         /** Prints a line per step as it runs. */
         boolean verbose = true;
     }
@@ -88,13 +89,14 @@ public final class LoadTool {
     /**
      * One rate step (or the warm-up).
      *
+     * @param startedAt       wall-clock time the step started sending (to line it up with logs and recordings)
      * @param targetRate      publishes per second asked for
      * @param offeredRate     publishes per second actually sent (published / send time)
      * @param deliveredRate   deliveries per second (received / time from the first send to the last delivery)
      * @param maxSendLagMs    how far the sender fell behind its schedule at worst (the latency includes it)
      * @param serverCpuMicrosPerDelivery both servers' CPU time in the window over the deliveries
      */
-    public record Step(String label, double targetRate, double offeredRate, double deliveredRate, long published,
+    public record Step(String label, String startedAt, double targetRate, double offeredRate, double deliveredRate, long published,
                        long expected, long received, long lost, long duplicates, long acked, long errors,
                        long disconnects, double sendSeconds, double windowSeconds, double maxSendLagMs,
                        Latency all, Latency sameRegion, Latency crossRegion, List<ProcessUse> servers,
@@ -148,6 +150,7 @@ public final class LoadTool {
                 .flag("server-jvm", DEFAULT_SERVER_JVM, "JVM options of the started servers")
                 .flag("server-jar", "", "run the servers from this jar/classpath (default: the tool's own classpath)")
                 .flag("jfr", "", "record each started server with Java Flight Recorder into this directory")
+                .flag("jfr-settings", "profile", "JFR settings: profile, default or a .jfc file (e.g. with a 1 ms sampling period)")
                 .flag("logs", "", "directory for the servers' output (default: <tmp>/geows-bench-logs)")
                 .flag("results", "", "directory for the JSON, Markdown and chart (default: benchmarks/results)")
                 .flag("name", "", "result file name (default: load-<broker>)");
@@ -193,6 +196,7 @@ public final class LoadTool {
                 o.serverClasspath = a.string("server-jar");
             }
             o.jfrDir = a.string("jfr").isEmpty() ? null : Path.of(a.string("jfr"));
+            o.jfrSettings = a.string("jfr-settings");
             if (!a.string("logs").isEmpty()) {
                 o.logDir = Path.of(a.string("logs"));
             }
@@ -220,7 +224,8 @@ public final class LoadTool {
     static Run run(Options o) throws Exception {
         String started = Instant.now().toString();
         double loadBefore = ProcStats.loadAverage();
-        ServerNode.Launcher launcher = ServerNode.Launcher.of(o.serverClasspath, o.serverJvm, Map.of(), o.logDir, o.jfrDir);
+        ServerNode.Launcher launcher = ServerNode.Launcher.of(o.serverClasspath, o.serverJvm, Map.of(), o.logDir, o.jfrDir)
+                .withJfrSettings(o.jfrSettings);
         try (LoadCluster cluster = o.targets.isEmpty() ? LoadCluster.start(o.broker, launcher)
                 : LoadCluster.targets(o.targets, o.targetPids)) {
             say(o, "regions: " + cluster.regions() + (cluster.logs().isEmpty() ? "" : ", logs " + cluster.logs()));
@@ -315,6 +320,7 @@ public final class LoadTool {
             }
             long errorsBefore = clients.errors.get();
             long disconnectsBefore = clients.disconnects();
+            String at = Instant.now().toString();
             List<double[]> before = sample();
             LoadClients.Phase ph = clients.run(++phase, rate, seconds, o.payloadBytes,
                     (long) (o.drainSeconds * 1e9));
@@ -361,7 +367,7 @@ public final class LoadTool {
             if (!cluster.serversAlive()) {
                 why.add("a server process exited, see " + cluster.logs());
             }
-            Step s = new Step(label, rate, ph.published / sendSeconds, received / Math.max(1e-9, (last - ph.start) / 1e9),
+            Step s = new Step(label, at, rate, ph.published / sendSeconds, received / Math.max(1e-9, (last - ph.start) / 1e9),
                     ph.published, ph.expected, received, lost, dup, ph.acked.get(), errors, disconnects, sendSeconds,
                     window, ph.maxSendLagNanos / 1e6, all, Latency.of(ph.same), Latency.of(ph.cross), servers, broker, tool,
                     measured && received > 0 ? serverCpu * 1e6 / received : -1, why.isEmpty(),

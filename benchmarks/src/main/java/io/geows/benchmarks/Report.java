@@ -153,13 +153,16 @@ public final class Report {
                     .append(status(bestDelivered.get("nats") >= bestDelivered.get("redis"))).append(" |\n");
         }
         if (capacity != null) {
-            double per = capacity.path("rssPerConnectionBytes").asDouble();
-            md.append("| idle connection memory (RSS growth / connections, ")
-                    .append(fmt(capacity.path("connections").asDouble())).append(" connections) | ≤ 8 KB | ")
-                    .append(String.format(Locale.ROOT, "%.1f KB (heap %.1f KB)", per / 1024,
+            double per = capacity.path("memoryPerConnectionBytes").asDouble();
+            md.append("| idle connection memory per connection (RSS growth with the heap pre-touched + live heap growth, ")
+                    .append(fmt(capacity.path("welcomed").asDouble())).append(" connections on one node) | ≤ 8 KB | ")
+                    .append(String.format(Locale.ROOT, "%.1f KB (%.1f KB off-heap RSS + %.1f KB heap)", per / 1024,
+                            capacity.path("rssPerConnectionBytes").asDouble() / 1024,
                             capacity.path("heapPerConnectionBytes").asDouble() / 1024))
                     .append(" | ").append(status(per <= TARGET_BYTES_PER_CONNECTION
-                            && capacity.path("connections").asInt() >= 15000)).append(" |\n");
+                            && capacity.path("welcomed").asInt() >= 15000)).append(" |\n");
+            md.append("| connection storm on one node | (reported) | ").append(fmt(capacity.path("acceptRate").asDouble()))
+                    .append(" connections/s | |\n");
         }
         if (jmh != null) {
             for (var r : adapterRatios(jmh).entrySet()) {
@@ -232,7 +235,9 @@ public final class Report {
         row(md, "connection storm: connections per second (hello answered)", fmt(c.path("acceptRate").asDouble())
                 + " (" + c.path("stormSeconds").asText() + " s, " + c.path("stormConcurrency").asInt()
                 + " connecting at once)");
-        row(md, "RSS growth per connection", String.format(Locale.ROOT, "%.1f KB (%s MB → %s MB)",
+        row(md, "memory per connection (RSS growth + heap growth)", String.format(Locale.ROOT, "%.1f KB",
+                c.path("memoryPerConnectionBytes").asDouble() / 1024));
+        row(md, "RSS growth per connection (heap pre-touched: the off-heap part)", String.format(Locale.ROOT, "%.1f KB (%s MB → %s MB)",
                 c.path("rssPerConnectionBytes").asDouble() / 1024, mb(c.path("baselineRssBytes")), mb(c.path("rssBytes"))));
         row(md, "heap growth per connection (after a full GC)", String.format(Locale.ROOT, "%.1f KB (%s MB → %s MB)",
                 c.path("heapPerConnectionBytes").asDouble() / 1024, mb(c.path("baselineHeapBytes")), mb(c.path("heapBytes"))));
@@ -243,6 +248,11 @@ public final class Report {
         row(md, "server CPU: storm / idle hold", c.path("serverCpuSecondsStorm").asText() + " s / "
                 + c.path("serverCpuSecondsHold").asText() + " s");
         row(md, "server threads, open files", c.path("serverThreads").asText() + ", " + c.path("serverOpenFiles").asText());
+        row(md, "open files of the client process (limit)", c.path("clientOpenFiles").asText() + " ("
+                + c.path("clientOpenFilesLimit").asText() + ")");
+        for (JsonNode n : c.path("notes")) {
+            row(md, "note", n.asText().replace("|", "/"));
+        }
         md.append('\n');
     }
 

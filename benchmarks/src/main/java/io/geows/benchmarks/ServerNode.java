@@ -34,10 +34,11 @@ final class ServerNode implements AutoCloseable {
      * @param environment added to the server's environment ({@code GEOWS_*} settings)
      * @param logDir      where each node's output goes ({@code <nodeId>.log})
      * @param jfrDir      null, or where each node records a Java Flight Recording ({@code <nodeId>.jfr},
-     *                    profile settings, written when the server exits)
+     *                    written when the server exits)
+     * @param jfrSettings the recording's settings: {@code profile}, {@code default} or a {@code .jfc} file
      */
     record Launcher(List<String> main, List<String> jvmOptions, Map<String, String> environment, Path logDir,
-                    Path jfrDir) {
+                    Path jfrDir, String jfrSettings) {
         /** Runs the example server from a runnable jar, or from a classpath that holds it. */
         static Launcher of(String jarOrClasspath, List<String> jvmOptions, Map<String, String> environment, Path logDir,
                            Path jfrDir) {
@@ -45,7 +46,7 @@ final class ServerNode implements AutoCloseable {
                     && isRunnable(jarOrClasspath)
                     ? List.of("-jar", jarOrClasspath)
                     : List.of("-cp", jarOrClasspath, "io.geows.example.ExampleServer");
-            return new Launcher(main, List.copyOf(jvmOptions), Map.copyOf(environment), logDir, jfrDir);
+            return new Launcher(main, List.copyOf(jvmOptions), Map.copyOf(environment), logDir, jfrDir, "profile");
         }
 
         private static boolean isRunnable(String jar) {
@@ -58,6 +59,16 @@ final class ServerNode implements AutoCloseable {
             }
         }
 
+        /** The same with other recording settings. */
+        Launcher withJfrSettings(String settings) {
+            return new Launcher(main, jvmOptions, environment, logDir, jfrDir, settings);
+        }
+
+        /** The same with other environment variables. */
+        Launcher withEnvironment(Map<String, String> env) {
+            return new Launcher(main, jvmOptions, Map.copyOf(env), logDir, jfrDir, jfrSettings);
+        }
+
         /** Starts one node and waits (up to 60 s) until it prints its node line. */
         ServerNode launch(String region, String nodeId, String broker) throws IOException, InterruptedException {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -65,7 +76,7 @@ final class ServerNode implements AutoCloseable {
             cmd.addAll(jvmOptions);
             if (jfrDir != null) {
                 Files.createDirectories(jfrDir);
-                cmd.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
+                cmd.add("-XX:StartFlightRecording=settings=" + jfrSettings + ",dumponexit=true,filename="
                         + jfrDir.resolve(nodeId + ".jfr").toAbsolutePath());
             }
             cmd.addAll(main);
