@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Runs the geows benchmarks and writes their results to benchmarks/results/: one JSON file per run
-# (<name>-<UTC stamp>.json, plus <name>-latest.json), and, regenerated from the latest of each kind,
-# latest.json, latest.md (tables, where each target stands) and sweep.svg (p99 against delivered rate).
+# (<name>-<UTC stamp>.json: jmh, load-redis, load-nats, capacity) and, regenerated from the newest run
+# of each, latest.json, latest.md (tables, where each target stands) and sweep.svg (p99 against
+# delivered rate).
 #
 # Usage: benchmarks/run.sh [part...]          parts, in this order by default:
 #   jmh       JMH suites (codec, fan-out, registry, Redis and NATS adapters against their raw clients),
-#             short settings: 1 fork, 2 x 1 s warm-up, 3 x 1 s measurement          (~3.5 min)
-#   redis     load sweep: two example server processes on one Redis, the default workload  (~1.5 min)
+#             short settings: 1 fork, 2 x 1 s warm-up, 5 x 1 s measurement          (~3.5 min)
+#   redis     load sweep: two example server processes on one Redis, the default workload  (~1.6 min)
 #   nats      the same on NATS (JetStream)                                                 (~1.5 min)
 #   capacity  15,000 idle connections on one node, memory per connection, storm rate      (~1.5 min)
 #   report    only regenerate latest.md / latest.json / sweep.svg from the latest results
@@ -20,7 +21,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-JMH_OPTS=${JMH_OPTS:--f 1 -wi 2 -w 1s -i 3 -r 1s}
+JMH_OPTS=${JMH_OPTS:--f 1 -wi 2 -w 1s -i 5 -r 1s}
 LOAD_OPTS=${LOAD_OPTS:---sweep --rate 1000 --factor 1.5 --seconds 10 --warmup 10}
 CAPACITY_OPTS=${CAPACITY_OPTS:---connections 15000 --hold 35}
 results=benchmarks/results
@@ -43,7 +44,7 @@ else
           *) echo "run.sh: unknown part '$1' (jmh, redis, nats, capacity, report, all)" >&2; exit 2 ;;
         esac
       done ;;
-    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) parts=(jmh); jmh_args=("$@") ;;
   esac
 fi
@@ -69,7 +70,6 @@ for part in "${parts[@]}"; do
       # shellcheck disable=SC2086
       java -jar "$jar" $JMH_OPTS -rf json -rff "$results/jmh-$stamp.json" ${jmh_args[@]+"${jmh_args[@]}"} \
         | tee "$results/jmh-$stamp.txt"
-      cp "$results/jmh-$stamp.json" "$results/jmh-latest.json"
       ;;
     redis|nats)
       echo "== load sweep on $part ($LOAD_OPTS)"

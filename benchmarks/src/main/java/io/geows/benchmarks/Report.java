@@ -14,14 +14,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Regenerates the combined results from the latest file of each kind in a results directory:
- * {@code load-*-latest.json} ({@link LoadTool}), {@code capacity-latest.json}
- * ({@link ConnectionCapacity}) and {@code jmh-latest.json} (JMH {@code -rf json}). Writes
- * {@code latest.json} (all of them in one object), {@code latest.md} (tables and where each target
- * stands) and {@code sweep.svg} (p99 latency against delivered rate, per broker, with the limit).
+ * Regenerates the combined results from the newest run of each kind in a results directory (files
+ * named {@code <name>-<UTC stamp>.json}): {@code load-<broker>} ({@link LoadTool}), {@code capacity}
+ * ({@link ConnectionCapacity}) and {@code jmh} (JMH {@code -rf json}). Writes {@code latest.json}
+ * (all of them in one object; JMH as a summary without the raw samples), {@code latest.md} (tables and
+ * where each target stands) and {@code sweep.svg} (p99 latency against delivered rate, per broker,
+ * with the limit).
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar io.geows.benchmarks.Report benchmarks/results</pre>
  */
@@ -35,6 +38,8 @@ public final class Report {
     /** Adapter throughput over raw client throughput. */
     static final double TARGET_ADAPTER_RATIO = 0.8;
 
+    private static final Pattern RUN_FILE = Pattern.compile("(.+)-(\\d{8}T\\d{6}Z)\\.json");
+
     private Report() {
     }
 
@@ -47,19 +52,28 @@ public final class Report {
 
     /** Reads the latest files in {@code dir} and writes the combined JSON, Markdown and chart. */
     static void write(Path dir) throws IOException {
-        Map<String, JsonNode> loads = new TreeMap<>();
+        Map<String, Path> newest = new TreeMap<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            // stamps sort as text, so the last file of each name in sorted order is its newest run
+            for (Path p : files.sorted().toList()) {
+                Matcher m = RUN_FILE.matcher(p.getFileName().toString());
+                if (m.matches()) {
+                    newest.put(m.group(1), p);
+                }
+            }
+        }
+        // Redis first (the reference workload), then the others by name
+        Map<String, JsonNode> loads = new TreeMap<>((x, y) -> x.equals(y) ? 0 : x.equals("redis") ? -1
+                : y.equals("redis") ? 1 : x.compareTo(y));
         JsonNode capacity = null;
         JsonNode jmh = null;
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path p : files.sorted().toList()) {
-                String f = p.getFileName().toString();
-                if (f.startsWith("load-") && f.endsWith("-latest.json")) {
-                    loads.put(f.substring("load-".length(), f.length() - "-latest.json".length()), read(p));
-                } else if (f.equals("capacity-latest.json")) {
-                    capacity = read(p);
-                } else if (f.equals("jmh-latest.json")) {
-                    jmh = read(p);
-                }
+        for (var e : newest.entrySet()) {
+            if (e.getKey().startsWith("load-")) {
+                loads.put(e.getKey().substring("load-".length()), read(e.getValue()));
+            } else if (e.getKey().equals("capacity")) {
+                capacity = read(e.getValue());
+            } else if (e.getKey().equals("jmh")) {
+                jmh = read(e.getValue());
             }
         }
         ObjectNode all = Results.JSON.createObjectNode();
@@ -67,12 +81,36 @@ public final class Report {
         ObjectNode l = all.putObject("load");
         loads.forEach(l::set);
         all.set("capacity", capacity);
-        all.set("jmh", jmh);
+        all.set("jmh", jmh == null ? null : jmhSummary(jmh));
+        ObjectNode sources = all.putObject("files");
+        newest.forEach((name, p) -> sources.put(name, p.getFileName().toString()));
         Results.JSON.writeValue(dir.resolve("latest.json").toFile(), all);
         Files.writeString(dir.resolve("latest.md"), markdown(loads, capacity, jmh), StandardCharsets.UTF_8);
         if (!loads.isEmpty()) {
             Files.writeString(dir.resolve("sweep.svg"), chart(loads), StandardCharsets.UTF_8);
         }
+    }
+
+    /** JMH results without the raw samples: benchmark, mode, params, score, error, unit, percentiles. */
+    static JsonNode jmhSummary(JsonNode jmh) {
+        com.fasterxml.jackson.databind.node.ArrayNode out = Results.JSON.createArrayNode();
+        for (JsonNode b : jmh) {
+            ObjectNode o = out.addObject();
+            o.put("benchmark", b.path("benchmark").asText());
+            o.put("mode", b.path("mode").asText());
+            o.set("params", b.path("params").isMissingNode() ? null : b.get("params"));
+            o.put("forks", b.path("forks").asInt());
+            o.put("warmupIterations", b.path("warmupIterations").asInt());
+            o.put("warmupTime", b.path("warmupTime").asText());
+            o.put("measurementIterations", b.path("measurementIterations").asInt());
+            o.put("measurementTime", b.path("measurementTime").asText());
+            JsonNode m = b.path("primaryMetric");
+            o.put("score", m.path("score").asDouble());
+            o.put("scoreError", m.path("scoreError").asDouble());
+            o.put("scoreUnit", m.path("scoreUnit").asText());
+            o.set("scorePercentiles", m.get("scorePercentiles"));
+        }
+        return out;
     }
 
     private static JsonNode read(Path p) throws IOException {
@@ -103,8 +141,8 @@ public final class Report {
 
     static String markdown(Map<String, JsonNode> loads, JsonNode capacity, JsonNode jmh) {
         StringBuilder md = new StringBuilder("# geows benchmark results\n\n");
-        md.append("Generated ").append(Instant.now()).append(" from the latest result of each kind in this directory")
-                .append(" (`*-latest.json`; every run also keeps its own time-stamped file).\n\n");
+        md.append("Generated ").append(Instant.now()).append(" from the newest run of each kind in this directory")
+                .append(" (`<name>-<UTC stamp>.json`, one file per run; `latest.json` names them).\n\n");
         targets(md, loads, capacity, jmh);
         for (var e : loads.entrySet()) {
             load(md, e.getKey(), e.getValue());
@@ -140,7 +178,7 @@ public final class Report {
                     .append(e.getValue().path("mode").asText().equals("sweep") ? "" : " (single rate, not a sweep)")
                     .append(" | ≥ 100,000 delivered/s | ").append(fmt(delivered)).append(" delivered/s (")
                     .append(fmt(best.path("offeredRate").asDouble())).append(" publishes/s, p99 ")
-                    .append(best.path("all").path("p99").asText()).append(" ms) | ")
+                    .append(String.format(Locale.ROOT, "%.1f", best.path("all").path("p99").asDouble())).append(" ms) | ")
                     .append(status(delivered >= TARGET_DELIVERED)).append(" |\n");
             double cpu = best.path("serverCpuMicrosPerDelivery").asDouble(-1);
             md.append("| ").append(broker).append(": server CPU per delivered message (at that rate) | ≤ 10 µs | ")

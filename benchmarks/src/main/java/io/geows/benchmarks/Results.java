@@ -5,15 +5,14 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 
 /**
- * Where results go: one JSON file per run ({@code <name>-<UTC stamp>.json}) and a stable copy
- * ({@code <name>-latest.json}); after each write the combined {@code latest.json}, {@code latest.md} and
- * charts are regenerated from the latest files ({@link Report}).
+ * Where results go: one JSON file per run ({@code <name>-<UTC stamp>.json}); after each write the
+ * combined {@code latest.json}, {@code latest.md} and chart are regenerated from the newest run of each
+ * name ({@link Report}).
  */
 final class Results {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -30,12 +29,11 @@ final class Results {
         return Files.isDirectory(Path.of("benchmarks", "src")) ? Path.of("benchmarks", "results") : Path.of("results");
     }
 
-    /** Writes {@code value} as {@code <name>-<stamp>.json} and {@code <name>-latest.json}, then the report. */
+    /** Writes {@code value} as {@code <name>-<stamp>.json}, then the report. */
     static Path write(Path dir, String name, Object value) throws IOException {
         Files.createDirectories(dir);
         Path file = dir.resolve(name + "-" + ZonedDateTime.now(ZoneOffset.UTC).format(STAMP) + ".json");
         JSON.writeValue(file.toFile(), value);
-        Files.copy(file, dir.resolve(name + "-latest.json"), StandardCopyOption.REPLACE_EXISTING);
         Report.write(dir);
         return file;
     }

@@ -182,7 +182,7 @@ final class SvgChart {
             return 1;
         }
         double p = Math.pow(10, Math.floor(Math.log10(v)));
-        for (double m : new double[] {1, 2, 2.5, 5, 10}) {
+        for (double m : new double[] {1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10}) {
             if (m * p >= v) {
                 return m * p;
             }

@@ -73,7 +73,7 @@ class LoadToolIntegrationTests {
 
         Path file = Results.write(dir, "load-redis", run);
         assertThat(file).exists();
-        assertThat(dir.resolve("load-redis-latest.json")).exists();
+        assertThat(Files.readString(dir.resolve("latest.json"))).contains("\"load-redis\" : \"" + file.getFileName());
         assertThat(Files.readString(dir.resolve("latest.md"))).contains("## Load: redis", "step 2", "pass");
         assertThat(Files.readString(dir.resolve("sweep.svg"))).startsWith("<svg").contains("p99 limit 50 ms", "redis");
     }
