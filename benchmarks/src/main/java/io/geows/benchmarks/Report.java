@@ -21,7 +21,8 @@ import java.util.stream.Stream;
 /**
  * Regenerates the combined results from the newest run of each kind in a results directory (files
  * named {@code <name>-<UTC stamp>.json}): {@code load-<broker>} ({@link LoadTool}), {@code capacity}
- * ({@link ConnectionCapacity}) and {@code jmh} (JMH {@code -rf json}). Writes {@code latest.json}
+ * ({@link ConnectionCapacity}) and {@code jmh} (JMH {@code -rf json}; the newest result of each
+ * benchmark over all JMH files, so a run of one suite does not hide the others). Writes {@code latest.json}
  * (all of them in one object; JMH as a summary without the raw samples), {@code latest.md} (tables and
  * where each target stands) and {@code sweep.svg} (p99 latency against delivered rate, per broker,
  * with the limit).
@@ -53,12 +54,24 @@ public final class Report {
     /** Reads the latest files in {@code dir} and writes the combined JSON, Markdown and chart. */
     static void write(Path dir) throws IOException {
         Map<String, Path> newest = new TreeMap<>();
+        // JMH: the newest result of every benchmark (a run of one suite does not hide the others)
+        Map<String, JsonNode> benchmarks = new LinkedHashMap<>();
+        List<String> jmhFiles = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             // stamps sort as text, so the last file of each name in sorted order is its newest run
             for (Path p : files.sorted().toList()) {
                 Matcher m = RUN_FILE.matcher(p.getFileName().toString());
-                if (m.matches()) {
-                    newest.put(m.group(1), p);
+                if (!m.matches()) {
+                    continue;
+                }
+                newest.put(m.group(1), p);
+                if (m.group(1).equals("jmh")) {
+                    jmhFiles.add(p.getFileName().toString());
+                    for (JsonNode b : read(p)) {
+                        String key = b.path("benchmark").asText() + " " + b.path("mode").asText() + " " + b.path("params");
+                        benchmarks.remove(key);
+                        benchmarks.put(key, b);
+                    }
                 }
             }
         }
@@ -72,9 +85,15 @@ public final class Report {
                 loads.put(e.getKey().substring("load-".length()), read(e.getValue()));
             } else if (e.getKey().equals("capacity")) {
                 capacity = read(e.getValue());
-            } else if (e.getKey().equals("jmh")) {
-                jmh = read(e.getValue());
             }
+        }
+        if (!benchmarks.isEmpty()) {
+            var array = Results.JSON.createArrayNode();
+            benchmarks.values().stream()
+                    .sorted((x, y) -> (x.path("benchmark").asText() + " " + x.path("mode").asText())
+                            .compareTo(y.path("benchmark").asText() + " " + y.path("mode").asText()))
+                    .forEach(array::add);
+            jmh = array;
         }
         ObjectNode all = Results.JSON.createObjectNode();
         all.put("generated", Instant.now().toString());
@@ -84,6 +103,9 @@ public final class Report {
         all.set("jmh", jmh == null ? null : jmhSummary(jmh));
         ObjectNode sources = all.putObject("files");
         newest.forEach((name, p) -> sources.put(name, p.getFileName().toString()));
+        if (!jmhFiles.isEmpty()) {
+            jmhFiles.forEach(sources.putArray("jmh")::add);
+        }
         Results.JSON.writeValue(dir.resolve("latest.json").toFile(), all);
         Files.writeString(dir.resolve("latest.md"), markdown(loads, capacity, jmh), StandardCharsets.UTF_8);
         if (!loads.isEmpty()) {
@@ -305,14 +327,10 @@ public final class Report {
     private static void jmh(StringBuilder md, JsonNode jmh) {
         md.append("## JMH\n\n");
         JsonNode first = jmh.path(0);
-        md.append("JMH ").append(first.path("jmhVersion").asText()).append(", ").append(first.path("forks").asInt())
-                .append(" fork(s), ").append(first.path("warmupIterations").asInt()).append(" × ")
-                .append(first.path("warmupTime").asText()).append(" warm-up, ")
-                .append(first.path("measurementIterations").asInt()).append(" × ")
-                .append(first.path("measurementTime").asText()).append(" measurement, ")
-                .append(first.path("vmName").asText()).append(' ').append(first.path("vmVersion").asText())
-                .append(". Error is the 99.9 % confidence interval.\n\n");
-        md.append("| benchmark | params | mode | score | ± error | unit | p50 | p99 |\n|---|---|---|---|---|---|---|---|\n");
+        md.append("JMH ").append(first.path("jmhVersion").asText()).append(", ").append(first.path("vmName").asText())
+                .append(' ').append(first.path("vmVersion").asText()).append("; the newest result of each benchmark. ")
+                .append("Error is the 99.9 % confidence interval; runs are forks × (warm-up / measurement) iterations.\n\n");
+        md.append("| benchmark | params | mode | score | ± error | unit | p50 | p99 | run |\n|---|---|---|---|---|---|---|---|---|\n");
         for (JsonNode b : jmh) {
             JsonNode m = b.path("primaryMetric");
             StringBuilder params = new StringBuilder();
@@ -323,10 +341,13 @@ public final class Report {
             String name = b.path("benchmark").asText().replace("io.geows.benchmarks.", "");
             JsonNode pct = m.path("scorePercentiles");
             boolean sample = b.path("mode").asText().equals("sample");
-            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s |%n", name, params,
+            String run = b.path("forks").asInt() + " × (" + b.path("warmupIterations").asInt() + " × "
+                    + b.path("warmupTime").asText() + " / " + b.path("measurementIterations").asInt() + " × "
+                    + b.path("measurementTime").asText() + ")";
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", name, params,
                     b.path("mode").asText(), num(m.path("score").asDouble()), num(m.path("scoreError").asDouble()),
                     m.path("scoreUnit").asText(), sample ? num(pct.path("50.0").asDouble()) : "",
-                    sample ? num(pct.path("99.0").asDouble()) : ""));
+                    sample ? num(pct.path("99.0").asDouble()) : "", run));
         }
         Map<String, Double> ratios = adapterRatios(jmh);
         if (!ratios.isEmpty()) {
