@@ -1,15 +1,90 @@
 #!/usr/bin/env bash
-# Builds the benchmarks and runs JMH. Results (JSON and the text table) go to benchmarks/results/.
-# Usage: benchmarks/run.sh [JMH regex and options]   e.g. benchmarks/run.sh RedisBrokerBenchmark
-# Needs redis-server (scripts/find-brokers.sh finds or installs it).
+# Runs the geows benchmarks and writes their results to benchmarks/results/: one JSON file per run
+# (<name>-<UTC stamp>.json: jmh, load-redis, load-nats, capacity) and, regenerated from the newest run
+# of each, latest.json, latest.md (tables, where each target stands) and sweep.svg (p99 against
+# delivered rate).
+#
+# Usage: benchmarks/run.sh [part...]          parts, in this order by default:
+#   jmh       JMH suites (codec, fan-out, registry, Redis and NATS adapters against their raw clients),
+#             short settings: 1 fork, 2 x 1 s warm-up, 5 x 1 s measurement          (~3.5 min)
+#   redis     load sweep: two example server processes on one Redis, the default workload  (~1.6 min)
+#   nats      the same on NATS (JetStream)                                                 (~1.5 min)
+#   capacity  15,000 idle connections on one node, memory per connection, storm rate      (~1.5 min)
+#   report    only regenerate latest.md / latest.json / sweep.svg from the latest results
+# All four take under 10 minutes on a 2-core machine. Other arguments:
+#   benchmarks/run.sh jmh 'RedisBrokerBenchmark' -i 5    a JMH regex and options after "jmh"
+#   benchmarks/run.sh RedisBrokerBenchmark               (no part named: all arguments go to JMH)
+# Settings through the environment (defaults shown in the code below):
+#   JMH_OPTS, LOAD_OPTS (both brokers), CAPACITY_OPTS, SKIP_BUILD=1 (use the jars as they are).
+# Needs redis-server and nats-server (scripts/find-brokers.sh finds or installs them). Every server the
+# run starts listens on a free loopback port and is stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+JMH_OPTS=${JMH_OPTS:--f 1 -wi 2 -w 1s -i 5 -r 1s}
+LOAD_OPTS=${LOAD_OPTS:---sweep --rate 1000 --factor 1.5 --seconds 10 --warmup 10}
+CAPACITY_OPTS=${CAPACITY_OPTS:---connections 15000 --hold 35}
+results=benchmarks/results
+jar=benchmarks/target/benchmarks.jar
+
+parts=()
+jmh_args=()
+if [[ $# -eq 0 ]]; then
+  parts=(jmh redis nats capacity)
+else
+  case "$1" in
+    jmh|redis|nats|capacity|report|all)
+      while [[ $# -gt 0 ]]; do
+        case "$1" in
+          all) parts+=(jmh redis nats capacity); shift ;;
+          jmh) parts+=(jmh); shift
+               # a JMH regex and options may follow "jmh"
+               while [[ $# -gt 0 && ! "$1" =~ ^(redis|nats|capacity|report|all)$ ]]; do jmh_args+=("$1"); shift; done ;;
+          redis|nats|capacity|report) parts+=("$1"); shift ;;
+          *) echo "run.sh: unknown part '$1' (jmh, redis, nats, capacity, report, all)" >&2; exit 2 ;;
+        esac
+      done ;;
+    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) parts=(jmh); jmh_args=("$@") ;;
+  esac
+fi
+
 brokers=$(scripts/find-brokers.sh) || exit 1
 while IFS= read -r line; do
   [[ "$line" == GEOWS_*=* ]] && export "${line?}"
 done <<<"$brokers"
-mvn -B -q -ntp -DskipTests -pl benchmarks -am package
-mkdir -p benchmarks/results
-stamp=$(date -u +%Y%m%dT%H%M%SZ)
-java -jar benchmarks/target/benchmarks.jar -rf json -rff "benchmarks/results/jmh-$stamp.json" "$@" \
-  | tee "benchmarks/results/jmh-$stamp.txt"
+
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+  echo "== build (benchmarks and the example server)"
+  mvn -B -q -ntp -DskipTests -pl benchmarks -am package
+fi
+mkdir -p "$results"
+started=$(date +%s)
+
+for part in "${parts[@]}"; do
+  part_start=$(date +%s)
+  case "$part" in
+    jmh)
+      stamp=$(date -u +%Y%m%dT%H%M%SZ)
+      echo "== JMH ($JMH_OPTS ${jmh_args[*]:-})"
+      # shellcheck disable=SC2086
+      java -jar "$jar" $JMH_OPTS -rf json -rff "$results/jmh-$stamp.json" ${jmh_args[@]+"${jmh_args[@]}"} \
+        | tee "$results/jmh-$stamp.txt"
+      ;;
+    redis|nats)
+      echo "== load sweep on $part ($LOAD_OPTS)"
+      # shellcheck disable=SC2086
+      java -cp "$jar" io.geows.benchmarks.LoadTool --broker "$part" $LOAD_OPTS --results "$results"
+      ;;
+    capacity)
+      echo "== connection capacity ($CAPACITY_OPTS)"
+      # shellcheck disable=SC2086
+      java -cp "$jar" io.geows.benchmarks.ConnectionCapacity $CAPACITY_OPTS --results "$results"
+      ;;
+    report) ;;
+  esac
+  echo "== $part took $(( $(date +%s) - part_start )) s"
+done
+
+java -cp "$jar" io.geows.benchmarks.Report "$results"
+echo "== done in $(( $(date +%s) - started )) s: $results/latest.md"

@@ -1,217 +1,413 @@
 package io.geows.benchmarks;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
+import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
-import org.java_websocket.client.WebSocketClient;
-import org.java_websocket.handshake.ServerHandshake;
 
 /**
- * The end-to-end load tool (first cut): C WebSocket clients spread evenly over two regions, R rooms
- * each with members in both regions, publishing at a fixed <b>open-loop</b> rate for S seconds (a
- * schedule, not "send when the last one returned", so coordinated omission cannot hide latency: each
- * message carries its <em>intended</em> send time). Every receiver records publish → receive latency
- * in an HdrHistogram, same-region and cross-region separately, and every delivery is counted, so loss
- * and duplicates are exact.
+ * The end-to-end load tool, also meant for sizing a deployment. It starts two regions as separate
+ * example server processes on one broker ({@code --broker redis|nats}, started here on a free loopback
+ * port) or targets regions that already run ({@code --targets}); connects C WebSocket clients spread
+ * evenly over both, in R rooms that each have members in both regions; and publishes at a fixed
+ * open-loop rate for S seconds (see {@link LoadClients}). It reports the offered and delivered rates,
+ * expected and received deliveries (lost and duplicate: both must be 0), latency percentiles (all,
+ * same-region, cross-region), and each server's CPU seconds, CPU per delivered message and RSS.
+ *
+ * <p>{@code --sweep} raises the rate step by step until p99 passes the limit (50 ms) or a delivery is
+ * lost, bisects between the last passing and the first failing rate, and reports the highest rate that
+ * held (when the first rate already fails it steps down instead). Results go to {@code <results>/<name>-<stamp>.json} and {@code <name>-latest.json}, and the
+ * combined {@code latest.md}, {@code latest.json} and chart are regenerated ({@link Report}).
  *
  * <pre>
+ * java -cp benchmarks/target/benchmarks.jar io.geows.benchmarks.LoadTool --broker redis --sweep
  * java -cp benchmarks/target/benchmarks.jar io.geows.benchmarks.LoadTool \
- *     --targets us-east=ws://127.0.0.1:8081/,eu-west=ws://127.0.0.1:8082/ --clients 200 --rooms 20 --rate 2000 --seconds 10
+ *     --targets us-east=ws://10.0.0.1:8081/,eu-west=ws://10.0.0.2:8081/ --rate 2000 --seconds 30
  * </pre>
  */
 public final class LoadTool {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Server JVM flags unless {@code --server-jvm} says otherwise: fixed heap, G1 (jcmd heap readings parse G1). */
+    static final String DEFAULT_SERVER_JVM = "-Xms512m -Xmx512m -XX:+UseG1GC";
 
-    /** What to run. */
-    public record Options(Map<String, URI> targets, int clients, int rooms, int rate, int seconds, int payloadBytes) {
+    private LoadTool() {
     }
 
-    /** What happened. */
-    public record Result(double offeredRate, double deliveredRate, long published, long expected, long received,
-                         long lost, long duplicates, Histogram all, Histogram sameRegion, Histogram crossRegion) {
-        /** A short human-readable report. */
-        public String report() {
-            return String.format(Locale.ROOT,
-                    "offered %.0f msg/s, delivered %.0f msg/s; published %d, deliveries expected %d, received %d, "
-                            + "lost %d, duplicates %d%n%s%n%s%n%s",
-                    offeredRate, deliveredRate, published, expected, received, lost, duplicates,
-                    line("all", all), line("same-region", sameRegion), line("cross-region", crossRegion));
+    /** What to run; see {@link #args()} for the meaning and defaults. */
+    static final class Options {
+        List<LoadClients.Region> targets = List.of();
+        List<Long> targetPids = List.of();
+        String broker = "redis";
+        int clients = 200;
+        int rooms = 20;
+        int payloadBytes = 100;
+        double rate = 1000;
+        double seconds = 10;
+        double warmupSeconds = 10;
+        boolean sweep;
+        double sweepFactor = 1.5;
+        int maxSteps = 12;
+        int refineSteps = 1;
+        int downSteps = 2;
+        double maxRate = 1_000_000;
+        double p99LimitMs = 50;
+        double drainSeconds = 10;
+        int ioThreads = 1;
+        String serverClasspath = System.getProperty("java.class.path");
+        List<String> serverJvm = List.of(DEFAULT_SERVER_JVM.split(" "));
+        Path logDir = Path.of(System.getProperty("java.io.tmpdir"), "geows-bench-logs");
+        Path jfrDir;
+        String jfrSettings = "profile";
+        /** Prints a line per step as it runs. */
+        boolean verbose = true;
+    }
+
+    /** Latency percentiles of one kind of delivery, in milliseconds. */
+    public record Latency(long count, double p50, double p90, double p99, double p999, double max) {
+        static Latency of(Histogram h) {
+            return new Latency(h.getTotalCount(), ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(90)),
+                    ms(h.getValueAtPercentile(99)), ms(h.getValueAtPercentile(99.9)), ms(h.getMaxValue()));
         }
 
-        private static String line(String name, Histogram h) {
-            return String.format(Locale.ROOT, "  %-13s p50 %6.2f ms  p90 %6.2f ms  p99 %6.2f ms  p99.9 %6.2f ms  max %6.2f ms  (n=%d)",
-                    name, ms(h, 50), ms(h, 90), ms(h, 99), ms(h, 99.9), h.getMaxValue() / 1e6, h.getTotalCount());
-        }
-
-        private static double ms(Histogram h, double p) {
-            return h.getValueAtPercentile(p) / 1e6;
+        private static double ms(long nanos) {
+            return Math.round(nanos / 1e3) / 1e3;
         }
     }
 
-    /** One connection: region, room, and what it received. */
-    private static final class Client extends WebSocketClient {
-        final String region;
-        final String room;
-        final String user;
-        final CountDownLatch ready = new CountDownLatch(1);
-        final LoadRun run;
+    /**
+     * One process over a measured window: CPU seconds used in it (user + system, and the system part:
+     * syscalls, wakeups), memory at its end.
+     */
+    public record ProcessUse(String name, long pid, double cpuSeconds, double systemCpuSeconds,
+                             double cpuMicrosPerDelivery, long rssBytes, long peakRssBytes, long threads) {
+    }
 
-        Client(URI uri, String region, String room, String user, LoadRun run) {
-            super(uri);
-            this.region = region;
-            this.room = room;
-            this.user = user;
-            this.run = run;
-            setConnectionLostTimeout(0);
+    /**
+     * One rate step (or the warm-up).
+     *
+     * @param startedAt       wall-clock time the step started sending (to line it up with logs and recordings)
+     * @param targetRate      publishes per second asked for
+     * @param offeredRate     publishes per second actually sent (published / send time)
+     * @param deliveredRate   deliveries per second (received / time from the first send to the last delivery)
+     * @param maxSendLagMs    how far the sender fell behind its schedule at worst (the latency includes it)
+     * @param serverCpuMicrosPerDelivery both servers' CPU time in the window over the deliveries
+     */
+    public record Step(String label, String startedAt, double targetRate, double offeredRate, double deliveredRate, long published,
+                       long expected, long received, long lost, long duplicates, long acked, long errors,
+                       long disconnects, double sendSeconds, double windowSeconds, double maxSendLagMs,
+                       Latency all, Latency sameRegion, Latency crossRegion, List<ProcessUse> servers,
+                       ProcessUse broker, ProcessUse loadTool, double serverCpuMicrosPerDelivery, boolean passed,
+                       String verdict) {
+        /** One line per step, for the console. */
+        String line() {
+            return String.format(Locale.ROOT, "%-8s rate %8.0f/s offered %8.0f/s delivered %9.0f/s  p50 %7.2f  p99 %7.2f"
+                            + "  p99.9 %7.2f  max %7.2f ms  same p99 %6.2f  cross p99 %6.2f  lost %d dup %d err %d  "
+                            + "server CPU %s µs/delivery  %s",
+                    label, targetRate, offeredRate, deliveredRate, all.p50(), all.p99(), all.p999(), all.max(),
+                    sameRegion.p99(), crossRegion.p99(), lost, duplicates, errors,
+                    serverCpuMicrosPerDelivery < 0 ? "?" : String.format(Locale.ROOT, "%.2f", serverCpuMicrosPerDelivery),
+                    verdict);
         }
+    }
 
-        @Override
-        public void onOpen(ServerHandshake handshake) {
-            send("{\"type\":\"hello\",\"token\":\"" + user + "\",\"protocol\":1}");
-            send("{\"type\":\"join\",\"room\":\"" + room + "\",\"id\":\"j\"}");
-        }
+    /** A whole run: settings, machine, the steps, and the highest passing step. */
+    public record Run(String kind, String name, String startedAt, String machine, double loadAverageBefore,
+                      double loadAverageAfter, String broker, String mode, int clients, int rooms, int payloadBytes,
+                      double secondsPerStep, double warmupSeconds, double p99LimitMs, List<String> serverJvmOptions,
+                      Map<String, String> serverEnvironment, Map<String, Integer> clientsPerRegion,
+                      List<Integer> roomSizes, Step warmup, List<Step> steps, Step best) {
+    }
 
-        @Override
-        public void onMessage(String text) {
-            long now = System.nanoTime();
-            try {
-                JsonNode f = JSON.readTree(text);
-                String type = f.path("type").asText();
-                if (type.equals("joined")) {
-                    ready.countDown();
-                } else if (type.equals("message")) {
-                    run.received(f.path("id").asText(), f.path("region").asText().equals(region),
-                            now - f.path("data").path("t").asLong());
+    static Args args() {
+        return new Args("geows load tool",
+                "Starts two regions (example server processes on one broker) or targets running ones, connects C\n"
+                        + "clients over both, R rooms with members in both, publishes at a fixed open-loop rate and\n"
+                        + "reports rates, loss, duplicates, latency and server CPU/RSS. --sweep finds the highest rate\n"
+                        + "with p99 under the limit and nothing lost. Rates are publishes per second; each is delivered\n"
+                        + "to every member of its room (C/R on average).")
+                .flag("broker", "redis", "broker to start: redis or nats (ignored with --targets)")
+                .flag("targets", "", "run against running regions instead: us-east=ws://host:port/,eu-west=ws://...")
+                .flag("target-pids", "", "with --targets: server process ids (same order) to measure CPU and RSS of")
+                .flag("clients", "200", "WebSocket clients, spread evenly over the regions")
+                .flag("rooms", "20", "rooms; each has members in every region")
+                .flag("payload", "100", "bytes of each message's data")
+                .flag("rate", "1000", "publishes per second (with --sweep: of the first step)")
+                .flag("seconds", "10", "seconds per step")
+                .flag("warmup", "10", "seconds of warm-up at the first rate, not measured (lets the JIT settle)")
+                .flag("sweep", "false", "raise the rate until p99 passes --p99-limit or a delivery is lost")
+                .flag("factor", "1.5", "sweep: rate factor between steps")
+                .flag("max-steps", "12", "sweep: most rising steps")
+                .flag("refine", "1", "sweep: bisection steps between the last pass and the first failure")
+                .flag("down-steps", "2", "sweep: when the first rate fails, steps down (by factor squared) to find one that holds")
+                .flag("max-rate", "1000000", "sweep: highest rate to try")
+                .flag("p99-limit", "50", "sweep: highest passing p99, ms")
+                .flag("drain", "10", "seconds to wait for missing deliveries after a step, without progress")
+                .flag("io-threads", "1", "selector threads of the load tool's clients")
+                .flag("server-jvm", DEFAULT_SERVER_JVM, "JVM options of the started servers")
+                .flag("server-jar", "", "run the servers from this jar/classpath (default: the tool's own classpath)")
+                .flag("jfr", "", "record each started server with Java Flight Recorder into this directory")
+                .flag("jfr-settings", "profile", "JFR settings: profile, default or a .jfc file (e.g. with a 1 ms sampling period)")
+                .flag("logs", "", "directory for the servers' output (default: <tmp>/geows-bench-logs)")
+                .flag("results", "", "directory for the JSON, Markdown and chart (default: benchmarks/results)")
+                .flag("name", "", "result file name (default: load-<broker>)");
+    }
+
+    /** Command line: see {@link #args()}. */
+    public static void main(String[] argv) throws Exception {
+        Args a = args();
+        Options o = new Options();
+        try {
+            if (!a.parse(argv)) {
+                System.out.println(a.usage());
+                return;
+            }
+            o.broker = a.string("broker");
+            List<LoadClients.Region> targets = new ArrayList<>();
+            for (String t : a.list("targets")) {
+                String[] kv = t.split("=", 2);
+                if (kv.length != 2 || !kv[1].startsWith("ws")) {
+                    throw new Args.BadArgs("--targets entries must be region=ws://host:port/, was '" + t + "'");
                 }
-            } catch (Exception e) {
-                run.errors.incrementAndGet();
+                targets.add(new LoadClients.Region(kv[0], URI.create(kv[1])));
             }
-        }
-
-        @Override
-        public void onClose(int code, String reason, boolean remote) {
-        }
-
-        @Override
-        public void onError(Exception ex) {
-            run.errors.incrementAndGet();
-        }
-    }
-
-    /** Counters of one run. */
-    private static final class LoadRun {
-        final Histogram all = new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(60), 3);
-        final Histogram same = new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(60), 3);
-        final Histogram cross = new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(60), 3);
-        final Map<String, AtomicInteger> deliveries = new ConcurrentHashMap<>();
-        final AtomicLong receivedTotal = new AtomicLong();
-        final AtomicInteger errors = new AtomicInteger();
-
-        void received(String id, boolean sameRegion, long latencyNanos) {
-            long v = Math.max(0, latencyNanos);
-            all.recordValue(v);
-            (sameRegion ? same : cross).recordValue(v);
-            deliveries.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
-            receivedTotal.incrementAndGet();
-        }
-    }
-
-    /** Runs the load and returns the result; the caller owns the servers. */
-    public static Result run(Options o) throws Exception {
-        List<Map.Entry<String, URI>> regions = new ArrayList<>(o.targets().entrySet());
-        LoadRun run = new LoadRun();
-        List<Client> clients = new ArrayList<>();
-        Map<String, Integer> members = new LinkedHashMap<>();
-        for (int i = 0; i < o.clients(); i++) {
-            // Alternate regions, and give each pair of neighbours the same room: every room has
-            // members in every region.
-            Map.Entry<String, URI> r = regions.get(i % regions.size());
-            String room = "load-" + ((i / regions.size()) % o.rooms());
-            members.merge(room, 1, Integer::sum);
-            Client c = new Client(r.getValue(), r.getKey(), room, "load" + i, run);
-            clients.add(c);
-            c.connectBlocking(10, TimeUnit.SECONDS);
-        }
-        for (Client c : clients) {
-            if (!c.ready.await(20, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("client " + c.user + " did not join in time");
+            o.targets = targets;
+            o.targetPids = a.list("target-pids").stream().map(Long::parseLong).toList();
+            o.clients = a.integer("clients");
+            o.rooms = a.integer("rooms");
+            o.payloadBytes = a.integer("payload");
+            o.rate = a.number("rate");
+            o.seconds = a.number("seconds");
+            o.warmupSeconds = a.number("warmup");
+            o.sweep = a.bool("sweep");
+            o.sweepFactor = a.number("factor");
+            o.maxSteps = a.integer("max-steps");
+            o.refineSteps = a.integer("refine");
+            o.downSteps = a.integer("down-steps");
+            o.maxRate = a.number("max-rate");
+            o.p99LimitMs = a.number("p99-limit");
+            o.drainSeconds = a.number("drain");
+            o.ioThreads = a.integer("io-threads");
+            o.serverJvm = a.words("server-jvm");
+            if (!a.string("server-jar").isEmpty()) {
+                o.serverClasspath = a.string("server-jar");
             }
-        }
-        String filler = "x".repeat(Math.max(0, o.payloadBytes() - 40));
-        long intervalNanos = TimeUnit.SECONDS.toNanos(1) / o.rate();
-        long total = (long) o.rate() * o.seconds();
-        Map<String, String> roomOf = new ConcurrentHashMap<>();
-        long start = System.nanoTime();
-        for (long n = 0; n < total; n++) {
-            long intended = start + n * intervalNanos;
-            long wait = intended - System.nanoTime();
-            if (wait > 0) {
-                TimeUnit.NANOSECONDS.sleep(wait); // the open-loop schedule
+            o.jfrDir = a.string("jfr").isEmpty() ? null : Path.of(a.string("jfr"));
+            o.jfrSettings = a.string("jfr-settings");
+            if (!a.string("logs").isEmpty()) {
+                o.logDir = Path.of(a.string("logs"));
             }
-            Client c = clients.get((int) (n % clients.size()));
-            String id = "m" + n;
-            roomOf.put(id, c.room);
-            c.send("{\"type\":\"publish\",\"room\":\"" + c.room + "\",\"id\":\"" + id + "\",\"data\":{\"t\":" + intended
-                    + ",\"f\":\"" + filler + "\"}}");
-        }
-        double sendSeconds = (System.nanoTime() - start) / 1e9;
-        long expected = 0;
-        for (String room : roomOf.values()) {
-            expected += members.get(room);
-        }
-        // Wait for the tail to arrive (bounded), without hurrying: late messages are still counted.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (run.receivedTotal.get() < expected && System.nanoTime() < deadline) {
-            TimeUnit.MILLISECONDS.sleep(20);
-        }
-        double totalSeconds = (System.nanoTime() - start) / 1e9;
-        long lost = 0;
-        long duplicates = 0;
-        for (Map.Entry<String, String> e : roomOf.entrySet()) {
-            AtomicInteger got = run.deliveries.get(e.getKey());
-            int want = members.get(e.getValue());
-            int have = got == null ? 0 : got.get();
-            lost += Math.max(0, want - have);
-            duplicates += Math.max(0, have - want);
-        }
-        for (Client c : clients) {
-            c.closeBlocking();
-        }
-        return new Result(total / sendSeconds, run.receivedTotal.get() / totalSeconds, total, expected,
-                run.receivedTotal.get(), lost, duplicates, run.all, run.same, run.cross);
-    }
-
-    /** Command line: see the class comment. */
-    public static void main(String[] args) throws Exception {
-        Map<String, String> a = new LinkedHashMap<>(Map.of("clients", "200", "rooms", "20", "rate", "1000",
-                "seconds", "10", "payload", "100"));
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        }
-        if (!a.containsKey("targets")) {
-            System.err.println("usage: LoadTool --targets us-east=ws://127.0.0.1:8081/,eu-west=ws://127.0.0.1:8082/ "
-                    + "[--clients 200] [--rooms 20] [--rate 1000] [--seconds 10] [--payload 100]");
+            if (o.rate <= 0 || o.seconds <= 0 || o.sweepFactor <= 1) {
+                throw new Args.BadArgs("--rate and --seconds must be positive and --factor above 1");
+            }
+        } catch (Args.BadArgs | NumberFormatException e) {
+            System.err.println("load tool: " + e.getMessage());
             System.exit(2);
+            return;
         }
-        Map<String, URI> targets = new LinkedHashMap<>();
-        for (String t : a.get("targets").split(",")) {
-            String[] kv = t.split("=", 2);
-            targets.put(kv[0], URI.create(kv[1]));
+        Run run = run(o);
+        String name = a.string("name").isEmpty() ? "load-" + run.broker() : a.string("name");
+        Path dir = Results.directory(a.string("results"));
+        Path file = Results.write(dir, name, run);
+        System.out.println();
+        System.out.println(run.best() == null ? "no step passed"
+                : String.format(Locale.ROOT, "highest passing rate: %.0f publishes/s = %.0f deliveries/s, p99 %.2f ms, "
+                        + "server CPU %.2f µs/delivery", run.best().offeredRate(), run.best().deliveredRate(),
+                        run.best().all().p99(), run.best().serverCpuMicrosPerDelivery()));
+        System.out.println("results: " + file + " (and " + dir.resolve("latest.md") + ")");
+    }
+
+    /** Runs the load (starting the regions unless targets are given) and returns what happened. */
+    static Run run(Options o) throws Exception {
+        String started = Instant.now().toString();
+        double loadBefore = ProcStats.loadAverage();
+        ServerNode.Launcher launcher = ServerNode.Launcher.of(o.serverClasspath, o.serverJvm, Map.of(), o.logDir, o.jfrDir)
+                .withJfrSettings(o.jfrSettings);
+        try (LoadCluster cluster = o.targets.isEmpty() ? LoadCluster.start(o.broker, launcher)
+                : LoadCluster.targets(o.targets, o.targetPids)) {
+            say(o, "regions: " + cluster.regions() + (cluster.logs().isEmpty() ? "" : ", logs " + cluster.logs()));
+            Runner r = new Runner(o, cluster);
+            try {
+                Step warmup = o.warmupSeconds > 0 ? r.step("warm-up", o.rate, o.warmupSeconds) : null;
+                List<Step> steps = new ArrayList<>();
+                Step best = null;
+                if (!o.sweep) {
+                    Step s = r.step("run", o.rate, o.seconds);
+                    steps.add(s);
+                    best = s.passed() ? s : null;
+                } else {
+                    double rate = o.rate;
+                    double failed = -1;
+                    for (int i = 1; i <= o.maxSteps && rate <= o.maxRate; i++) {
+                        Step s = r.step("step " + i, rate, o.seconds);
+                        steps.add(s);
+                        if (!s.passed()) {
+                            failed = rate;
+                            break;
+                        }
+                        best = s;
+                        rate *= o.sweepFactor;
+                    }
+                    // The first rate already failed: come down until one holds, so the run still says something.
+                    for (int i = 1; i <= o.downSteps && best == null && failed > 0; i++) {
+                        double lower = failed / o.sweepFactor / o.sweepFactor;
+                        Step s = r.step("down " + i, lower, o.seconds);
+                        steps.add(s);
+                        if (s.passed()) {
+                            best = s;
+                        } else {
+                            failed = lower;
+                        }
+                    }
+                    for (int i = 1; i <= o.refineSteps && best != null && failed > 0; i++) {
+                        double mid = (best.targetRate() + failed) / 2;
+                        Step s = r.step("refine " + i, mid, o.seconds);
+                        steps.add(s);
+                        if (s.passed()) {
+                            best = s;
+                        } else {
+                            failed = mid;
+                        }
+                    }
+                }
+                return new Run("load", "load-" + cluster.broker(), started, ProcStats.machine(), loadBefore,
+                        ProcStats.loadAverage(), cluster.broker(), o.sweep ? "sweep" : "single", o.clients, o.rooms,
+                        o.payloadBytes, o.seconds, o.warmupSeconds, o.p99LimitMs,
+                        o.targets.isEmpty() ? o.serverJvm : List.of(), cluster.environment(),
+                        r.clients.clientsPerRegion(), r.clients.roomSizes(), warmup, steps, best);
+            } finally {
+                r.close();
+            }
         }
-        Result r = run(new Options(targets, Integer.parseInt(a.get("clients")), Integer.parseInt(a.get("rooms")),
-                Integer.parseInt(a.get("rate")), Integer.parseInt(a.get("seconds")), Integer.parseInt(a.get("payload"))));
-        System.out.println(r.report());
+    }
+
+    private static void say(Options o, String line) {
+        if (o.verbose) {
+            System.out.println(line);
+            System.out.flush();
+        }
+    }
+
+    /** Runs steps on one cluster: the clients, the phase counter, the measurements. */
+    private static final class Runner implements AutoCloseable {
+        private final Options o;
+        private final LoadCluster cluster;
+        private final long self = ProcessHandle.current().pid();
+        private LoadClients clients;
+        private int phase;
+
+        Runner(Options o, LoadCluster cluster) throws Exception {
+            this.o = o;
+            this.cluster = cluster;
+            connect();
+        }
+
+        private void connect() throws Exception {
+            clients = new LoadClients(cluster.regions(), o.clients, o.rooms, o.ioThreads);
+            phase = 0;
+            // the join presence events settle before anything is measured
+            TimeUnit.MILLISECONDS.sleep(500);
+        }
+
+        Step step(String label, double rate, double seconds) throws Exception {
+            if (clients.disconnects() > 0) {
+                // a failed step can cut slow consumers off: measure the next one with a full set of members
+                clients.close();
+                connect();
+            }
+            long errorsBefore = clients.errors.get();
+            long disconnectsBefore = clients.disconnects();
+            String at = Instant.now().toString();
+            List<double[]> before = sample();
+            LoadClients.Phase ph = clients.run(++phase, rate, seconds, o.payloadBytes,
+                    (long) (o.drainSeconds * 1e9));
+            List<double[]> after = sample();
+            long lost = ph.lost();
+            long dup = ph.duplicates();
+            long received = ph.received.get();
+            long errors = clients.errors.get() - errorsBefore;
+            long disconnects = clients.disconnects() - disconnectsBefore;
+            double sendSeconds = (ph.sendEnd - ph.start) / 1e9;
+            long last = ph.lastDelivery == 0 ? ph.end : ph.lastDelivery;
+            double window = (ph.end - ph.start) / 1e9;
+            List<ProcessUse> servers = new ArrayList<>();
+            double serverCpu = 0;
+            boolean measured = !cluster.servers().isEmpty();
+            for (int i = 0; i < cluster.servers().size(); i++) {
+                LoadCluster.Measured m = cluster.servers().get(i);
+                ProcessUse u = use(m.name(), m.pid(), before.get(i), after.get(i), received);
+                servers.add(u);
+                serverCpu += u.cpuSeconds();
+                measured &= u.cpuSeconds() >= 0;
+            }
+            int n = cluster.servers().size();
+            ProcessUse broker = cluster.brokerProcess() == null ? null
+                    : use(cluster.brokerProcess().name(), cluster.brokerProcess().pid(), before.get(n), after.get(n), received);
+            ProcessUse tool = use("load-tool", self, before.get(before.size() - 1), after.get(after.size() - 1), received);
+            Latency all = Latency.of(ph.all);
+            List<String> why = new ArrayList<>();
+            if (lost > 0) {
+                why.add(lost + " lost");
+            }
+            if (dup > 0) {
+                why.add(dup + " duplicates");
+            }
+            if (errors > 0) {
+                why.add(errors + " error frames " + clients.firstErrors);
+            }
+            if (disconnects > 0) {
+                why.add(disconnects + " disconnects " + clients.firstErrors);
+            }
+            if (all.p99() > o.p99LimitMs) {
+                why.add("p99 " + all.p99() + " ms > " + o.p99LimitMs + " ms");
+            }
+            if (!cluster.serversAlive()) {
+                why.add("a server process exited, see " + cluster.logs());
+            }
+            Step s = new Step(label, at, rate, ph.published / sendSeconds, received / Math.max(1e-9, (last - ph.start) / 1e9),
+                    ph.published, ph.expected, received, lost, dup, ph.acked.get(), errors, disconnects, sendSeconds,
+                    window, ph.maxSendLagNanos / 1e6, all, Latency.of(ph.same), Latency.of(ph.cross), servers, broker, tool,
+                    measured && received > 0 ? serverCpu * 1e6 / received : -1, why.isEmpty(),
+                    why.isEmpty() ? "pass" : "FAIL: " + String.join(", ", why));
+            say(o, s.line());
+            return s;
+        }
+
+        /** CPU seconds, RSS, peak RSS, threads of each server, the broker, then this process. */
+        private List<double[]> sample() {
+            List<double[]> l = new ArrayList<>();
+            for (LoadCluster.Measured m : cluster.servers()) {
+                l.add(sample(m.pid()));
+            }
+            if (cluster.brokerProcess() != null) {
+                l.add(sample(cluster.brokerProcess().pid()));
+            }
+            l.add(sample(self));
+            return l;
+        }
+
+        /** User CPU, system CPU, RSS, peak RSS, threads. */
+        private static double[] sample(long pid) {
+            double[] cpu = ProcStats.cpuTimes(pid);
+            return new double[] {cpu[0], cpu[1], ProcStats.rssBytes(pid), ProcStats.peakRssBytes(pid),
+                ProcStats.threads(pid)};
+        }
+
+        private static ProcessUse use(String name, long pid, double[] before, double[] after, long deliveries) {
+            boolean known = before[0] >= 0 && after[0] >= 0;
+            double sys = known ? Math.round((after[1] - before[1]) * 1000) / 1000.0 : -1;
+            double cpu = known ? Math.round((after[0] - before[0] + after[1] - before[1]) * 1000) / 1000.0 : -1;
+            return new ProcessUse(name, pid, cpu, sys,
+                    cpu < 0 || deliveries == 0 ? -1 : Math.round(cpu * 1e8 / deliveries) / 100.0,
+                    (long) after[2], (long) after[3], (long) after[4]);
+        }
+
+        @Override
+        public void close() {
+            clients.close();
+        }
     }
 }

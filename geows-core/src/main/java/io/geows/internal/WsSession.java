@@ -207,9 +207,11 @@ public final class WsSession implements Session {
         }
         if (conn instanceof WebSocketImpl impl) {
             int queued = impl.outQueue.size();
-            // Counting bytes walks the queue, so only do it now and then once a backlog exists.
+            // Counting bytes walks the queue under its locks (contending with the writer thread), so it
+            // is done only when the queue, if its frames were the size of this one, would pass the limit.
             if (queued >= maxQueuedFrames
-                    || (queued >= 32 && (queued & 15) == 0 && queuedBytes(impl) + utf8Json.length > maxQueuedBytes)) {
+                    || (queued >= 32 && (long) queued * (utf8Json.length + 10) > maxQueuedBytes
+                        && queuedBytes(impl) + utf8Json.length > maxQueuedBytes)) {
                 slowConsumer(queued);
                 return false;
             }

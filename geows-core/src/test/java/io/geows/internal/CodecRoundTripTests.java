@@ -21,6 +21,53 @@ class CodecRoundTripTests {
     }
 
     @Test
+    void streamingDecoderOfSignedPayloadsAgreesWithTheTreeDecoder() {
+        for (String data : new String[] {"{\"text\":\"hi \\\"there\\\"\"}", "[1,2,{\"a\":[]}]", "\"\\ud800x\"", "42", "-1.5e3",
+                "null", "true", "\"caf\u00e9 \ud83d\ude00\"", "{}", "[]"}) {
+            data = asAClientFrameWouldCarryIt(data);
+            for (Envelope e : new Envelope[] {
+                new Envelope(Envelope.Kind.ROOM, "m1", "lobby", null, "alice", "us-east", "us-1", 123L, data),
+                new Envelope(Envelope.Kind.DIRECT, "m2", null, "bob", "alice", "us-east", "us-1", 1L, data),
+                new Envelope(Envelope.Kind.BROADCAST, "m3", null, null, null, "eu-west", "eu-1", Long.MAX_VALUE, data)}) {
+                byte[] wire = BrokerCodec.encode(e);
+                assertThat(BrokerCodec.decodeTrusted(wire)).as(data).isEqualTo(new BrokerCodec.Message(e))
+                        .isEqualTo(BrokerCodec.decode(wire));
+            }
+        }
+        PresenceMember m = new PresenceMember("bob", "eu-west", "eu-1");
+        assertThat(BrokerCodec.decodeTrusted(BrokerCodec.encodePresence("r", "join", m)))
+                .isEqualTo(new BrokerCodec.PresenceEvent("r", "join", m));
+        for (String bad : new String[] {"", "x", "[]", "{}", "{\"k\":\"room\",\"id\":\"1\"}", "{\"k\":\"nope\"}",
+                "{\"k\":\"direct\",\"id\":\"1\",\"from\":\"a\",\"region\":\"r\",\"node\":\"n\",\"ts\":1,\"data\":1}",
+                "{\"k\":\"room\",\"id\":\"1\",\"room\":\"r\",\"from\":\"a\",\"region\":\"r\",\"node\":\"n\",\"ts\":1,\"data\":1}x",
+                "{\"k\":\"room\",\"id\":\"1\",\"room\":\"r\",\"from\":\"a\",\"region\":\"r\",\"node\":\"n\",\"ts\":\"1\",\"data\":1}",
+                "{\"k\":\"room\",\"id\":\"1\",\"room\":\"r\",\"from\":\"a\",\"region\":\"r\",\"node\":\"n\",\"ts\":99999999999999999999,\"data\":1}"}) {
+            assertThatThrownBy(() -> BrokerCodec.decodeTrusted(bad.getBytes())).as(bad).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    /** Data as {@link ClientFrameDecoder} hands it over: parsed and written again by Jackson. */
+    private static String asAClientFrameWouldCarryIt(String data) {
+        try {
+            return new String(JSON.writeValueAsBytes(JSON.readTree(data)), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void messageFrameFastPathWritesWhatTheGeneratorWrites() {
+        for (String name : new String[] {"lobby", "room with spaces", "caf\u00e9", "quote\"d", "back\\slash", "tab\t", "\ud83d\ude00"}) {
+            for (String from : new String[] {"alice", null, name}) {
+                Envelope e = new Envelope(Envelope.Kind.ROOM, "id-" + name, name, null, from, "us-east", "us-1", 123L,
+                        "{\"text\":\"h\u00e9\"}");
+                assertThat(new String(ServerFrames.message(e, 42, "ep-1"), java.nio.charset.StandardCharsets.UTF_8))
+                        .as(name).isEqualTo(new String(ServerFrames.messageViaGenerator(e, 42, "ep-1"), java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+    }
+
+    @Test
     void presenceEventRoundTrips() {
         PresenceMember m = new PresenceMember("bob", "eu-west", "eu-1");
         assertThat(BrokerCodec.decode(BrokerCodec.encodePresence("r", "leave", m)))

@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
@@ -35,22 +36,29 @@ final class Metrics implements NodeObserver {
         this.tags = Tags.of("region", region, "node", nodeId);
     }
 
+    // Meters are looked up once per tag value, not built per event (a builder and a registry lookup per
+    // message cost a few percent of a busy node's CPU).
+    private final ConcurrentHashMap<String, Counter> framesIn = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> messagesOut = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Timer> latencyByOrigin = new ConcurrentHashMap<>();
+
     @Override
     public void frameReceived(String type) {
-        registry.counter("geows.frames.in", tags.and("type", type)).increment();
+        framesIn.computeIfAbsent(type, t -> registry.counter("geows.frames.in", tags.and("type", t))).increment();
     }
 
     @Override
     public void delivered(String kind, String originRegion, long originTimestampMillis, int recipients) {
-        Counter.builder("geows.messages.out").tags(tags.and("kind", kind)).register(registry).increment(recipients);
+        messagesOut.computeIfAbsent(kind, k -> Counter.builder("geows.messages.out").tags(tags.and("kind", k)).register(registry))
+                .increment(recipients);
         long latency = Math.max(0, System.currentTimeMillis() - originTimestampMillis);
-        Timer.builder("geows.delivery.latency")
-                .description("origin timestamp to delivery on this node")
-                .tags(tags.and("origin_region", originRegion, "cross_region", String.valueOf(!originRegion.equals(region))))
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofSeconds(10))
-                .register(registry)
+        latencyByOrigin.computeIfAbsent(originRegion, o -> Timer.builder("geows.delivery.latency")
+                        .description("origin timestamp to delivery on this node")
+                        .tags(tags.and("origin_region", o, "cross_region", String.valueOf(!o.equals(region))))
+                        .publishPercentileHistogram()
+                        .minimumExpectedValue(Duration.ofMillis(1))
+                        .maximumExpectedValue(Duration.ofSeconds(10))
+                        .register(registry))
                 .record(latency, TimeUnit.MILLISECONDS);
     }
 
@@ -77,6 +85,9 @@ final class Metrics implements NodeObserver {
 
     /** Removes the node's meters (a demo region stopped; a new node may take its name later). */
     void unbind() {
+        framesIn.clear();
+        messagesOut.clear();
+        latencyByOrigin.clear();
         String node = tags.stream().filter(t -> t.getKey().equals("node")).findFirst().orElseThrow().getValue();
         registry.getMeters().stream().filter(m -> node.equals(m.getId().getTag("node"))).toList().forEach(registry::remove);
     }

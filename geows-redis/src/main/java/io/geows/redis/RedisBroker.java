@@ -127,6 +127,8 @@ public final class RedisBroker implements BrokerAdapter {
     private List<BrokerMessage> held = new ArrayList<>();
     private volatile boolean closed;
     private volatile CompletableFuture<Void> canaryReceived;
+    /** Messages received on the subscription connection: proof of life while a check waits. */
+    private final java.util.concurrent.atomic.LongAdder messagesIn = new java.util.concurrent.atomic.LongAdder();
     private volatile String canaryNonce;
     private volatile boolean lostLogged;
 
@@ -318,7 +320,7 @@ public final class RedisBroker implements BrokerAdapter {
         }
         String info;
         try {
-            info = link.pubsub().clientInfo().get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            info = awaitWhileMessagesFlow(link.pubsub().clientInfo());
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RedisCommandExecutionException) {
                 return -1; // refused (old Redis, ACL): the canary still checks the path
@@ -336,10 +338,35 @@ public final class RedisBroker implements BrokerAdapter {
         canaryReceived = received;
         publishRaw(link.commands(), canaryChannel, nonce.getBytes(StandardCharsets.UTF_8))
                 .get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        received.get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        awaitWhileMessagesFlow(received);
+    }
+
+    /** The longest a check waits behind a backlog of messages that keep arriving: 1 minute. */
+    private static final long MAX_BUSY_WAIT_MILLIS = 60_000;
+
+    /**
+     * Waits for an answer on the subscription connection. Under overload it queues behind the
+     * messages before it; as long as messages keep arriving the connection is alive, so the wait goes
+     * on (up to {@link #MAX_BUSY_WAIT_MILLIS}) instead of declaring Redis lost and refusing publishes.
+     */
+    private <T> T awaitWhileMessagesFlow(java.util.concurrent.Future<T> answer) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MAX_BUSY_WAIT_MILLIS);
+        long seen = messagesIn.sum();
+        while (true) {
+            try {
+                return answer.get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                long now = messagesIn.sum();
+                if (now == seen || System.nanoTime() > deadline || closed) {
+                    throw e;
+                }
+                seen = now; // still busy delivering: the answer waits behind that backlog
+            }
+        }
     }
 
     private void onMessage(String channel, byte[] message) {
+        messagesIn.increment();
         if (channel.equals(canaryChannel)) {
             CompletableFuture<Void> waiting = canaryReceived;
             if (waiting != null && new String(message, StandardCharsets.UTF_8).equals(canaryNonce)) {
