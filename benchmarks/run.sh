@@ -7,8 +7,8 @@
 # Usage: benchmarks/run.sh [part...]          parts, in this order by default:
 #   jmh       JMH suites (codec, fan-out, registry, Redis and NATS adapters against their raw clients),
 #             short settings: 1 fork, 2 x 1 s warm-up, 5 x 1 s measurement          (~3.5 min)
-#   redis     load sweep: two example server processes on one Redis, the default workload  (~1.6 min)
-#   nats      the same on NATS (JetStream)                                                 (~1.5 min)
+#   redis     load sweep: two example server processes on one Redis, the default workload  (~2 min)
+#   nats      the same on NATS (JetStream)                                                 (~2 min)
 #   capacity  15,000 idle connections on one node, memory per connection, storm rate      (~1.5 min)
 #   report    only regenerate latest.md / latest.json / sweep.svg from the latest results
 # All four take under 10 minutes on a 2-core machine. Other arguments:
@@ -22,7 +22,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 JMH_OPTS=${JMH_OPTS:--f 1 -wi 2 -w 1s -i 5 -r 1s}
-LOAD_OPTS=${LOAD_OPTS:---sweep --rate 1000 --factor 1.5 --seconds 10 --warmup 10}
+LOAD_OPTS=${LOAD_OPTS:---sweep --rate 1000 --factor 1.5 --refine 3 --seconds 10 --warmup 10}
 CAPACITY_OPTS=${CAPACITY_OPTS:---connections 15000 --hold 35}
 results=benchmarks/results
 jar=benchmarks/target/benchmarks.jar

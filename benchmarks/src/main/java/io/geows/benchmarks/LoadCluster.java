@@ -58,7 +58,7 @@ final class LoadCluster implements AutoCloseable {
      * The servers get {@code GEOWS_MAX_MESSAGES_PER_SECOND=0} (no per-session rate limit) and one shared
      * inter-region key.
      */
-    static LoadCluster start(String broker, ServerNode.Launcher launcher) throws Exception {
+    static LoadCluster start(String broker, String natsStorage, ServerNode.Launcher launcher) throws Exception {
         AutoCloseable process;
         String uri;
         long pid;
@@ -81,6 +81,9 @@ final class LoadCluster implements AutoCloseable {
         new SecureRandom().nextBytes(key);
         Map<String, String> env = new LinkedHashMap<>(launcher.environment());
         env.put("GEOWS_MAX_MESSAGES_PER_SECOND", "0");
+        if (broker.equals("nats")) {
+            env.put("GEOWS_NATS_STORAGE", natsStorage);
+        }
         env.put("GEOWS_INTER_REGION_KEYS", "k1:" + Base64.getEncoder().encodeToString(key));
         ServerNode.Launcher l = launcher.withEnvironment(env);
         List<ServerNode> servers = new ArrayList<>();

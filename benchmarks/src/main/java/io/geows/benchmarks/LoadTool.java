@@ -51,6 +51,7 @@ public final class LoadTool {
         boolean sweep;
         double sweepFactor = 1.5;
         int maxSteps = 12;
+        String natsStorage = "file";
         int refineSteps = 1;
         int downSteps = 2;
         double maxRate = 1_000_000;
@@ -130,6 +131,8 @@ public final class LoadTool {
                         + "with p99 under the limit and nothing lost. Rates are publishes per second; each is delivered\n"
                         + "to every member of its room (C/R on average).")
                 .flag("broker", "redis", "broker to start: redis or nats (ignored with --targets)")
+                .flag("nats-storage", "file", "NATS history and presence: file, or memory (slower on nats-server 2.9: "
+                        + "see benchmarks/README.md)")
                 .flag("targets", "", "run against running regions instead: us-east=ws://host:port/,eu-west=ws://...")
                 .flag("target-pids", "", "with --targets: server process ids (same order) to measure CPU and RSS of")
                 .flag("clients", "200", "WebSocket clients, spread evenly over the regions")
@@ -166,6 +169,7 @@ public final class LoadTool {
                 return;
             }
             o.broker = a.string("broker");
+            o.natsStorage = a.string("nats-storage");
             List<LoadClients.Region> targets = new ArrayList<>();
             for (String t : a.list("targets")) {
                 String[] kv = t.split("=", 2);
@@ -226,7 +230,7 @@ public final class LoadTool {
         double loadBefore = ProcStats.loadAverage();
         ServerNode.Launcher launcher = ServerNode.Launcher.of(o.serverClasspath, o.serverJvm, Map.of(), o.logDir, o.jfrDir)
                 .withJfrSettings(o.jfrSettings);
-        try (LoadCluster cluster = o.targets.isEmpty() ? LoadCluster.start(o.broker, launcher)
+        try (LoadCluster cluster = o.targets.isEmpty() ? LoadCluster.start(o.broker, o.natsStorage, launcher)
                 : LoadCluster.targets(o.targets, o.targetPids)) {
             say(o, "regions: " + cluster.regions() + (cluster.logs().isEmpty() ? "" : ", logs " + cluster.logs()));
             Runner r = new Runner(o, cluster);

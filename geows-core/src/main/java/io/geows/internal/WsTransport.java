@@ -40,6 +40,8 @@ public final class WsTransport extends WebSocketServer {
         this.allowedOrigins = allowedOrigins;
         this.maxPerAddress = engine.limits().maxConnectionsPerAddress();
         setReuseAddr(true);
+        // The listen backlog: Java-WebSocket's default (50) drops SYNs in a reconnect storm.
+        setMaxPendingConnections(1024);
         setTcpNoDelay(true);
         setConnectionLostTimeout(pingIntervalSeconds);
         setDaemon(true);

@@ -88,7 +88,7 @@ public final class ExampleServer implements AutoCloseable {
                 String region = config.region() != null ? config.region() : "local";
                 String nodeId = config.nodeId() != null ? config.nodeId()
                         : region + "-" + Long.toHexString(Double.doubleToLongBits(Math.random())).substring(0, 6);
-                directory = broker(config.broker(), config.security().brokerCa(), nodeId);
+                directory = broker(config, nodeId);
                 nodes.add(node(config, region, nodeId, config.port(), config.publicUrl(), directory, metrics));
             }
             HttpServer http = HttpServer.create(new InetSocketAddress(config.host(), config.httpPort()), 0);
@@ -120,12 +120,15 @@ public final class ExampleServer implements AutoCloseable {
         }
     }
 
-    private static BrokerAdapter broker(String broker, String brokerCa, String nodeId) {
+    private static BrokerAdapter broker(ServerConfig config, String nodeId) {
+        String broker = config.broker();
+        String brokerCa = config.security().brokerCa();
         if (broker.equals("memory")) {
             return new InMemoryBroker().connect(nodeId);
         }
         if (broker.startsWith("nats://") || broker.startsWith("tls://")) {
-            NatsBrokerOptions.Builder nats = NatsBrokerOptions.builder().url(broker).connectionName(nodeId);
+            NatsBrokerOptions.Builder nats = NatsBrokerOptions.builder().url(broker).connectionName(nodeId)
+                    .storage(config.natsMemory() ? NatsBrokerOptions.Storage.MEMORY : NatsBrokerOptions.Storage.FILE);
             if (brokerCa != null) {
                 nats.trustedCertificates(Path.of(brokerCa));
             }

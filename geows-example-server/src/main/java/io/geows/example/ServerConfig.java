@@ -22,10 +22,11 @@ import io.geows.NodeLimits;
  * @param peers      other regions' public WebSocket URLs, listed in /regions (region to URL)
  * @param limits     limits on each session
  * @param security  tokens, inter-region keys, TLS, origins
+ * @param natsMemory with a NATS broker: keep history and presence in memory instead of on disk
  */
 record ServerConfig(String host, int httpPort, String broker, String region, String nodeId, int port,
                     String publicUrl, int usPort, int euPort, Map<String, String> peers, NodeLimits limits,
-                    Security security) {
+                    Security security, boolean natsMemory) {
 
     /**
      * How clients and nodes prove who they are.
@@ -61,7 +62,7 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
     ServerConfig(String host, int httpPort, String broker, String region, String nodeId, int port, String publicUrl,
                  int usPort, int euPort) {
         this(host, httpPort, broker, region, nodeId, port, publicUrl, usPort, euPort, Map.of(), NodeLimits.defaults(),
-                Security.demo());
+                Security.demo(), false);
     }
 
     /** One flag: name, environment variable, default, meaning. */
@@ -72,6 +73,8 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
         new Flag("host", "GEOWS_HOST", "127.0.0.1", "bind address"),
         new Flag("http-port", "GEOWS_HTTP_PORT", "8080", "web page, /healthz, /readyz, /regions"),
         new Flag("broker", "GEOWS_BROKER", "memory", "memory, redis://[user:pass@]host:port, rediss://... or nats://[user:pass@]host:port"),
+        new Flag("nats-storage", "GEOWS_NATS_STORAGE", "file",
+                "NATS: keep history and presence on disk (file) or in memory (memory: lost when nats-server restarts)"),
         new Flag("broker-ca", "GEOWS_BROKER_CA", "", "PEM CA certificate to trust for a rediss:// or tls:// broker (credentials go in the URL)"),
         new Flag("region", "GEOWS_REGION", "", "this node's region (empty with the memory broker: demo mode)"),
         new Flag("node-id", "GEOWS_NODE_ID", "", "this node's id (empty: region + random suffix)"),
@@ -186,7 +189,15 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
         return new ServerConfig(values.get("host"), port(values, "http-port"), broker, region,
                 blankToNull(values.get("node-id")), port(values, "port"), blankToNull(values.get("public-url")),
                 port(values, "us-port"), port(values, "eu-port"), peers(values.get("regions")), limits,
-                security(values, lower.equals("memory") && region == null));
+                security(values, lower.equals("memory") && region == null), natsStorage(values.get("nats-storage")));
+    }
+
+    private static boolean natsStorage(String v) {
+        return switch (v.toLowerCase(Locale.ROOT)) {
+            case "file" -> false;
+            case "memory" -> true;
+            default -> throw new BadFlag("--nats-storage must be file or memory, was '" + v + "'");
+        };
     }
 
     private static Security security(Map<String, String> values, boolean demo) {

@@ -117,9 +117,13 @@ public final class NatsBroker implements BrokerAdapter {
         this.api = new JsApi(connection, options.requestTimeout(), executor, address);
         this.history = new HistoryStream(api, names, new HistoryStream.Config(options.stream(),
                 options.historyMaxPerRoom(), options.historyMaxBytes(), options.historyMaxAge(),
-                options.duplicateWindow(), options.placement(), options.replicas()), this::isConnected, executor);
+                options.duplicateWindow(), options.placement(), options.replicas(), storage(options)), this::isConnected, executor);
         this.presence = new KvPresence(api, new KvPresence.Config(options.presenceBucket(), options.presenceMaxAge(),
-                options.placement(), options.replicas()), this::isConnected);
+                options.placement(), options.replicas(), storage(options)), this::isConnected);
+    }
+
+    private static String storage(NatsBrokerOptions options) {
+        return options.storage() == NatsBrokerOptions.Storage.MEMORY ? "memory" : "file";
     }
 
     private static String describe(Connection c, NatsBrokerOptions options) {

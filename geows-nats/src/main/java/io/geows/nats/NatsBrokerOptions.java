@@ -77,6 +77,7 @@ public final class NatsBrokerOptions {
     private final Duration presenceMaxAge;
     private final String placement;
     private final int replicas;
+    private final Storage storage;
     private final Duration requestTimeout;
     private final Duration reconnectWait;
     private final String connectionName;
@@ -100,6 +101,7 @@ public final class NatsBrokerOptions {
         this.presenceMaxAge = b.presenceMaxAge;
         this.placement = b.placement;
         this.replicas = b.replicas;
+        this.storage = b.storage;
         this.requestTimeout = b.requestTimeout;
         this.reconnectWait = b.reconnectWait;
         this.connectionName = b.connectionName;
@@ -181,6 +183,24 @@ public final class NatsBrokerOptions {
         return replicas;
     }
 
+    /** Where JetStream keeps the history stream and the presence bucket it creates. */
+    public Storage storage() {
+        return storage;
+    }
+
+    /** Where JetStream keeps what the adapter creates. */
+    public enum Storage {
+        /** On disk: history survives a server restart (the default). */
+        FILE,
+        /**
+         * In memory: nothing on disk, and a restarted server has lost the history (the room epoch
+         * changes, and resuming clients are told of the gap), like a Redis without persistence. Not
+         * faster on nats-server 2.9: there a memory stream with per-room limits cost the server far more
+         * CPU than a file stream (see {@code benchmarks/README.md}).
+         */
+        MEMORY
+    }
+
     /** Timeout of one JetStream request (append, read, presence). */
     public Duration requestTimeout() {
         return requestTimeout;
@@ -260,6 +280,7 @@ public final class NatsBrokerOptions {
         private Duration presenceMaxAge = DEFAULT_PRESENCE_MAX_AGE;
         private String placement;
         private int replicas = 1;
+        private Storage storage = Storage.FILE;
         private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
         private Duration reconnectWait = DEFAULT_RECONNECT_WAIT;
         private String connectionName;
@@ -381,6 +402,12 @@ public final class NatsBrokerOptions {
                 throw new IllegalArgumentException("replicas must be between 1 and 5, was " + replicas);
             }
             this.replicas = replicas;
+            return this;
+        }
+
+        /** Where the history stream and presence bucket are kept when created. Default {@link Storage#FILE}. */
+        public Builder storage(Storage storage) {
+            this.storage = Objects.requireNonNull(storage, "storage");
             return this;
         }
 

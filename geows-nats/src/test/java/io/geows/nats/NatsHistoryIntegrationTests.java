@@ -61,6 +61,31 @@ class NatsHistoryIntegrationTests {
     }
 
     @Test
+    @DisplayName("storage(MEMORY) creates the history stream and the presence bucket in memory; FILE (the default) on disk")
+    void storageOption() throws Exception {
+        try (Connection admin = Nats.connect(nats.uri())) {
+            for (NatsBrokerOptions.Storage storage : NatsBrokerOptions.Storage.values()) {
+                String stream = unique("hist").replace('-', '_');
+                String bucket = unique("pres").replace('-', '_');
+                NatsBrokerOptions.Builder b = options().stream(stream).presenceBucket(bucket);
+                if (storage == NatsBrokerOptions.Storage.MEMORY) {
+                    b.storage(storage);
+                }
+                try (NatsBroker broker = NatsBroker.connect(b.build())) {
+                    append(broker, "r", "k1");
+                    broker.presence().join("r", new io.geows.spi.PresenceMember("u", "us-east", "n1")).get(10, TimeUnit.SECONDS);
+                    io.nats.client.api.StorageType expected = storage == NatsBrokerOptions.Storage.MEMORY
+                            ? io.nats.client.api.StorageType.Memory : io.nats.client.api.StorageType.File;
+                    var jsm = admin.jetStreamManagement();
+                    assertThat(jsm.getStreamInfo(stream).getConfiguration().getStorageType()).as(storage.name()).isEqualTo(expected);
+                    assertThat(jsm.getStreamInfo("KV_" + bucket).getConfiguration().getStorageType()).as(storage.name())
+                            .isEqualTo(expected);
+                }
+            }
+        }
+    }
+
+    @Test
     @DisplayName("a room trimmed by the per-room limit reports the gap; a reader whose last message is still stored does not")
     void completeIsFalseOnlyWhenMessagesAfterTheOffsetWereTrimmed() throws Exception {
         String stream = unique("TRIM").replace('-', '_');

@@ -38,7 +38,7 @@ public final class HistoryStream implements History {
 
     /** Settings of the stream when this adapter creates it. */
     public record Config(String stream, long maxPerRoom, long maxBytes, Duration maxAge, Duration duplicateWindow,
-                         String placement, int replicas) {
+                         String placement, int replicas, String storage) {
     }
 
     /** What a stream info says about the stream and one room. */
@@ -145,7 +145,7 @@ public final class HistoryStream implements History {
         c.put("description", "geows room history, epoch " + newEpoch);
         c.putArray("subjects").add(names.historyFilter(newEpoch));
         c.put("retention", "limits");
-        c.put("storage", "file");
+        c.put("storage", config.storage());
         c.put("discard", "old");
         c.put("max_msgs", -1);
         c.put("max_bytes", config.maxBytes());

@@ -45,7 +45,7 @@ public final class KvPresence implements Presence {
     private static final Logger log = LoggerFactory.getLogger(KvPresence.class);
 
     /** Settings of the bucket when this adapter creates it. */
-    public record Config(String bucket, Duration maxAge, String placement, int replicas) {
+    public record Config(String bucket, Duration maxAge, String placement, int replicas, String storage) {
     }
 
     private final JsApi api;
@@ -103,7 +103,7 @@ public final class KvPresence implements Presence {
         c.put("description", "geows presence");
         c.putArray("subjects").add(subjectPrefix + ">");
         c.put("retention", "limits");
-        c.put("storage", "file");
+        c.put("storage", config.storage());
         c.put("discard", "new");
         c.put("max_msgs", -1);
         c.put("max_bytes", -1);
