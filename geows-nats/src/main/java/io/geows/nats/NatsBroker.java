@@ -349,6 +349,14 @@ public final class NatsBroker implements BrokerAdapter {
                 connection.closeDispatcher(dispatcher);
             }
             if (owned) {
+                // Publishes already completed sit in jnats' outgoing buffer: send them before closing.
+                if (connection.getStatus() == Connection.Status.CONNECTED) {
+                    try {
+                        connection.flush(java.time.Duration.ofSeconds(1));
+                    } catch (java.util.concurrent.TimeoutException e) {
+                        log.debug("NATS at {} did not confirm the last publishes before close", address);
+                    }
+                }
                 connection.close();
             } else {
                 connection.removeConnectionListener(events);
