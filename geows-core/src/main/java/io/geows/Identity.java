@@ -9,7 +9,8 @@ import java.util.Objects;
  *
  * @param userId    the user id; becomes {@code from} on everything the session sends
  * @param claims    further facts from the token (e.g. allowed rooms), never {@code null}
- * @param expiresAt when the credential expires ({@code null}: never). Before then the node asks the
+ * @param expiresAt when the credential stops being accepted ({@code null}: never; for a JWT its
+ *                  {@code exp} plus the authenticator's clock skew). Before then the node asks the
  *                  client for a fresh token ({@code refresh}); a session still holding an expired
  *                  credential is closed with {@link CloseCodes#TOKEN_EXPIRED}.
  * @since 0.1.0

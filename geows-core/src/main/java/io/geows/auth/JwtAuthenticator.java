@@ -60,6 +60,7 @@ public final class JwtAuthenticator implements Authenticator {
     public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(30);
 
     private final DefaultJWTProcessor<SecurityContext> processor;
+    private final Duration clockSkew;
 
     private JwtAuthenticator(Builder b) {
         JWKSource<SecurityContext> keys = new ImmutableJWKSet<>(b.keys);
@@ -70,6 +71,7 @@ public final class JwtAuthenticator implements Authenticator {
             algorithms.addAll(JWSAlgorithm.Family.RSA);
             algorithms.addAll(JWSAlgorithm.Family.EC);
         }
+        clockSkew = b.clockSkew;
         processor = new DefaultJWTProcessor<>();
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms, keys));
         JWTClaimsSet.Builder exact = new JWTClaimsSet.Builder();
@@ -107,7 +109,8 @@ public final class JwtAuthenticator implements Authenticator {
         rest.remove("sub");
         rest.values().removeIf(Objects::isNull);
         rest.remove("exp");
-        return new Identity(claims.getSubject(), rest, claims.getExpirationTime().toInstant());
+        // The session lasts as long as this authenticator would accept the token: exp plus the skew.
+        return new Identity(claims.getSubject(), rest, claims.getExpirationTime().toInstant().plus(clockSkew));
     }
 
     /** Builds a {@link JwtAuthenticator}. Not thread-safe. */

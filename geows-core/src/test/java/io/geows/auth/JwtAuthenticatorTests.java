@@ -77,8 +77,12 @@ class JwtAuthenticatorTests {
 
     @Test
     void expiryWithinTheClockSkewIsAccepted() throws Exception {
-        String justExpired = hmac(claims("a").expirationTime(new Date(System.currentTimeMillis() - 5_000)).build());
-        assertThat(auth.authenticate(justExpired).userId()).isEqualTo("a");
+        long exp = (System.currentTimeMillis() - 5_000) / 1000 * 1000; // JWT times are whole seconds
+        String justExpired = hmac(claims("a").expirationTime(new Date(exp)).build());
+        Identity id = auth.authenticate(justExpired);
+        assertThat(id.userId()).isEqualTo("a");
+        // the session may last as long as the token would be accepted: exp plus the skew, not already over
+        assertThat(id.expiresAt()).isEqualTo(java.time.Instant.ofEpochMilli(exp).plus(JwtAuthenticator.DEFAULT_CLOCK_SKEW));
     }
 
     @Test
