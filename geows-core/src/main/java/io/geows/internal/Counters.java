@@ -14,6 +14,7 @@ public final class Counters {
     public final LongAdder recoveredResumes = new LongAdder();
     public final LongAdder unrecoverableResumes = new LongAdder();
     public final LongAdder brokerForged = new LongAdder();
+    public final LongAdder brokerReplayed = new LongAdder();
     public final LongAdder rateLimited = new LongAdder();
     public final LongAdder connectionsRefused = new LongAdder();
     public final LongAdder accessDenied = new LongAdder();

@@ -199,7 +199,7 @@ public final class NodeEngine {
                 counters.slowConsumers.sum(), counters.brokerDropped.sum(), counters.brokerReconnects.sum(),
                 counters.recoveredResumes.sum(), counters.unrecoverableResumes.sum(), counters.brokerForged.sum(),
                 counters.rateLimited.sum(), counters.connectionsRefused.sum(), counters.accessDenied.sum(),
-                counters.tokensExpired.sum(), counters.limitDisconnects.sum());
+                counters.tokensExpired.sum(), counters.limitDisconnects.sum(), counters.brokerReplayed.sum());
     }
 
     private void stopHeartbeats() {
@@ -654,13 +654,17 @@ public final class NodeEngine {
     private CompletableFuture<JoinOutcome> replay(String room, RoomCursor cursor, Position since) {
         int max = limits.maxReplay();
         return broker.history().readAfter(room, since.offset(), max).thenCompose(slice -> {
+            historyRejected(slice, room);
             if (slice.epoch().equals(since.epoch()) && since.offset() <= slice.top()) {
                 return CompletableFuture.completedFuture(
                         outcome(room, cursor, since, slice, since.offset(), slice.complete()));
             }
             // History was lost since the client's position (or the position was never handed out in this
             // epoch): offer what the current epoch holds, flagged as a gap.
-            return broker.history().readAfter(room, 0, max).thenApply(all -> outcome(room, cursor, since, all, 0, false));
+            return broker.history().readAfter(room, 0, max).thenApply(all -> {
+                historyRejected(all, room);
+                return outcome(room, cursor, since, all, 0, false);
+            });
         });
     }
 
@@ -681,9 +685,13 @@ public final class NodeEngine {
             return;
         }
         List<RoomCursor.Pending> replay = new ArrayList<>(o.replay().size());
+        Map<String, Long> replayed = new HashMap<>();
         for (BrokerMessage m : o.replay()) {
             Envelope e = decodeRoomMessage(m, o.room());
-            if (e != null) {
+            Long first = e == null ? null : replayed.putIfAbsent(messageKey(e), m.offset());
+            if (first != null) {
+                dropReplayed(m, "history holds the message of offset " + first + " again at offset " + m.offset());
+            } else if (e != null) {
                 replay.add(new RoomCursor.Pending(m.offset(), m.epoch(), ServerFrames.message(e, m.offset(), m.epoch())));
             }
         }
@@ -714,7 +722,7 @@ public final class NodeEngine {
         synchronized (roomsLock) {
             LocalRoom r = rooms.get(room);
             if (r == null) {
-                LocalRoom created = new LocalRoom(room, topics.room(room));
+                LocalRoom created = new LocalRoom(room, topics.room(room), System.currentTimeMillis());
                 created.subscription = broker.subscribe(created.topic, m -> onRoomMessage(created, m));
                 rooms.put(room, created);
                 r = created;
@@ -765,12 +773,15 @@ public final class NodeEngine {
         }
         byte[] payload = seal.seal(BrokerCodec.encode(e));
         // The key is per sender: a client cannot suppress someone else's message by reusing its id.
-        String key = s.user() + "\n" + p.id();
+        String key = messageKey(e);
         broker.history().append(p.room(), key, route.topics().get(0), payload).whenComplete((a, err) -> {
             if (err != null) {
                 counters.publishRejected.increment();
                 unavailable(s, p.id(), err);
                 return;
+            }
+            if (a.rejected() > 0) {
+                historyRejected(new HistorySlice(a.epoch(), a.offset(), List.of(), true, a.rejected()), p.room());
             }
             s.send(ServerFrames.publishAck(p.id(), p.room(), a.offset(), a.epoch(), a.duplicate()));
             if (!a.duplicate()) {
@@ -1003,17 +1014,25 @@ public final class NodeEngine {
         reassertPresence();
     }
 
+    /** Confirms a room's live messages against history (see {@link LocalRoom}): the same read as a recovery. */
+    void confirmRoom(LocalRoom r, long gen) {
+        recoverRoom(r, gen);
+    }
+
+    private record Read(long after, HistorySlice slice) {
+    }
+
     private void recoverRoom(LocalRoom r, long gen) {
-        if (!r.isCurrent(gen)) {
-            return;
+        long after = r.readIssued(gen);
+        if (after < 0) {
+            return; // a newer recovery took over
         }
-        long after = r.lastOffset();
         String knownEpoch = r.epoch();
         broker.history().readAfter(r.room, after, Integer.MAX_VALUE).thenCompose(slice ->
                 knownEpoch == null || slice.epoch().equals(knownEpoch)
-                        ? CompletableFuture.completedFuture(slice)
-                        : broker.history().readAfter(r.room, 0, Integer.MAX_VALUE)
-        ).whenComplete((slice, err) -> {
+                        ? CompletableFuture.completedFuture(new Read(after, slice))
+                        : broker.history().readAfter(r.room, 0, Integer.MAX_VALUE).thenApply(all -> new Read(0, all))
+        ).whenComplete((read, err) -> {
             if (err != null) {
                 // Live messages keep waiting: delivering them now would skip what history still owes us.
                 if (broker.isConnected()) {
@@ -1021,11 +1040,11 @@ public final class NodeEngine {
                     scheduler.schedule(() -> recoverRoom(r, gen), 250, TimeUnit.MILLISECONDS);
                 } // else: the next RESTORED starts over
             } else {
-                if (!slice.complete()) {
+                if (!read.slice().complete()) {
                     log.warn("node {}: history of room '{}' no longer holds everything after offset {}; "
-                            + "members here miss some messages", nodeId, r.room, after);
+                            + "members here miss some messages", nodeId, r.room, read.after());
                 }
-                r.endRecovery(gen, slice.messages(), this);
+                r.endRecovery(gen, read.after(), read.slice(), this);
             }
         });
     }
@@ -1077,13 +1096,28 @@ public final class NodeEngine {
         room.deliver(m, this);
     }
 
-    /** Decodes a room message; null (dropped and counted) when malformed. */
+    /**
+     * The key a room message is appended to history under: per sender, so a client cannot suppress
+     * someone else's message by reusing its id.
+     */
+    static String messageKey(Envelope e) {
+        return e.from() + "\n" + e.id();
+    }
+
+    /**
+     * Decodes a room message; null (dropped and counted) when malformed, forged, for another room,
+     * or read from history under a key that is not its own (a signed message appended again).
+     */
     Envelope decodeRoomMessage(BrokerMessage m, String room) {
         try {
             if (decode(m.payload()) instanceof BrokerCodec.Message msg
                     && msg.envelope().kind() == Envelope.Kind.ROOM) {
                 if (!msg.envelope().room().equals(room)) {
                     dropBrokerMessage(m, "message for room '" + msg.envelope().room() + "' on the topic of room '" + room + "'");
+                    return null;
+                }
+                if (m.key() != null && !m.key().equals(messageKey(msg.envelope()))) {
+                    dropReplayed(m, "history entry at offset " + m.offset() + " was appended under another message's key");
                     return null;
                 }
                 return msg.envelope();
@@ -1147,6 +1181,34 @@ public final class NodeEngine {
                     nodeId, m.topic(), why);
         } else {
             log.debug("node {} dropped a forged broker message on {}: {}", nodeId, m.topic(), why);
+        }
+    }
+
+    /**
+     * A correctly signed room message at a position history does not confirm (sent again under
+     * another offset, or appended again under another key): dropped, counted, logged once.
+     */
+    void dropReplayed(BrokerMessage m, String why) {
+        counters.brokerReplayed.increment();
+        if (counters.brokerReplayed.sum() <= 1) {
+            log.warn("node {} dropped a signed broker message on {} that history does not confirm: {} (someone who "
+                    + "can write to the broker replays captured messages; further drops at debug)", nodeId, m.topic(), why);
+        } else {
+            log.debug("node {} dropped a replayed broker message on {}: {}", nodeId, m.topic(), why);
+        }
+    }
+
+    /** Counts the history entries an adapter refused as written by someone else. */
+    void historyRejected(HistorySlice slice, String room) {
+        if (slice.rejected() == 0) {
+            return;
+        }
+        counters.brokerForged.add(slice.rejected());
+        if (counters.brokerForged.sum() <= slice.rejected()) {
+            log.warn("node {} skipped {} entries in the history of room '{}' that no node wrote (someone else writes "
+                    + "to the broker's history; further ones at debug)", nodeId, slice.rejected(), room);
+        } else {
+            log.debug("node {} skipped {} foreign history entries of room '{}'", nodeId, slice.rejected(), room);
         }
     }
 

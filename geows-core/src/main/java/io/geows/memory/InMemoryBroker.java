@@ -200,8 +200,9 @@ public final class InMemoryBroker {
             if (existing != null) {
                 return new Appended(existing, log.epoch, true);
             }
+            long previous = log.top;
             long offset = ++log.top;
-            BrokerMessage m = new BrokerMessage(topic, payload, offset, log.epoch);
+            BrokerMessage m = new BrokerMessage(topic, payload, offset, log.epoch, previous, key);
             log.entries.addLast(new Entry(m, key, now));
             log.keys.put(key, offset);
             while (log.entries.size() > historySize) {

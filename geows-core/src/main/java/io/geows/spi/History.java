@@ -10,6 +10,12 @@ import java.util.concurrent.CompletableFuture;
  * "nothing missed" from "gap". Offsets need not be contiguous (JetStream sequences skip the numbers
  * other rooms used); readers only rely on their order.
  *
+ * <p>Two rules make positions verifiable, which is how a node tells a replayed message from a real
+ * one (see {@link BrokerMessage}): a message is stored before it is published, so a node that reads
+ * history after receiving a live message finds it there; and a read returns only entries this
+ * adapter's {@link #append} wrote, each with its {@link BrokerMessage#key() key}, skipping (and
+ * counting in {@link HistorySlice#rejected()}) anything someone else put in the broker's storage.
+ *
  * <p>Threading: thread-safe and non-blocking. Failures complete exceptionally with
  * {@link io.geows.BrokerUnavailableException} when the broker cannot be reached.
  *

@@ -76,6 +76,7 @@ final class Metrics implements NodeObserver {
         counter("geows.resumes", node, NodeStats::recoveredResumes, tags.and("result", "recovered"));
         counter("geows.resumes", node, NodeStats::unrecoverableResumes, tags.and("result", "unrecoverable"));
         counter("geows.broker.messages.forged", node, NodeStats::brokerMessagesForged, tags);
+        counter("geows.broker.messages.replayed", node, NodeStats::brokerMessagesReplayed, tags);
         counter("geows.frames.rate.limited", node, NodeStats::rateLimited, tags);
         counter("geows.connections.refused", node, NodeStats::connectionsRefused, tags);
         counter("geows.access.denied", node, NodeStats::accessDenied, tags);

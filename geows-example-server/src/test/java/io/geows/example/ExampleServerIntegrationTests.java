@@ -41,6 +41,11 @@ class ExampleServerIntegrationTests {
                 assertThat(m.path("region").asText()).isEqualTo("us-east");
                 assertThat(m.path("from").asText()).isEqualTo("ana");
 
+                // the delivery is recorded right after the frame is queued: it may trail the client by a moment
+                String latency = "geows_delivery_latency_seconds_count\\{cross_region=\"true\",node=\"eu-west-1\","
+                        + "origin_region=\"us-east\",region=\"eu-west\"\\} 1";
+                io.geows.testkit.Await.until("delivery latency in /metrics", java.time.Duration.ofSeconds(10),
+                        () -> java.util.regex.Pattern.compile(latency).matcher(get(http, base + "/metrics")).find());
                 HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertThat(metrics.statusCode()).isEqualTo(200);
@@ -225,5 +230,16 @@ class ExampleServerIntegrationTests {
                 .hasMessageContaining("--max-rooms").hasMessageContaining("'many'");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerConfig.parse(new String[] {"--regions", "eu-west"}, k -> null))
                 .hasMessageContaining("--regions");
+    }
+
+    private static String get(HttpClient http, String url) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 }

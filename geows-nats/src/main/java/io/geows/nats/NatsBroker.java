@@ -5,7 +5,6 @@ import io.geows.GeoWsException;
 import io.geows.nats.internal.HistoryStream;
 import io.geows.nats.internal.JsApi;
 import io.geows.nats.internal.KvPresence;
-import io.geows.nats.internal.LiveRoom;
 import io.geows.nats.internal.Names;
 import io.geows.spi.BrokerAdapter;
 import io.geows.spi.BrokerEvent;
@@ -289,7 +288,7 @@ public final class NatsBroker implements BrokerAdapter {
             return CompletableFuture.failedFuture(new BrokerUnavailableException("subscribe to " + topic + " on NATS at "
                     + address + " failed (" + e.getMessage() + ")", e));
         }
-        return roundTrip().thenCompose(v -> sub.startLive()).handle((v, err) -> {
+        return roundTrip().handle((v, err) -> {
             if (err != null) {
                 sub.close();
                 throw new java.util.concurrent.CompletionException(JsApi.unwrap(err));
@@ -534,7 +533,6 @@ public final class NatsBroker implements BrokerAdapter {
         final String topic;
         final BrokerListener listener;
         final String roomToken;
-        final LiveRoom live;
         io.nats.client.Subscription core;
         io.nats.client.Subscription liveSub;
         volatile boolean closed;
@@ -543,38 +541,14 @@ public final class NatsBroker implements BrokerAdapter {
             this.topic = topic;
             this.listener = listener;
             this.roomToken = roomToken;
-            this.live = roomToken == null ? null : new LiveRoom(topic,
-                    (epoch, after, before) -> history.readBetween(roomToken, topic, epoch, after, before), this::deliver);
         }
 
         void open() {
             subs.add(this);
             core = dispatcher.subscribe(topic, this::onCore);
-            if (live != null) {
+            if (roomToken != null) {
                 liveSub = dispatcher.subscribe(names.liveSubject(roomToken), this::onLive);
             }
-        }
-
-        /** Reads where the room stands now that its live subject is subscribed: delivery starts after it. */
-        CompletableFuture<Void> startLive() {
-            if (live == null) {
-                return CompletableFuture.completedFuture(null);
-            }
-            String epoch = history.epoch();
-            CompletableFuture<String> known = epoch != null ? CompletableFuture.completedFuture(epoch) : history.refresh();
-            // Before the subscription is handed out: the node reads the room's position after this, so
-            // live delivery never starts after a message the node still expects.
-            return known.thenCompose(ep -> history.last(ep, roomToken)
-                            .thenApply(p -> p.orElse(new io.geows.spi.Position(0, ep))))
-                    .handle((p, err) -> {
-                        if (err != null) {
-                            log.debug("{}: could not read the room's position; live delivery starts unchecked", topic, err);
-                            live.start(-1, null);
-                        } else {
-                            live.start(p.offset(), p.epoch());
-                        }
-                        return null;
-                    });
         }
 
         private void onCore(Message m) {
@@ -592,13 +566,17 @@ public final class NatsBroker implements BrokerAdapter {
             long previous = h == null ? -1 : parse(h.getFirst("Nats-Last-Sequence"));
             String epoch = h == null ? null : names.epochOf(h.getFirst("Nats-Subject"));
             if (seq <= 0 || previous < 0 || epoch == null) {
-                log.debug("{}: ignoring a message on {} that the history stream did not republish", topic, m.getSubject());
+                // Not republished by the stream: someone published here. The node drops and counts it.
+                deliver(new BrokerMessage(topic, m.getData() == null ? new byte[0] : m.getData(), 0, null));
                 return;
             }
             if (state != State.UP) {
                 return; // arrived while reconnecting: read from history once restored
             }
-            live.offer(new BrokerMessage(topic, m.getData() == null ? new byte[0] : m.getData(), seq, epoch), previous);
+            // The node checks the position against the previous one and fills any gap from history
+            // (republished messages are at-most-once); a header that cannot be right makes it check.
+            deliver(new BrokerMessage(topic, m.getData() == null ? new byte[0] : m.getData(), seq, epoch,
+                    previous < seq ? previous : 0, null));
         }
 
         private void deliver(BrokerMessage m) {
@@ -624,9 +602,6 @@ public final class NatsBroker implements BrokerAdapter {
             }
             closed = true;
             subs.remove(this);
-            if (live != null) {
-                live.close();
-            }
             try {
                 if (connection.getStatus() != Connection.Status.CLOSED) {
                     if (core != null) {

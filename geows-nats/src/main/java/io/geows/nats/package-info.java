@@ -19,9 +19,14 @@
  * room's previous sequence in headers; nodes receive room messages from there. Live delivery
  * therefore comes from the stream itself, in stream order, so offsets and delivery order always
  * agree: two nodes appending 5 and 6 can never be seen as 6 then 5 (which would make the node drop
- * 5 as old). Republished messages are at-most-once, so each room checks every message's
- * predecessor and reads any gap from the stream before going on (a message republished while the
- * connection was down, or before a new subscription's interest crossed a gateway, is not lost).
+ * 5 as old). Republished messages are at-most-once; each carries the room's previous sequence
+ * ({@code Nats-Last-Sequence}), which the adapter hands to the node as
+ * {@link io.geows.spi.BrokerMessage#previous()}: the node reads any gap from the stream before going
+ * on (a message republished while the connection was down, or before a new subscription's interest
+ * crossed a gateway, is not lost), and confirms any position it cannot tie to the last one, since
+ * whoever may publish on the live subject can send those headers too. History reads return only
+ * entries whose {@code Nats-Msg-Id} is a message id of the room (what a node's append writes), with
+ * the message key it names; the node checks that key against the signed message.
  *
  * <p>Offsets are stream sequences: they increase per room but skip the numbers other rooms used
  * (the SPI allows that). Reads ({@code readAfter}, {@code position}) use direct gets on the room's

@@ -1,11 +1,14 @@
 package io.geows.nats;
 
+import io.geows.Topics;
+import io.geows.nats.internal.Names;
 import io.geows.spi.BrokerAdapter;
 import io.geows.testkit.BrokerCompatibilityKit;
 import io.geows.testkit.FaultProxy;
 import io.geows.testkit.NatsServer;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
+import io.nats.client.impl.Headers;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
@@ -55,6 +58,21 @@ class NatsBrokerCompatibilityIntegrationTests extends BrokerCompatibilityKit {
     @Override
     protected void heal(String nodeId) {
         proxies.get(nodeId).setRefuseConnections(false);
+    }
+
+    @Override
+    protected void publishAsHistory(String room, byte[] payload, long offset, String epoch, long previous) throws Exception {
+        // What the stream's republish sends, headers and all, from an ordinary connection.
+        Names names = new Names(Topics.DEFAULT_PREFIX);
+        String token = Topics.escape(room);
+        Headers headers = new Headers().add("Nats-Stream", NatsBrokerOptions.DEFAULT_STREAM)
+                .add("Nats-Subject", names.historySubject(epoch, token))
+                .add("Nats-Sequence", Long.toString(offset))
+                .add("Nats-Last-Sequence", Long.toString(previous));
+        try (Connection c = Nats.connect(nats.uri())) {
+            c.publish(names.liveSubject(token), headers, payload);
+            c.flush(java.time.Duration.ofSeconds(5));
+        }
     }
 
     @Override

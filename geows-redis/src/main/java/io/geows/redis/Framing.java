@@ -42,6 +42,7 @@ final class Framing {
             return new BrokerMessage(channel, raw, 0, null);
         }
         String epoch = new String(raw, space + 1, newline - space - 1, StandardCharsets.UTF_8);
-        return new BrokerMessage(channel, Arrays.copyOfRange(raw, newline + 1, raw.length), offset, epoch);
+        // The append script numbers a room's messages without gaps: the previous one is offset - 1.
+        return new BrokerMessage(channel, Arrays.copyOfRange(raw, newline + 1, raw.length), offset, epoch, offset - 1, null);
     }
 }

@@ -1,5 +1,6 @@
 package io.geows.redis;
 
+import io.geows.BrokerUnavailableException;
 import io.geows.Topics;
 import io.geows.spi.Appended;
 import io.geows.spi.BrokerMessage;
@@ -11,10 +12,17 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Room history in Redis Streams; see the package documentation for the keys. */
 final class RedisHistory implements History {
+    private static final Logger log = LoggerFactory.getLogger(RedisHistory.class);
+    private final Set<String> loggedKeys = ConcurrentHashMap.newKeySet();
     private final RedisBroker broker;
     private final Topics topics;
     private final int maxEntries;
@@ -45,11 +53,22 @@ final class RedisHistory implements History {
     @Override
     public CompletableFuture<Appended> append(String room, String messageKey, String topic, byte[] payload) {
         String base = base(room);
-        String[] keys = {base + ":h", base + ":seq", base + ":epoch", base + ":k:" + messageKey};
-        return broker.call(commands -> Scripts.APPEND.<List<Object>>run(commands, keys, payload, bytes(topic),
-                bytes(maxEntries), bytes(ttlMillis), bytes(newEpoch()), bytes(ttlMillis),
-                bytes(sharded ? "SPUBLISH" : "PUBLISH")))
-                .thenApply(r -> new Appended((Long) r.get(0), text(r.get(1)), ((Long) r.get(2)) == 1L));
+        String[] keys = {base + ":h", base + ":seq", base + ":epoch", base + ":ix"};
+        return guard(base + ":h", broker.call(commands -> Scripts.APPEND.<List<Object>>run(commands, keys, payload,
+                bytes(topic), bytes(maxEntries), bytes(ttlMillis), bytes(newEpoch()), bytes(messageKey),
+                bytes(sharded ? "SPUBLISH" : "PUBLISH"))))
+                .thenApply(r -> {
+                    long offset = (Long) r.get(0);
+                    int removed = ((Long) r.get(3)).intValue();
+                    if (removed > 0) {
+                        log.warn("Redis at {}: removed {} entries from {} that no node wrote (someone else writes to the "
+                                + "room's history: check the broker's ACL users)", broker.address(), removed, keys[0]);
+                    }
+                    if (offset == 0) {
+                        throw new CompletionException(blocked(keys[0], text(r.get(4))));
+                    }
+                    return new Appended(offset, text(r.get(1)), ((Long) r.get(2)) == 1L, removed);
+                });
     }
 
     @Override
@@ -65,37 +84,76 @@ final class RedisHistory implements History {
     @SuppressWarnings("unchecked")
     private CompletableFuture<HistorySlice> read(String room, long afterOffset, int limit) {
         String base = base(room);
-        String[] keys = {base + ":h", base + ":seq", base + ":epoch"};
+        String[] keys = {base + ":h", base + ":seq", base + ":epoch", base + ":ix"};
         String topic = topics.room(room);
-        return broker.call((RedisClusterAsyncCommands<String, byte[]> commands) -> Scripts.READ.<List<Object>>run(
-                commands, keys, bytes(afterOffset), bytes(limit), bytes(newEpoch()), bytes(ttlMillis)))
+        return guard(keys[0], broker.call((RedisClusterAsyncCommands<String, byte[]> commands) -> Scripts.READ.<List<Object>>run(
+                commands, keys, bytes(afterOffset), bytes(limit), bytes(newEpoch()), bytes(ttlMillis))))
                 .thenApply(r -> {
                     String epoch = text(r.get(0));
                     long top = (Long) r.get(1);
-                    List<Object> first = (List<Object>) r.get(2);
+                    String first = text(r.get(2));
                     List<BrokerMessage> messages = new ArrayList<>();
+                    int rejected = 0;
                     for (Object entry : (List<Object>) r.get(3)) {
                         List<Object> e = (List<Object>) entry;
-                        messages.add(new BrokerMessage(topic, field((List<Object>) e.get(1), "p"), offsetOf(e.get(0)), epoch));
+                        long offset = ownOffset(text(e.get(0)), text(e.get(2)), text(e.get(3)), top);
+                        if (offset <= 0) {
+                            rejected++; // not written by the append script: someone else's entry
+                            continue;
+                        }
+                        messages.add(new BrokerMessage(topic, (byte[]) e.get(1), offset, epoch, offset - 1, text(e.get(2))));
                     }
-                    long oldest = first.isEmpty() ? top + 1 : offsetOf(((List<Object>) first.get(0)).get(0));
+                    long oldest = first.isEmpty() ? top + 1 : Math.max(1, offsetOf(first));
                     boolean complete = afterOffset >= oldest - 1 || afterOffset >= top;
-                    return new HistorySlice(epoch, top, messages, complete);
+                    return new HistorySlice(epoch, top, messages, complete, rejected);
                 });
     }
 
-    private static long offsetOf(Object streamId) {
-        String id = text(streamId);
-        return Long.parseLong(id.substring(0, id.indexOf('-')));
+    /**
+     * The offset of an entry the append script wrote: id {@code <offset>-0}, not past the counter,
+     * with a key the index ties to that offset; 0 for anything else.
+     */
+    static long ownOffset(String id, String key, String indexed, long top) {
+        long offset = offsetOf(id);
+        if (offset <= 0 || offset > top || !id.endsWith("-0") || key.isEmpty() || !indexed.equals(Long.toString(offset))) {
+            return 0;
+        }
+        return offset;
     }
 
-    private static byte[] field(List<Object> fields, String name) {
-        for (int i = 0; i + 1 < fields.size(); i += 2) {
-            if (name.equals(text(fields.get(i)))) {
-                return (byte[]) fields.get(i + 1);
+    /** Script errors (a key of the wrong type, an unusable stream) name the key and say the room is unavailable. */
+    private <T> CompletableFuture<T> guard(String key, CompletableFuture<T> f) {
+        return f.handle((v, err) -> {
+            if (err == null) {
+                return v;
             }
+            Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+            if (cause instanceof BrokerUnavailableException b) {
+                throw new CompletionException(b);
+            }
+            throw new CompletionException(blocked(key, cause.getMessage()));
+        });
+    }
+
+    private BrokerUnavailableException blocked(String key, String reason) {
+        String message = "the history of a room at " + key + " on Redis at " + broker.address()
+                + " cannot be used: " + reason + " (someone else wrote to it; inspect the key, delete it to start the room over)";
+        if (loggedKeys.add(key) && loggedKeys.size() < 10_000) {
+            log.warn(message);
+        } else {
+            log.debug(message);
         }
-        throw new IllegalStateException("history entry without field " + name);
+        return new BrokerUnavailableException(message);
+    }
+
+    /** The offset part of a stream id, or 0 when it is not a number of ours. */
+    private static long offsetOf(String id) {
+        int dash = id.indexOf('-');
+        try {
+            return dash <= 0 ? 0 : Long.parseLong(id.substring(0, dash));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     private static String text(Object o) {

@@ -1,9 +1,14 @@
 package io.geows.redis;
 
+import io.geows.Topics;
 import io.geows.spi.BrokerAdapter;
 import io.geows.testkit.BrokerCompatibilityKit;
 import io.geows.testkit.FaultProxy;
 import io.geows.testkit.RedisServer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -60,6 +65,21 @@ class RedisBrokerCompatibilityIntegrationTests extends BrokerCompatibilityKit {
     @Override
     protected void heal(String nodeId) {
         proxies.get(nodeId).setRefuseConnections(false);
+    }
+
+    @Override
+    protected void publishAsHistory(String room, byte[] payload, long offset, String epoch, long previous) {
+        // A raw PUBLISH framed as the append script frames it (Redis offsets have no gaps: previous is implied).
+        byte[] header = ("G1 " + offset + " " + epoch + "\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] framed = new byte[header.length + payload.length];
+        System.arraycopy(header, 0, framed, 0, header.length);
+        System.arraycopy(payload, 0, framed, header.length, payload.length);
+        RedisClient raw = RedisClient.create(redis.uri());
+        try (StatefulRedisConnection<byte[], byte[]> c = raw.connect(ByteArrayCodec.INSTANCE)) {
+            c.sync().publish(Topics.defaults().room(room).getBytes(StandardCharsets.UTF_8), framed);
+        } finally {
+            raw.shutdown();
+        }
     }
 
     @Override

@@ -75,6 +75,16 @@ public abstract class BrokerCompatibilityKit {
     /** Drops all history, as a broker restarted without persistence would (new epochs). */
     protected abstract void loseHistory() throws Exception;
 
+    /**
+     * Sends {@code payload} to the subscribers of {@code room} exactly as the broker delivers a room
+     * message stored in history at {@code offset} of {@code epoch}, right after {@code previous},
+     * without storing it: what someone who may publish on the broker can do (for Redis a raw
+     * {@code PUBLISH} with the {@code G1} header, for NATS a publish on the room's live subject with
+     * the stream's headers).
+     */
+    protected abstract void publishAsHistory(String room, byte[] payload, long offset, String epoch, long previous)
+            throws Exception;
+
     /** The builder for a kit node; override to add options a broker needs. */
     protected GeoWsNode.Builder nodeBuilder(String region, String nodeId) {
         return GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId())
@@ -508,6 +518,65 @@ public abstract class BrokerCompatibilityKit {
         for (TestClient c : List.of(alice, bob)) {
             assertThat(c.seen()).noneMatch(f -> "evil".equals(f.path("id").asText()));
             assertThat(c.seen()).noneMatch(f -> "direct".equals(TestClient.type(f)) || "broadcast".equals(TestClient.type(f)));
+        }
+    }
+
+    @Test
+    @DisplayName("a captured signed message sent again (next offset, far ahead, appended under another key) is "
+            + "delivered to no one, counted, and the room goes on without a gap")
+    void replayedSignedMessagesAreNeitherDeliveredTwiceNorStopTheRoom() throws Exception {
+        GeoWsNode us1 = startNode("us-east", unique("us1"));
+        GeoWsNode eu1 = startNode("eu-west", unique("eu1"));
+        awaitReady(us1, eu1);
+        String room = unique("room");
+        String topic = Topics.defaults().room(room);
+        TestClient alice = client(us1, "alice");
+        TestClient bob = client(eu1, "bob");
+        alice.join(room);
+        bob.join(room);
+        try (BrokerAdapter intruder = connect(unique("intruder"))) {
+            LinkedBlockingQueue<BrokerMessage> captured = new LinkedBlockingQueue<>();
+            intruder.subscribe(topic, captured::add).get(10, TimeUnit.SECONDS);
+            JsonNode first = alice.publish(room, "m1", "first");
+            long o1 = first.path("offset").asLong();
+            String epoch = first.path("epoch").asText();
+            assertThat(bob.awaitMessage(room).path("id").asText()).isEqualTo("m1");
+            assertThat(alice.awaitMessage(room).path("id").asText()).isEqualTo("m1");
+            BrokerMessage m1 = captured.poll(10, TimeUnit.SECONDS);
+            assertThat(m1).as("the intruder's copy of m1").isNotNull();
+            assertThat(m1.offset()).isEqualTo(o1);
+
+            publishAsHistory(room, m1.payload(), o1 + 1, epoch, o1);    // where the next message goes
+            publishAsHistory(room, m1.payload(), o1 + 1000, epoch, o1); // far ahead
+            Await.until(() -> "replays counted us=" + us1.stats().brokerMessagesReplayed() + " eu="
+                    + eu1.stats().brokerMessagesReplayed(), WAIT, () -> us1.stats().brokerMessagesReplayed() >= 2
+                    && eu1.stats().brokerMessagesReplayed() >= 2);
+            // in history too, through the append path, under a key of its own
+            Appended copy = intruder.history().append(room, "mallory\ncopy", topic, m1.payload()).get(10, TimeUnit.SECONDS);
+            assertThat(copy.offset()).isGreaterThan(o1);
+            Await.until(() -> "replays counted us=" + us1.stats().brokerMessagesReplayed() + " eu="
+                    + eu1.stats().brokerMessagesReplayed(), WAIT, () -> us1.stats().brokerMessagesReplayed() >= 3
+                    && eu1.stats().brokerMessagesReplayed() >= 3);
+
+            // publishes keep being accepted and delivered live, in order, without a gap
+            JsonNode second = alice.publish(room, "m2", "second");
+            JsonNode third = bob.publish(room, "m3", "third");
+            assertThat(second.path("type").asText()).isEqualTo("ack");
+            assertThat(third.path("type").asText()).isEqualTo("ack");
+            for (TestClient c : List.of(alice, bob)) {
+                assertThat(idsUntil(c, room, "m3")).as("live messages of %s after m1", c).containsExactly("m2");
+                List<JsonNode> messages = c.seen().stream().filter(f -> "message".equals(TestClient.type(f))).toList();
+                assertThat(messages).extracting(f -> f.path("id").asText()).containsExactly("m1", "m2", "m3");
+                assertThat(messages).extracting(f -> f.path("offset").asLong()).containsExactly(o1,
+                        second.path("offset").asLong(), third.path("offset").asLong());
+            }
+            // a client joining after m1 gets exactly what it missed: no second m1
+            TestClient carol = client(eu1, "carol");
+            carol.send(Map.of("type", "join", "room", room, "id", "j",
+                    "since", Map.of("offset", o1, "epoch", epoch)));
+            assertThat(carol.awaitRef("j").path("type").asText()).isEqualTo("joined");
+            assertThat(idsUntil(carol, room, "m3")).containsExactly("m2");
+            assertThat(us1.stats().brokerMessagesForged()).isZero();
         }
     }
 

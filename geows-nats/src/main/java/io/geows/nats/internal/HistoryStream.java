@@ -271,14 +271,14 @@ public final class HistoryStream implements History {
             String subject = names.historySubject(info.epoch(), token);
             CompletableFuture<Long> top = api.lastBySubject(config.stream(), subject)
                     .thenApply(o -> o.map(JsApi.Stored::seq).orElse(0L));
-            Read read = new Read(subject, topic, info.epoch(), afterOffset, Math.max(0, limit));
+            Read read = new Read(subject, token, topic, info.epoch(), afterOffset, Math.max(0, limit));
             return read.next(afterOffset > 0 ? afterOffset : 1).thenCombine(top, (ignored, last) -> {
                 long topSeq = Math.max(last, read.out.isEmpty() ? 0 : read.out.get(read.out.size() - 1).offset());
                 boolean complete = read.anchorPresent
                         || (info.roomCount() > 0 && read.out.isEmpty() && topSeq <= afterOffset)
                         || (afterOffset + 1 >= info.firstSeq()
                             && (info.maxPerRoom() <= 0 || info.roomCount() < info.maxPerRoom()));
-                return new HistorySlice(info.epoch(), topSeq, read.out, complete);
+                return new HistorySlice(info.epoch(), topSeq, read.out, complete, read.rejected);
             });
         });
     }
@@ -290,21 +290,18 @@ public final class HistoryStream implements History {
         final String epoch;
         final long after;
         final int limit;
-        final long before;
+        final String subjectToken;
         final List<BrokerMessage> out = new ArrayList<>();
+        int rejected;
         boolean anchorPresent;
 
-        Read(String subject, String topic, String epoch, long after, int limit) {
-            this(subject, topic, epoch, after, limit, Long.MAX_VALUE);
-        }
-
-        Read(String subject, String topic, String epoch, long after, int limit, long before) {
+        Read(String subject, String subjectToken, String topic, String epoch, long after, int limit) {
             this.subject = subject;
+            this.subjectToken = subjectToken;
             this.topic = topic;
             this.epoch = epoch;
             this.after = after;
             this.limit = limit;
-            this.before = before;
         }
 
         /** Reads from {@code from} on, one direct get at a time; completes when done (no nested futures: long reads stay shallow). */
@@ -324,7 +321,7 @@ public final class HistoryStream implements History {
                     done.completeExceptionally(JsApi.unwrap(err));
                     return;
                 }
-                if (found.isEmpty() || found.get().seq() >= before) {
+                if (found.isEmpty()) {
                     done.complete(null);
                     return;
                 }
@@ -332,21 +329,16 @@ public final class HistoryStream implements History {
                 if (s.seq() <= after) {
                     anchorPresent = s.seq() == after;
                 } else {
-                    out.add(new BrokerMessage(topic, s.data(), s.seq(), epoch));
+                    String key = names.keyOf(subjectToken, s.header("Nats-Msg-Id"));
+                    if (key == null) {
+                        rejected++; // not appended by a node: no message id of this room
+                    } else {
+                        out.add(new BrokerMessage(topic, s.data(), s.seq(), epoch, BrokerMessage.UNKNOWN, key));
+                    }
                 }
                 step(s.seq() + 1, done);
             });
         }
-    }
-
-    /**
-     * The room's messages with {@code after < offset < before} in {@code epoch} (for filling a gap
-     * in live delivery). Completes with an empty list when the epoch is no longer current.
-     */
-    public CompletableFuture<List<BrokerMessage>> readBetween(String roomToken, String roomTopic, String ep,
-                                                              long after, long before) {
-        Read read = new Read(names.historySubject(ep, roomToken), roomTopic, ep, after, Integer.MAX_VALUE, before);
-        return read.next(Math.max(1, after + 1)).thenApply(v -> read.out);
     }
 
     @Override

@@ -104,6 +104,43 @@ public final class Names {
         return Topics.escape(room) + "." + Topics.escape(key);
     }
 
+    /**
+     * The message key in a deduplication id written by {@link #messageId} for the room whose token is
+     * {@code roomToken}; {@code null} when the id is missing, of another room, or not one
+     * {@code messageId} writes.
+     */
+    public static String keyOf(String roomToken, String messageId) {
+        if (messageId == null || !messageId.startsWith(roomToken) || messageId.length() <= roomToken.length()
+                || messageId.charAt(roomToken.length()) != '.') {
+            return null;
+        }
+        String escaped = messageId.substring(roomToken.length() + 1);
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(escaped.length());
+        for (int i = 0; i < escaped.length(); i++) {
+            char c = escaped.charAt(i);
+            if (c == '~' && i + 2 < escaped.length()) {
+                int hi = Character.digit(escaped.charAt(i + 1), 16);
+                int lo = Character.digit(escaped.charAt(i + 2), 16);
+                if (hi < 0 || lo < 0) {
+                    return null;
+                }
+                bytes.write(hi << 4 | lo);
+                i += 2;
+            } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_') {
+                bytes.write(c);
+            } else {
+                return null;
+            }
+        }
+        String key = new String(bytes.toByteArray(), java.nio.charset.StandardCharsets.UTF_8);
+        // only what messageId would have written: the round trip must give the same id back
+        try {
+            return escaped.equals(Topics.escape(key)) ? key : null;
+        } catch (IllegalArgumentException e) {
+            return null; // not valid UTF-16 once decoded
+        }
+    }
+
     // ------------------------------------------------------------------ presence keys
 
     public static String nodeKey(String node) {

@@ -82,4 +82,19 @@ class NamesTests {
         assertThat(Names.messageId("a", "b.c")).isNotEqualTo(Names.messageId("a.b", "c"));
         assertThat(Names.messageId("lobby", "alice\nm1")).doesNotContain("\n", "\r");
     }
+
+    @Test
+    void theKeyOfAMessageIdIsReadBackOnlyForItsOwnRoom() {
+        String room = "lobby.été";
+        String token = io.geows.Topics.escape(room);
+        for (String key : java.util.List.of("alice\nm1", "bob\n🙂 id", "x")) {
+            assertThat(Names.keyOf(token, Names.messageId(room, key))).isEqualTo(key);
+        }
+        assertThat(Names.keyOf(io.geows.Topics.escape("other"), Names.messageId(room, "alice\nm1"))).isNull();
+        assertThat(Names.keyOf(token, null)).isNull();
+        assertThat(Names.keyOf(token, token + ".~0")).isNull();      // cut short
+        assertThat(Names.keyOf(token, token + ".a~61")).isNull();    // escapes what needs none
+        assertThat(Names.keyOf(token, token + ".a b")).isNull();     // not something messageId writes
+        assertThat(Names.keyOf(token, token)).isNull();
+    }
 }
