@@ -13,11 +13,13 @@ import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.proc.ExpiredJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import io.geows.AuthenticationException;
 import io.geows.Authenticator;
 import io.geows.Identity;
+import io.geows.TokenExpiredException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -100,7 +102,11 @@ public final class JwtAuthenticator implements Authenticator {
         } catch (ParseException e) {
             throw new AuthenticationException("token is not a signed JWT");
         } catch (BadJOSEException e) {
-            // The library's message says which check failed (expired, audience, signature...), not secrets.
+            if (e instanceof ExpiredJWTException) {
+                // Claims are checked after the signature: this is a genuine token, only too old.
+                throw new TokenExpiredException("token expired (exp plus " + clockSkew.toSeconds() + " s of clock skew has passed)");
+            }
+            // The library's message says which check failed (audience, signature...), not secrets.
             throw new AuthenticationException("token refused: " + e.getMessage());
         } catch (JOSEException e) {
             throw new AuthenticationException("token could not be verified");

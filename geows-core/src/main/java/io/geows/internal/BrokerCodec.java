@@ -227,15 +227,12 @@ public final class BrokerCodec {
         if (ts == null || !ts.isIntegralNumber() || data == null) {
             throw new IllegalArgumentException("missing ts or data");
         }
-        try {
-            return new Message(new Envelope(kind, text(n, "id", true), text(n, "room", kind == Envelope.Kind.ROOM),
-                    text(n, "to", kind == Envelope.Kind.DIRECT), text(n, "from", kind != Envelope.Kind.BROADCAST),
-                    text(n, "region", true), text(n, "node", true), ts.longValue(),
-                    // via bytes: lone surrogates come out escaped, so the text is safe to embed raw later
-                    new String(MAPPER.writeValueAsBytes(data), StandardCharsets.UTF_8)));
-        } catch (IOException e) {
-            throw new IllegalArgumentException("bad data", e);
-        }
+        // The whole payload parsed (strings decoded, so the UTF-8 is valid): take data as it was written,
+        // so numbers keep their exact form.
+        String raw = decodeTrusted(payload) instanceof Message m ? m.envelope().data() : null;
+        return new Message(new Envelope(kind, text(n, "id", true), text(n, "room", kind == Envelope.Kind.ROOM),
+                text(n, "to", kind == Envelope.Kind.DIRECT), text(n, "from", kind != Envelope.Kind.BROADCAST),
+                text(n, "region", true), text(n, "node", true), ts.longValue(), raw));
     }
 
     private static String kind(Envelope.Kind kind) {

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -79,10 +81,10 @@ public final class ClientFrameDecoder {
             case "leave":
                 return new ClientFrame.Leave(id, room(obj, id));
             case "publish":
-                return new ClientFrame.Publish(requiredId(id), room(obj, id), data(obj, id));
+                return new ClientFrame.Publish(requiredId(id), room(obj, id), data(obj, text, id));
             case "direct":
                 return new ClientFrame.Direct(requiredId(id),
-                        string(obj, "to", MAX_USER_LENGTH, id), data(obj, id));
+                        string(obj, "to", MAX_USER_LENGTH, id), data(obj, text, id));
             case "presence":
                 return new ClientFrame.PresenceQuery(id, room(obj, id));
             case "ping":
@@ -158,7 +160,8 @@ public final class ClientFrameDecoder {
     }
 
     private static String validRoom(String room, String id) throws FrameException {
-        if (room.isEmpty() || room.length() > MAX_ROOM_LENGTH) {
+        // characters are code points: an emoji is one, not two UTF-16 units
+        if (room.isEmpty() || room.length() > 2 * MAX_ROOM_LENGTH || room.codePointCount(0, room.length()) > MAX_ROOM_LENGTH) {
             throw new FrameException(ErrorCode.BAD_REQUEST, "room name must have 1-" + MAX_ROOM_LENGTH + " characters", id);
         }
         for (int i = 0; i < room.length(); i++) {
@@ -198,7 +201,7 @@ public final class ClientFrameDecoder {
         return v.textValue();
     }
 
-    private String data(ObjectNode obj, String id) throws FrameException {
+    private String data(ObjectNode obj, String text, String id) throws FrameException {
         JsonNode data = obj.get("data");
         if (data == null) {
             throw new FrameException(ErrorCode.BAD_REQUEST, "'data' is required (any JSON value)", id);
@@ -206,12 +209,46 @@ public final class ClientFrameDecoder {
         if (hasInfinity(data)) {
             throw new FrameException(ErrorCode.BAD_JSON, "'data' has a number out of the double range", id);
         }
+        // Exactly as the client wrote it: numbers keep their digits and form (1E2, 0.10, -0), which a
+        // tree would normalise. The frame already parsed as a whole, so the span is valid JSON.
+        String raw = rawData(text);
+        if (raw != null && wellFormed(raw)) {
+            return raw;
+        }
         try {
             // Via UTF-8 bytes: the byte generator escapes what a String cannot carry (lone surrogates),
             // so the text is safe to embed raw in every frame later.
             return new String(mapper.writeValueAsBytes(data), StandardCharsets.UTF_8);
         } catch (JsonProcessingException e) {
             throw new FrameException(ErrorCode.BAD_JSON, "'data' cannot be re-encoded", id);
+        }
+    }
+
+    /** The text of the top-level {@code data} value of a frame that parsed, or {@code null}. */
+    private String rawData(String text) {
+        try (JsonParser p = mapper.getFactory().createParser(text)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken t = p.nextToken();
+                if (!"data".equals(field)) {
+                    p.skipChildren();
+                    continue;
+                }
+                int start = (int) p.currentTokenLocation().getCharOffset();
+                if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+                    p.skipChildren();
+                } else {
+                    p.finishToken();
+                }
+                int end = (int) p.currentLocation().getCharOffset();
+                return start >= 0 && end > start && end <= text.length() ? text.substring(start, end) : null;
+            }
+            return null;
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
         }
     }
 

@@ -407,6 +407,10 @@ public final class NodeEngine {
         Identity identity;
         try {
             identity = authenticator.authenticate(h.token());
+        } catch (io.geows.TokenExpiredException e) {
+            reject(s, ErrorCode.TOKEN_EXPIRED, e.getMessage(), h.id());
+            s.close(CloseCodes.TOKEN_EXPIRED, "token expired");
+            return;
         } catch (AuthenticationException e) {
             reject(s, ErrorCode.UNAUTHORIZED, e.getMessage(), h.id());
             s.close(CloseCodes.UNAUTHORIZED, "unauthorized");
@@ -513,6 +517,9 @@ public final class NodeEngine {
         Identity fresh;
         try {
             fresh = authenticator.authenticate(r.token());
+        } catch (io.geows.TokenExpiredException e) {
+            reject(s, ErrorCode.TOKEN_EXPIRED, e.getMessage(), r.id()); // the current token still holds until it expires
+            return;
         } catch (AuthenticationException e) {
             reject(s, ErrorCode.UNAUTHORIZED, e.getMessage(), r.id()); // the current token still holds until it expires
             return;
@@ -527,7 +534,7 @@ public final class NodeEngine {
             return;
         }
         if (expired(fresh)) {
-            reject(s, ErrorCode.UNAUTHORIZED, "the new token has expired too", r.id());
+            reject(s, ErrorCode.TOKEN_EXPIRED, "the new token has expired too", r.id());
             return;
         }
         s.replaceIdentity(fresh);

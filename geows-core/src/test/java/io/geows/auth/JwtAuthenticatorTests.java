@@ -70,9 +70,16 @@ class JwtAuthenticatorTests {
                 JWSAlgorithm.HS256, null);
         String none = Base64.getUrlEncoder().withoutPadding().encodeToString("{\"alg\":\"none\"}".getBytes()) + "."
                 + Base64.getUrlEncoder().withoutPadding().encodeToString(claims("a").build().toString().getBytes()) + ".";
-        for (String bad : List.of(expired, notYet, wrongIssuer, wrongAudience, noExpiry, badSignature, none, "garbage", "")) {
-            assertThatThrownBy(() -> auth.authenticate(bad)).as(bad).isInstanceOf(AuthenticationException.class);
+        String expiredAndForged = sign(claims("a").expirationTime(new Date(now - 10 * MINUTE)).build(),
+                new MACSigner("another-secret-another-secret-32b".getBytes()), JWSAlgorithm.HS256, null);
+        for (String bad : List.of(notYet, wrongIssuer, wrongAudience, noExpiry, badSignature, none, expiredAndForged,
+                "garbage", "")) {
+            assertThatThrownBy(() -> auth.authenticate(bad)).as(bad).isInstanceOf(AuthenticationException.class)
+                    .isNotInstanceOf(io.geows.TokenExpiredException.class);
         }
+        // only a genuine token is said to be expired (then the client knows to fetch a new one)
+        assertThatThrownBy(() -> auth.authenticate(expired)).isInstanceOf(io.geows.TokenExpiredException.class)
+                .hasMessageContaining("expired");
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.geows.ErrorCode;
 import io.geows.spi.Position;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -69,5 +70,30 @@ class ClientFrameDecoderTests {
     void errorsCarryTheFrameIdWhenKnown() {
         assertThatThrownBy(() -> decoder.decode("{\"type\":\"publish\",\"id\":\"m9\",\"data\":1}"))
                 .isInstanceOfSatisfying(FrameException.class, e -> assertThat(e.ref()).isEqualTo("m9"));
+    }
+
+    @Test
+    void dataIsPassedThroughExactlyAsWritten() throws Exception {
+        for (String data : List.of("1E2", "-0", "0.1000000000000000000000000001", "12345678901234567890123",
+                "{ \"amount\" : 19.990, \"rate\":1e-7,\"list\":[1.0, -0.0 ,2E+3] }", "\"\\u00e9t\\u00e9\"", "true",
+                "[]", "null")) {
+            ClientFrame f = decoder.decode("{\"type\":\"publish\",\"room\":\"r\",\"id\":\"m1\",\"data\":" + data + "}");
+            assertThat(((ClientFrame.Publish) f).data()).as(data).isEqualTo(data);
+            ClientFrame d = decoder.decode("{\"data\":" + data + ",\"type\":\"direct\",\"to\":\"bob\",\"id\":\"d1\"}");
+            assertThat(((ClientFrame.Direct) d).data()).as(data).isEqualTo(data);
+        }
+    }
+
+    @Test
+    void roomNamesAreCountedInCharactersNotUtf16Units() throws Exception {
+        ClientFrameDecoder decoder = new ClientFrameDecoder(8, 10_000);
+        String emoji = "\uD83D\uDE00";
+        String max = emoji.repeat(128);
+        ClientFrame f = decoder.decode("{\"type\":\"join\",\"room\":\"" + max + "\",\"id\":\"j\"}");
+        assertThat(((ClientFrame.Join) f).room()).isEqualTo(max);
+        assertThatThrownBy(() -> decoder.decode("{\"type\":\"join\",\"room\":\"" + max + emoji + "\",\"id\":\"j\"}"))
+                .isInstanceOf(FrameException.class).hasMessageContaining("1-128 characters");
+        assertThatThrownBy(() -> decoder.decode("{\"type\":\"join\",\"room\":\"" + "a".repeat(129) + "\",\"id\":\"j\"}"))
+                .isInstanceOf(FrameException.class);
     }
 }

@@ -73,6 +73,12 @@ class ClientFrameFuzzTests {
             assertValidId(frame.id());
         }
         assertFields(frame, reference);
+        // data is passed through as written: a piece of the frame's own text
+        if (frame instanceof ClientFrame.Publish p) {
+            assertThat(text).contains(p.data());
+        } else if (frame instanceof ClientFrame.Direct d) {
+            assertThat(text).contains(d.data());
+        }
     }
 
     private void assertFields(ClientFrame frame, JsonNode reference) throws JsonProcessingException {
@@ -121,7 +127,9 @@ class ClientFrameFuzzTests {
     }
 
     private static void assertValidRoom(String room) {
-        assertValidString(room, ClientFrameDecoder.MAX_ROOM_LENGTH);
+        // counted in characters (code points), not UTF-16 units
+        assertValidString(room, 2 * ClientFrameDecoder.MAX_ROOM_LENGTH);
+        assertThat(room.codePointCount(0, room.length())).isLessThanOrEqualTo(ClientFrameDecoder.MAX_ROOM_LENGTH);
         assertThat(room.chars().noneMatch(Character::isISOControl)).as("room without control characters").isTrue();
     }
 

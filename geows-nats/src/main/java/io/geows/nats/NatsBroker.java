@@ -660,7 +660,12 @@ public final class NatsBroker implements BrokerAdapter {
 
         @Override
         public void errorOccurred(Connection conn, String error) {
-            log.debug("NATS error: {}", error);
+            if (error != null && error.contains("Permissions Violation")) {
+                // The account's permissions lack something a node needs: see docs/deployment.md.
+                log.warn("NATS refused an operation of this node: {}", error);
+            } else {
+                log.debug("NATS error: {}", error);
+            }
             if (userError != null) {
                 userError.errorOccurred(conn, error);
             }

@@ -37,6 +37,7 @@ public final class TestClient implements AutoCloseable {
     /** Frames not yet taken by an await, in arrival order; guarded by itself. */
     private final LinkedList<JsonNode> pending = new LinkedList<>();
     private final List<JsonNode> seen = new ArrayList<>();
+    private final List<String> raw = new ArrayList<>();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private final Client ws;
     private volatile String closeReason;
@@ -207,6 +208,13 @@ public final class TestClient implements AutoCloseable {
         }
     }
 
+    /** Every frame received so far, in order, as the text the node sent. */
+    public List<String> seenText() {
+        synchronized (seen) {
+            return List.copyOf(raw);
+        }
+    }
+
     /** Every frame received so far, in order. */
     public List<JsonNode> seen() {
         synchronized (seen) {
@@ -276,6 +284,7 @@ public final class TestClient implements AutoCloseable {
             }
             synchronized (seen) {
                 seen.add(f);
+                raw.add(message);
             }
             synchronized (pending) {
                 pending.add(f);

@@ -188,4 +188,31 @@ class RoomSafetyIntegrationTests {
             publishers.forEach(TestClient::close);
         }
     }
+
+    @Test
+    @DisplayName("data reaches every member, across regions and on replay, exactly as the publisher wrote it (no number normalised)")
+    void dataIsDeliveredExactlyAsWritten() {
+        String data = "{\"amount\":1234567890.12345678901234567890,\"e\":1E2,\"z\":-0,\"r\":0.10}";
+        io.geows.memory.InMemoryBroker broker = new io.geows.memory.InMemoryBroker();
+        try (GeoWsNode us = GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region("us-east")
+                     .broker(broker.connect("us")).build().start();
+             GeoWsNode eu = GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region("eu-west")
+                     .broker(broker.connect("eu")).build().start();
+             TestClient alice = TestClient.connectAs(us.uri(), "alice");
+             TestClient bob = TestClient.connectAs(eu.uri(), "bob")) {
+            alice.join("r");
+            bob.join("r");
+            alice.sendRaw("{\"type\":\"publish\",\"room\":\"r\",\"id\":\"m1\",\"data\":" + data + "}");
+            assertThat(alice.awaitRef("m1").path("type").asText()).isEqualTo("ack");
+            bob.awaitMessage("r");
+            assertThat(bob.seenText()).anyMatch(t -> t.contains("\"data\":" + data));
+            try (TestClient carol = TestClient.connectAs(eu.uri(), "carol")) {
+                carol.send(Map.of("type", "join", "room", "r", "id", "j", "since", Map.of("offset", 0,
+                        "epoch", bob.seen().stream().filter(f -> "message".equals(TestClient.type(f))).findFirst()
+                                .orElseThrow().path("epoch").asText())));
+                carol.awaitMessage("r");
+                assertThat(carol.seenText()).anyMatch(t -> t.contains("\"data\":" + data));
+            }
+        }
+    }
 }

@@ -85,12 +85,15 @@ class SecurityIntegrationTests {
     }
 
     @Test
-    @DisplayName("expired, not-yet-valid, wrong-issuer, wrong-audience, bad-signature and alg:none tokens are refused with 4001")
+    @DisplayName("not-yet-valid, wrong-issuer, wrong-audience, bad-signature and alg:none tokens are refused with 4001; "
+            + "an expired one with token_expired and 4003")
     void badTokensAreRefused() {
         GeoWsNode node = jwtNode();
         long now = System.currentTimeMillis();
+        TestClient late = hello(node, sign(claims("a", MINUTE).expirationTime(new Date(now - MINUTE)).build(), SECRET));
+        assertThat(late.awaitRef("hello").path("code").asText()).isEqualTo("token_expired");
+        assertThat(late.awaitClose(WAIT)).isEqualTo(CloseCodes.TOKEN_EXPIRED);
         Map<String, String> bad = Map.of(
-                "expired", sign(claims("a", MINUTE).expirationTime(new Date(now - MINUTE)).build(), SECRET),
                 "not yet valid", sign(claims("a", 10 * MINUTE).notBeforeTime(new Date(now + 5 * MINUTE)).build(), SECRET),
                 "wrong issuer", sign(claims("a", MINUTE).issuer("https://evil.example/").build(), SECRET),
                 "wrong audience", sign(claims("a", MINUTE).audience("other").build(), SECRET),
