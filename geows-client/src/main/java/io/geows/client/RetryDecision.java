@@ -10,6 +10,7 @@ record RetryDecision(boolean retry, String reason) {
     static final String UNSUPPORTED_PROTOCOL = "unsupported_protocol";
     static final String UNAVAILABLE = "unavailable";
     static final String RATE_LIMITED = "rate_limited";
+    static final String TOKEN_EXPIRED = "token_expired";
 
     /** Java-WebSocket's code for "the connection could not be opened". */
     static final int NEVER_CONNECTED = -1;
@@ -21,6 +22,7 @@ record RetryDecision(boolean retry, String reason) {
     static final int HELLO_TIMEOUT = 4000;
     static final int CLOSE_UNAUTHORIZED = 4001;
     static final int CLOSE_UNSUPPORTED_PROTOCOL = 4002;
+    static final int CLOSE_TOKEN_EXPIRED = 4003;
     static final int SLOW_CONSUMER = 4008;
 
     /**
@@ -35,6 +37,9 @@ record RetryDecision(boolean retry, String reason) {
         }
         if (UNSUPPORTED_PROTOCOL.equals(helloError) || closeCode == CLOSE_UNSUPPORTED_PROTOCOL) {
             return giveUp("the node does not speak protocol 1; no other attempt can change that");
+        }
+        if (TOKEN_EXPIRED.equals(helloError) || closeCode == CLOSE_TOKEN_EXPIRED) {
+            return retry("the token expired; the next hello asks the token supplier for a fresh one");
         }
         if (helloError != null && !UNAVAILABLE.equals(helloError)) {
             return giveUp("the node rejected the hello with '" + helloError + "'; the same hello would be rejected again");

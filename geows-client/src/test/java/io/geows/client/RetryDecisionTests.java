@@ -50,4 +50,11 @@ class RetryDecisionTests {
     void onlyUnavailableRequestsAreRetried(String code, boolean retry) {
         assertThat(RetryDecision.afterError(code).retry()).isEqualTo(retry);
     }
+
+    @org.junit.jupiter.api.Test
+    void anExpiredTokenIsRetriedWithAFreshOneFromTheSupplier() {
+        assertThat(RetryDecision.afterClose(4003, "token_expired").retry()).isTrue();
+        assertThat(RetryDecision.afterClose(4003, null).reason()).contains("fresh");
+        assertThat(RetryDecision.afterClose(4001, "unauthorized").retry()).isFalse();
+    }
 }

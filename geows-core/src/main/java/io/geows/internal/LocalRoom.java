@@ -135,13 +135,28 @@ final class LocalRoom {
             return;
         }
         engine.historyRejected(slice, room);
+        List<BrokerMessage> queued = waiting;
+        int judged = readIssued ? receivedBeforeRead : 0;
+        if (epoch != null && !epoch.equals(slice.epoch())) {
+            // History was lost meanwhile (a new epoch): what arrived live in the old epoch cannot be
+            // confirmed any more. Deliver what follows on from the last delivered message, in order;
+            // clients learn of the gap from the epoch change.
+            for (int i = 0; i < judged; i++) {
+                BrokerMessage m = queued.get(i);
+                if (m.hasOffset() && epoch.equals(m.epoch()) && m.offset() > lastOffset
+                        && (m.previous() == lastOffset || m.previous() == BrokerMessage.UNKNOWN)) {
+                    Envelope e = engine.decodeRoomMessage(m, room);
+                    if (e != null && keys.offsetOf(NodeEngine.messageKey(e)) < 0) {
+                        deliverNow(m, e, NodeEngine.messageKey(e), engine);
+                    }
+                }
+            }
+        }
         Map<Long, byte[]> held = new HashMap<>();
         for (BrokerMessage h : slice.messages()) {
             held.put(h.offset(), h.payload());
             fromHistory(h, engine);
         }
-        List<BrokerMessage> queued = waiting;
-        int judged = readIssued ? receivedBeforeRead : 0;
         waiting = null;
         readIssued = false;
         for (int i = 0; i < queued.size(); i++) {

@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
  */
 final class RecentKeys {
     static final int MAX_KEYS = 1 << 14;
-    static final long KEEP_MILLIS = 60_000;
+    static final long KEEP_MILLIS = 10_000;
     private static final long EMPTY = 0;
 
     // ring of remembered entries, oldest at head

@@ -62,6 +62,8 @@ class ExampleServerIntegrationTests {
                 assertThat(text).containsPattern("geows_delivery_latency_seconds_count\\{cross_region=\"true\",node=\"eu-west-1\",origin_region=\"us-east\",region=\"eu-west\"\\} 1");
                 assertThat(text).contains("geows_delivery_latency_seconds_bucket{");
                 assertThat(text).contains("geows_ready{node=\"eu-west-1\",region=\"eu-west\"} 1.0");
+                assertThat(text).contains("geows_broker_messages_forged_total{node=\"eu-west-1\",region=\"eu-west\"} 0.0",
+                        "geows_broker_messages_replayed_total{node=\"eu-west-1\",region=\"eu-west\"} 0.0");
 
                 // The monitoring kit: every metric the Grafana dashboard queries is served.
                 String dashboard = java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "grafana", "geows.json"));

@@ -208,6 +208,17 @@ public final class TestClient implements AutoCloseable {
         }
     }
 
+    /** The {@code message} frames of {@code room} received so far, in order. */
+    public List<JsonNode> messages(String room) {
+        return seen().stream().filter(f -> "message".equals(type(f)) && room.equals(f.path("room").asText())).toList();
+    }
+
+    /** Waits for the {@code message} of {@code room} with this id (frames before it stay seen). */
+    public JsonNode awaitMessage(String room, String id, Duration timeout) {
+        return awaitFrame(f -> "message".equals(type(f)) && room.equals(f.path("room").asText())
+                && id.equals(f.path("id").asText()), timeout);
+    }
+
     /** Every frame received so far, in order, as the text the node sent. */
     public List<String> seenText() {
         synchronized (seen) {
