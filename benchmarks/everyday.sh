@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Everyday load, measured as an outsider would: fixed rates, freshly started server processes for every
+# run, a warm-up at the rate, several runs per rate, two kinds of client, and the peer measured in the
+# same run.
+#
+# For each rate and run: (1) geows, two fresh example-server processes on a fresh redis-server, driven by
+# the independent Node.js client (benchmarks/node/load.js, `ws` 8, written from docs/protocol.md);
+# (2) geows driven by the project's Java load clients (LoadTool, which starts its own fresh servers);
+# (3) Socket.IO 4 + @socket.io/redis-adapter (benchmarks/node/sio-server.js), two fresh processes on a
+# fresh redis-server, driven by the same Node.js client. Workload everywhere: 200 clients (half per
+# region), 20 rooms with members in both, 100 B payloads, open loop. Results: one JSON per measurement
+# in benchmarks/results/everyday-<stamp>/, and a Markdown table of medians (with each run) printed and
+# written to everyday.md there.
+#
+# Usage: benchmarks/everyday.sh [--rates "10000 20000 40000"] [--runs 5] [--warmup 20] [--seconds 10]
+#                               [--clients node,java,socketio]
+# Rates are deliveries per second (each publish reaches the 10 members of its room).
+# Needs: a JDK, Maven (builds benchmarks.jar if missing), Node.js 18+ and npm (installs the pinned
+# packages of benchmarks/node), redis-server (GEOWS_REDIS_SERVER or on PATH).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+rates="10000 20000 40000"; runs=5; warmup=20; seconds=10; kinds="node,java,socketio"
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --rates) rates="$2"; shift 2 ;;
+    --runs) runs="$2"; shift 2 ;;
+    --warmup) warmup="$2"; shift 2 ;;
+    --seconds) seconds="$2"; shift 2 ;;
+    --clients) kinds="$2"; shift 2 ;;
+    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "everyday.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+jar=benchmarks/target/benchmarks.jar
+if [[ ! -f "$jar" ]]; then
+  mvn -B -ntp -q -DskipTests -pl benchmarks -am package
+fi
+command -v node >/dev/null || { echo "everyday.sh: Node.js is needed for the independent client and the Socket.IO peer (apt-get install nodejs npm)" >&2; exit 1; }
+(cd benchmarks/node && { [[ -d node_modules ]] || npm ci --no-audit --no-fund >/dev/null; })
+redis_bin=${GEOWS_REDIS_SERVER:-$(command -v redis-server || echo /usr/bin/redis-server)}
+[[ -x "$redis_bin" ]] || { echo "everyday.sh: redis-server not found: install it (apt-get install redis-server) or set GEOWS_REDIS_SERVER" >&2; exit 1; }
+
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+out="benchmarks/results/everyday-$stamp"
+mkdir -p "$out/logs"
+jvm_opts=(-Xms512m -Xmx512m -XX:+UseG1GC)
+key="bench:$(head -c 32 /dev/urandom | base64 | tr -d '\n')"
+pids=()
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+cleanup() { for p in "${pids[@]:-}"; do [[ -n "$p" ]] && kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; pids=(); }
+trap cleanup EXIT
+
+# Waits until a log line matches, prints the match (60 s at most).
+await_line() {
+  local file=$1 pattern=$2
+  for _ in $(seq 600); do
+    if grep -Eo "$pattern" "$file" 2>/dev/null | head -1; then return 0; fi
+    sleep 0.1
+  done
+  echo "everyday.sh: nothing matching '$pattern' in $file" >&2; return 1
+}
+
+start_redis() {
+  redis_port=$(free_port)
+  "$redis_bin" --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no >"$out/logs/redis-$redis_port.log" 2>&1 &
+  redis_pid=$!; pids+=("$redis_pid")
+  await_line "$out/logs/redis-$redis_port.log" "Ready to accept connections" >/dev/null
+}
+
+start_geows() { # region -> sets url, pid
+  local region=$1 log="$out/logs/geows-$1-$2.log"
+  GEOWS_MAX_MESSAGES_PER_SECOND=0 java "${jvm_opts[@]}" -cp "$jar" io.geows.example.ExampleServer --region "$region" \
+    --node-id "$region-1" --host 127.0.0.1 --port 0 --http-port 0 --broker "redis://127.0.0.1:$redis_port" \
+    --anonymous true --max-connections-per-address 0 --inter-region-keys "$key" >"$log" 2>&1 &
+  pid=$!; pids+=("$pid")
+  url=$(await_line "$log" "ws ws://[^ ]+" | cut -d' ' -f2)
+}
+
+start_sio() {
+  local region=$1 log="$out/logs/sio-$1-$2.log"
+  node benchmarks/node/sio-server.js --region "$region" --port 0 --redis "redis://127.0.0.1:$redis_port" >"$log" 2>&1 &
+  pid=$!; pids+=("$pid")
+  url=$(await_line "$log" "ws http://[^ ]+" | cut -d' ' -f2)
+}
+
+for rate in $rates; do
+  publishes=$((rate / 10))
+  for run in $(seq "$runs"); do
+    if [[ ",$kinds," == *",node,"* ]]; then
+      start_redis
+      start_geows us-east "$rate-$run"; us_url=$url; us_pid=$pid
+      start_geows eu-west "$rate-$run"; eu_url=$url; eu_pid=$pid
+      node benchmarks/node/load.js --target geows --urls "us-east=$us_url,eu-west=$eu_url" --rate "$publishes" \
+        --warmup "$warmup" --seconds "$seconds" --pids "$us_pid,$eu_pid" --broker-pid "$redis_pid" \
+        --out "$out/geows-node-$rate-$run.json"
+      cleanup
+    fi
+    if [[ ",$kinds," == *",java,"* ]]; then
+      java -cp "$jar" io.geows.benchmarks.LoadTool --broker redis --rate "$publishes" --warmup "$warmup" \
+        --seconds "$seconds" --results "$out" --name "geows-java-$rate-$run" \
+        --logs "$out/logs" 2>&1 | grep -E '^run ' | sed 's/^run /geows java-nio /'
+    fi
+    if [[ ",$kinds," == *",socketio,"* ]]; then
+      start_redis
+      start_sio us-east "$rate-$run"; us_url=$url; us_pid=$pid
+      start_sio eu-west "$rate-$run"; eu_url=$url; eu_pid=$pid
+      node benchmarks/node/load.js --target socketio --urls "us-east=$us_url,eu-west=$eu_url" --rate "$publishes" \
+        --warmup "$warmup" --seconds "$seconds" --pids "$us_pid,$eu_pid" --broker-pid "$redis_pid" \
+        --out "$out/socketio-node-$rate-$run.json"
+      cleanup
+    fi
+  done
+done
+node benchmarks/node/summary.js "$out" | tee "$out/everyday.md"

@@ -1,0 +1,45 @@
+// Summarises a benchmarks/everyday.sh results directory: per rate and system+client, the median of
+// the runs (each run in brackets) for p99, p50, server CPU and CPU per delivery, and the losses.
+// Usage: node summary.js <results dir>
+'use strict';
+const fs = require('fs');
+const path = require('path');
+
+const dir = process.argv[2];
+const rows = new Map(); // "rate|label" -> [{p99, p50, cpu, us, lost, delivered}]
+for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'latest.json').sort()) {
+  const d = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+  let rate; let label; let m;
+  if (d.client === 'node-ws') {
+    rate = Math.round(d.rate * d.members);
+    label = d.target === 'socketio' ? 'Socket.IO 4.8 + redis-adapter, Node.js client' : 'geows, Node.js `ws` client';
+    m = { p99: d.p99, p50: d.p50, cpu: d.serverCpuPercent, us: d.serverCpuMicrosPerDelivery, lost: d.lost, delivered: d.deliveredPerSecond };
+  } else if (Array.isArray(d.steps)) {
+    const s = d.steps.filter((x) => x.label === 'run').pop();
+    if (!s) continue;
+    const cpu = s.servers.reduce((a, x) => a + x.cpuSeconds, 0);
+    rate = Math.round(s.targetRate * (s.expected / Math.max(1, s.published)));
+    label = 'geows, Java NIO client (LoadTool)';
+    m = { p99: s.all.p99, p50: s.all.p50, cpu: (cpu / s.windowSeconds) * 100, us: (cpu * 1e6) / Math.max(1, s.received), lost: s.lost, delivered: s.deliveredRate };
+  } else {
+    continue;
+  }
+  const key = `${rate}|${label}`;
+  if (!rows.has(key)) rows.set(key, []);
+  rows.get(key).push(m);
+}
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const n = s.length; return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2; };
+const f = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+console.log(`Everyday load (${path.basename(dir)}): medians of the runs, each run in brackets. Rate = deliveries/s.\n`);
+console.log('| rate | system, client | runs | p99 ms | p50 ms | server CPU % (both) | µs/delivery | lost |');
+console.log('|---|---|---|---|---|---|---|---|');
+const keys = [...rows.keys()].sort((a, b) => Number(a.split('|')[0]) - Number(b.split('|')[0]) || a.localeCompare(b));
+for (const key of keys) {
+  const [rate, label] = key.split('|');
+  const ms = rows.get(key);
+  const each = (k, d) => ms.map((m) => f(m[k], d)).join(', ');
+  console.log(`| ${Number(rate).toLocaleString('en-US')} | ${label} | ${ms.length} | **${f(median(ms.map((m) => m.p99)))}** (${each('p99')}) | `
+    + `${f(median(ms.map((m) => m.p50)), 2)} | ${f(median(ms.map((m) => m.cpu)), 0)} (${each('cpu', 0)}) | `
+    + `${f(median(ms.map((m) => m.us)))} | ${ms.reduce((a, m) => a + m.lost, 0)} |`);
+}
