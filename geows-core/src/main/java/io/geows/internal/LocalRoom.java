@@ -19,18 +19,23 @@ import java.util.concurrent.CompletableFuture;
  *
  * <h2>Positions are confirmed, not trusted</h2>
  * The signature covers a message's body, not the offset the broker delivers it under: whoever can
- * publish on the broker can send a correctly signed message again under any offset. So a live
- * message goes straight to the members only when everything about it is expected: it names the
- * last delivered offset as its predecessor, in the same epoch, its key was not delivered lately, and
- * it was signed after what this room remembers (see {@link RecentKeys}) and after the room started
- * here (with {@link #CLOCK_SKEW_MILLIS} for clocks). Anything else (a gap, a jump, an epoch change, a
- * repeat, an old message) waits while history is read after the last delivered offset; history is
- * the authority: its messages are delivered in its order, and each waiting message received before
- * the read must be there at its offset with the same bytes, or it is dropped and counted. That
- * works for every broker because an adapter stores a message in history before it publishes it.
- *
- * <p>The same read is how the room recovers after a broker outage, and how gaps in live delivery
- * are filled.
+ * publish on the broker can send a correctly signed message again under any offset. So:
+ * <ul>
+ *   <li>a message whose key (sender and id) this room delivered lately at another epoch or offset
+ *       is a replay, and dropped;</li>
+ *   <li>a live message goes straight to the members only when everything about it is expected: it
+ *       names the last delivered offset as its predecessor, in the same epoch, and it was signed
+ *       after what {@link RecentKeys} forgot and after the room started here (with
+ *       {@link #CLOCK_SKEW_MILLIS} for clocks);</li>
+ *   <li>anything else (a gap, a jump, an epoch change, an old message) waits while history is read
+ *       after the last delivered offset. History is the authority: its messages are delivered in
+ *       its order, except one signed before what this room can vouch for (it cannot be told from a
+ *       replay); each waiting message received before the read must be there at its offset with
+ *       the same bytes, or it is dropped and counted. That works for every broker because an
+ *       adapter stores a message in history before it publishes it.</li>
+ * </ul>
+ * The same read is how the room recovers after a broker outage, and how gaps in live delivery are
+ * filled.
  */
 final class LocalRoom {
     /**
@@ -39,6 +44,12 @@ final class LocalRoom {
      * it was delivered before.
      */
     static final long CLOCK_SKEW_MILLIS = 2_000;
+    /** Messages per history read while confirming; a longer backlog is read in several pages. */
+    static final int PAGE = 1_000;
+    /** Live messages held at most while a read is pending; beyond, they are dropped (and read later). */
+    static final int MAX_WAITING = 20_000;
+    /** Reads again, at most this often, before a waiting message history lacks is called forged. */
+    private static final int REREADS = 2;
 
     final String room;
     final String topic;
@@ -47,19 +58,23 @@ final class LocalRoom {
     CompletableFuture<Subscription> subscription;
 
     private final RecentKeys keys = new RecentKeys();
+    private final long createdAt;
     private long lastOffset;
     private String epoch;
+    private String hashedEpoch;
+    private long epochHash;
     /** Live messages waiting for a history read; {@code null} when delivering live. */
     private List<BrokerMessage> waiting;
     /** How many of {@code waiting} (from the start) arrived before the current read was issued. */
     private int receivedBeforeRead;
     private boolean readIssued;
+    private int rereads;
     private long generation;
 
     LocalRoom(String room, String topic, long now) {
         this.room = room;
         this.topic = topic;
-        keys.forgetBefore(now + CLOCK_SKEW_MILLIS);
+        this.createdAt = now;
     }
 
     /** Seeds the position from the first join, when nothing was delivered or is being confirmed yet. */
@@ -81,6 +96,7 @@ final class LocalRoom {
             waiting = new ArrayList<>();
         }
         readIssued = false;
+        rereads = 0;
         return ++generation;
     }
 
@@ -93,10 +109,15 @@ final class LocalRoom {
      * Called as the history read of recovery {@code gen} is issued: the messages waiting now were
      * received before it, so history must hold them.
      *
-     * @return the offset to read after, or -1 when {@code gen} is stale
+     * @return the offset to read after, or -1 when there is nothing to read ({@code gen} is stale, or
+     *         nothing was ever delivered or received here)
      */
     synchronized long readIssued(long gen) {
         if (waiting == null || gen != generation) {
+            return -1;
+        }
+        if (epoch == null && waiting.isEmpty()) {
+            waiting = null; // nothing delivered, nothing received: the first join seeds the position
             return -1;
         }
         receivedBeforeRead = waiting.size();
@@ -109,7 +130,7 @@ final class LocalRoom {
         for (BrokerMessage m : waiting) {
             from = Math.min(from, m.offset() - 1);
         }
-        return from == Long.MAX_VALUE ? 0 : Math.max(0, from);
+        return Math.max(0, from);
     }
 
     synchronized String epoch() {
@@ -119,6 +140,11 @@ final class LocalRoom {
     /** A live room message from the broker. */
     synchronized void deliver(BrokerMessage m, NodeEngine engine) {
         if (waiting != null) {
+            if (waiting.size() >= MAX_WAITING) {
+                // Bounded: a genuine message dropped here is read from history with the next gap.
+                engine.dropBrokerMessage(m, "more than " + MAX_WAITING + " messages wait for a history read");
+                return;
+            }
             waiting.add(m);
             return;
         }
@@ -126,9 +152,9 @@ final class LocalRoom {
     }
 
     /**
-     * Ends recovery {@code gen} with what history holds: delivers it, judges the messages that were
-     * waiting, then goes live. Ignored when a newer recovery started meanwhile (its read covers the
-     * same ground and more).
+     * Ends recovery {@code gen} with what history holds after {@code after}: delivers it, judges the
+     * messages that were waiting, then goes live (or reads the next page). Ignored when a newer
+     * recovery started meanwhile (its read covers the same ground and more).
      */
     synchronized void endRecovery(long gen, long after, HistorySlice slice, NodeEngine engine) {
         if (gen != generation || waiting == null) {
@@ -139,15 +165,18 @@ final class LocalRoom {
         int judged = readIssued ? receivedBeforeRead : 0;
         if (epoch != null && !epoch.equals(slice.epoch())) {
             // History was lost meanwhile (a new epoch): what arrived live in the old epoch cannot be
-            // confirmed any more. Deliver what follows on from the last delivered message, in order;
-            // clients learn of the gap from the epoch change.
+            // confirmed any more. Deliver what follows on from the last delivered message and is
+            // recent enough to be vouched for; clients learn of the gap from the epoch change.
             for (int i = 0; i < judged; i++) {
                 BrokerMessage m = queued.get(i);
                 if (m.hasOffset() && epoch.equals(m.epoch()) && m.offset() > lastOffset
                         && (m.previous() == lastOffset || m.previous() == BrokerMessage.UNKNOWN)) {
                     Envelope e = engine.decodeRoomMessage(m, room);
-                    if (e != null && keys.offsetOf(NodeEngine.messageKey(e)) < 0) {
-                        deliverNow(m, e, NodeEngine.messageKey(e), engine);
+                    if (e != null && e.timestamp() > liveHorizon()) {
+                        long key = RecentKeys.hashKey(e.from(), e.id());
+                        if (keys.check(key, hashOf(m.epoch()), m.offset()) == RecentKeys.UNSEEN) {
+                            deliverNow(m, e, key, engine);
+                        }
                     }
                 }
             }
@@ -157,8 +186,27 @@ final class LocalRoom {
             held.put(h.offset(), h.payload());
             fromHistory(h, engine);
         }
+        boolean morePages = slice.messages().size() >= PAGE;
+        boolean readAgain = false;
+        if (!morePages) {
+            for (int i = 0; i < judged && !readAgain; i++) {
+                BrokerMessage m = queued.get(i);
+                readAgain = m.hasOffset() && slice.epoch().equals(m.epoch()) && m.offset() > slice.top()
+                        && rereads < REREADS; // a replica that lags behind may not have it yet
+            }
+        }
+        if (morePages || readAgain) {
+            // Keep everything waiting (history delivered so far moved the position) and read on.
+            if (readAgain) {
+                rereads++;
+            }
+            readIssued = false;
+            engine.confirmRoom(this, ++generation);
+            return;
+        }
         waiting = null;
         readIssued = false;
+        rereads = 0;
         for (int i = 0; i < queued.size(); i++) {
             BrokerMessage m = queued.get(i);
             if (i < judged) {
@@ -179,6 +227,24 @@ final class LocalRoom {
         }
     }
 
+    /** Live messages signed at or before this are not delivered without history's word. */
+    private long liveHorizon() {
+        return Math.max(createdAt + CLOCK_SKEW_MILLIS, keys.forgottenUntil());
+    }
+
+    /** History's messages signed at or before this cannot be told from replays. */
+    private long historyHorizon() {
+        return Math.max(createdAt - CLOCK_SKEW_MILLIS, keys.forgottenUntil());
+    }
+
+    private long hashOf(String e) {
+        if (!e.equals(hashedEpoch)) {
+            hashedEpoch = e;
+            epochHash = RecentKeys.hash(e);
+        }
+        return epochHash;
+    }
+
     /** A live message, not waiting for anything. */
     private void process(BrokerMessage m, NodeEngine engine) {
         if (!m.hasOffset()) {
@@ -189,29 +255,34 @@ final class LocalRoom {
         if (e == null) {
             return; // malformed, forged or for another room: dropped and counted
         }
-        String key = NodeEngine.messageKey(e);
-        long seenAt = keys.offsetOf(key);
+        long key = RecentKeys.hashKey(e.from(), e.id());
+        int seen = keys.check(key, hashOf(m.epoch()), m.offset());
+        if (seen == RecentKeys.SAME) {
+            return; // delivered already (recovery overlapping live delivery)
+        }
+        if (seen == RecentKeys.ELSEWHERE) {
+            engine.dropReplayed(m, "message already delivered at offset " + keys.offsetOf(key) + " sent again as "
+                    + m.offset() + " (epoch " + m.epoch() + ")");
+            return;
+        }
         if (epoch != null && m.epoch().equals(epoch) && m.offset() <= lastOffset) {
-            if (seenAt >= 0 && seenAt != m.offset()) {
-                engine.dropReplayed(m, "message already delivered at offset " + seenAt + " sent again as " + m.offset());
-            }
-            return; // delivered already (recovery overlapping live delivery), or an old offset: nothing new
+            return; // an old offset: nothing new
         }
         boolean expected = epoch != null && m.epoch().equals(epoch)
                 && (m.previous() == lastOffset || m.previous() == BrokerMessage.UNKNOWN)
-                && seenAt < 0
-                && e.timestamp() > keys.forgottenBefore();
+                && e.timestamp() > liveHorizon();
         if (!expected) {
             waiting = new ArrayList<>();
             waiting.add(m);
             readIssued = false;
+            rereads = 0;
             engine.confirmRoom(this, ++generation);
             return;
         }
         deliverNow(m, e, key, engine);
     }
 
-    /** A message read from history: trusted for its position, still checked for repeats. */
+    /** A message read from history: trusted for its position, still checked for repeats and age. */
     private void fromHistory(BrokerMessage m, NodeEngine engine) {
         if (epoch != null && m.epoch().equals(epoch) && m.offset() <= lastOffset) {
             return;
@@ -220,19 +291,32 @@ final class LocalRoom {
         if (e == null) {
             return;
         }
-        String key = NodeEngine.messageKey(e);
-        long seenAt = keys.offsetOf(key);
-        if (seenAt >= 0 && !(m.epoch().equals(epoch) && seenAt == m.offset())) {
-            engine.dropReplayed(m, "history holds the message of offset " + seenAt + " again at offset " + m.offset());
+        long key = RecentKeys.hashKey(e.from(), e.id());
+        int seen = keys.check(key, hashOf(m.epoch()), m.offset());
+        if (seen == RecentKeys.SAME) {
+            return;
+        }
+        if (seen == RecentKeys.ELSEWHERE) {
+            engine.dropReplayed(m, "history holds the message of offset " + keys.offsetOf(key) + " again at offset "
+                    + m.offset() + " (epoch " + m.epoch() + ")");
+            return;
+        }
+        if (e.timestamp() <= historyHorizon()) {
+            // Signed before what this room can vouch for, yet after its last delivered position:
+            // a copy someone put into history (or an epoch rewritten), not something to deliver.
+            if (epoch != null) {
+                engine.dropReplayed(m, "history entry at offset " + m.offset() + " was signed before this room's "
+                        + "memory reaches; not delivered as new");
+            }
             return;
         }
         deliverNow(m, e, key, engine);
     }
 
-    private void deliverNow(BrokerMessage m, Envelope e, String key, NodeEngine engine) {
+    private void deliverNow(BrokerMessage m, Envelope e, long key, NodeEngine engine) {
         epoch = m.epoch();
         lastOffset = m.offset();
-        keys.add(key, m.offset(), e.timestamp());
+        keys.add(key, hashOf(m.epoch()), m.offset(), e.timestamp());
         // Encode once; the same bytes go to every local member.
         byte[] frame = ServerFrames.message(e, m.offset(), m.epoch());
         int recipients = 0;

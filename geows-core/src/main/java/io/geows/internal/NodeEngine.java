@@ -1030,22 +1030,28 @@ public final class NodeEngine {
     }
 
     private void recoverRoom(LocalRoom r, long gen) {
+        recoverRoom(r, gen, 0);
+    }
+
+    private void recoverRoom(LocalRoom r, long gen, int failures) {
         long after = r.readIssued(gen);
         if (after < 0) {
-            return; // a newer recovery took over
+            return; // a newer recovery took over, or there is nothing to read
         }
         String knownEpoch = r.epoch();
-        broker.history().readAfter(r.room, after, Integer.MAX_VALUE).thenCompose(slice ->
+        broker.history().readAfter(r.room, after, LocalRoom.PAGE).thenCompose(slice ->
                 knownEpoch == null || slice.epoch().equals(knownEpoch)
                         ? CompletableFuture.completedFuture(new Read(after, slice))
-                        : broker.history().readAfter(r.room, 0, Integer.MAX_VALUE).thenApply(all -> new Read(0, all))
+                        : broker.history().readAfter(r.room, 0, LocalRoom.PAGE).thenApply(all -> new Read(0, all))
         ).whenComplete((read, err) -> {
             if (err != null) {
                 // Live messages keep waiting: delivering them now would skip what history still owes us.
-                if (broker.isConnected()) {
-                    log.info("node {}: reading history of room '{}' failed ({}); retrying", nodeId, r.room, err.toString());
-                    scheduler.schedule(() -> recoverRoom(r, gen), 250, TimeUnit.MILLISECONDS);
-                } // else: the next RESTORED starts over
+                if (broker.isConnected() && isLocal(r)) {
+                    long delay = Math.min(5_000, 250L << Math.min(failures, 5));
+                    log.info("node {}: reading history of room '{}' failed ({}); retrying in {} ms", nodeId, r.room,
+                            err.toString(), delay);
+                    scheduler.schedule(() -> recoverRoom(r, gen, failures + 1), delay, TimeUnit.MILLISECONDS);
+                } // else: the next RESTORED starts over, or the room is gone from this node
             } else {
                 if (!read.slice().complete()) {
                     log.warn("node {}: history of room '{}' no longer holds everything after offset {}; "
@@ -1054,6 +1060,13 @@ public final class NodeEngine {
                 r.endRecovery(gen, read.after(), read.slice(), this);
             }
         });
+    }
+
+    /** Whether the room still has members here (a room that was left stops recovering). */
+    private boolean isLocal(LocalRoom r) {
+        synchronized (roomsLock) {
+            return rooms.get(r.room) == r;
+        }
     }
 
     /**

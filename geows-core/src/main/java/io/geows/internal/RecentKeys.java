@@ -1,13 +1,12 @@
 package io.geows.internal;
 
-import java.nio.charset.StandardCharsets;
-
 /**
- * The keys of the messages one room delivered lately, with their offsets, so that a correctly
- * signed message sent again under another offset is recognised. Bounded: it keeps at most
- * {@value #MAX_KEYS} keys and none older than {@value #KEEP_MILLIS} ms (by the messages' signed time
- * stamps); {@link #forgottenBefore()} says how far back it is complete, so that anything older is
- * checked another way. Keys are kept as 64-bit hashes: a collision costs a history read, nothing
+ * The keys of the messages one room delivered lately, each with the epoch and offset it was
+ * delivered at, so that a correctly signed message sent again under another position is
+ * recognised. Bounded: it keeps at most {@value #MAX_KEYS} keys and none older than
+ * {@value #KEEP_MILLIS} ms (by the messages' signed time stamps); {@link #forgottenUntil()} says how
+ * far back it is complete, so that anything signed earlier is checked another way. Keys and epochs
+ * are kept as 64-bit hashes ({@link #hash}): a collision costs one message its fast path, nothing
  * else. Not thread-safe: the owning room's lock guards it.
  */
 final class RecentKeys {
@@ -15,58 +14,65 @@ final class RecentKeys {
     static final long KEEP_MILLIS = 10_000;
     private static final long EMPTY = 0;
 
+    /** {@link #check}: the key was not delivered lately. */
+    static final int UNSEEN = 0;
+    /** {@link #check}: the key was delivered at this very epoch and offset. */
+    static final int SAME = 1;
+    /** {@link #check}: the key was delivered at another position: the message is a replay. */
+    static final int ELSEWHERE = 2;
+
     // ring of remembered entries, oldest at head
-    private long[] ringHash = new long[64];
+    private long[] ringKey = new long[64];
+    private long[] ringEpoch = new long[64];
     private long[] ringOffset = new long[64];
     private long[] ringTime = new long[64];
     private int head;
     private int size;
-    // open addressing hash -> offset; a hash of 0 is stored as 1 (EMPTY marks a free slot)
-    private long[] tableHash = new long[128];
+    // open addressing: key hash -> (epoch hash, offset) of its latest delivery; EMPTY marks a free slot
+    private long[] tableKey = new long[128];
+    private long[] tableEpoch = new long[128];
     private long[] tableOffset = new long[128];
     private long newest = Long.MIN_VALUE;
     private long forgotten = Long.MIN_VALUE;
 
-    /** The offset the key was delivered at, or -1 when it is not remembered. */
-    long offsetOf(String key) {
-        long h = hash(key);
-        int mask = tableHash.length - 1;
-        for (int i = (int) mix(h) & mask; tableHash[i] != EMPTY; i = (i + 1) & mask) {
-            if (tableHash[i] == h) {
-                return tableOffset[i];
-            }
+    /** Whether {@code key} (a {@link #hash}) was delivered lately, and where. */
+    int check(long key, long epoch, long offset) {
+        int slot = find(key);
+        if (slot < 0) {
+            return UNSEEN;
         }
-        return -1;
+        return tableEpoch[slot] == epoch && tableOffset[slot] == offset ? SAME : ELSEWHERE;
+    }
+
+    /** The offset {@code key} was last delivered at, or -1 (for messages). */
+    long offsetOf(long key) {
+        int slot = find(key);
+        return slot < 0 ? -1 : tableOffset[slot];
     }
 
     /**
-     * The newest time stamp among the keys already forgotten (or the floor given at creation): a
-     * message signed at or before it may have been delivered without being remembered.
+     * The newest signed time stamp among the keys already forgotten: a message signed at or before
+     * it may have been delivered without this set remembering it.
      */
-    long forgottenBefore() {
+    long forgottenUntil() {
         return forgotten;
     }
 
-    /** Lowers what is known from the start: messages signed at or before {@code time} count as forgotten. */
-    void forgetBefore(long time) {
-        forgotten = Math.max(forgotten, time);
-    }
-
-    void add(String key, long offset, long time) {
+    void add(long key, long epoch, long offset, long time) {
         newest = Math.max(newest, time);
         while (size > 0 && (size >= MAX_KEYS || ringTime[head] < newest - KEEP_MILLIS)) {
             evictOldest();
         }
-        if (size == ringHash.length) {
+        if (size == ringKey.length) {
             growRing();
         }
-        long h = hash(key);
-        int slot = (head + size) % ringHash.length;
-        ringHash[slot] = h;
+        int slot = (head + size) % ringKey.length;
+        ringKey[slot] = key;
+        ringEpoch[slot] = epoch;
         ringOffset[slot] = offset;
         ringTime[slot] = time;
         size++;
-        put(h, offset);
+        put(key, epoch, offset);
     }
 
     int size() {
@@ -75,99 +81,123 @@ final class RecentKeys {
 
     private void evictOldest() {
         forgotten = Math.max(forgotten, ringTime[head]);
-        long h = ringHash[head];
-        // only drop the table entry if it still points at this occurrence
-        if (offsetOfHash(h) == ringOffset[head]) {
-            remove(h);
+        int slot = find(ringKey[head]);
+        // only drop the table entry if it still describes this occurrence
+        if (slot >= 0 && tableOffset[slot] == ringOffset[head] && tableEpoch[slot] == ringEpoch[head]) {
+            remove(slot);
         }
-        head = (head + 1) % ringHash.length;
+        head = (head + 1) % ringKey.length;
         size--;
     }
 
-    private long offsetOfHash(long h) {
-        int mask = tableHash.length - 1;
-        for (int i = (int) mix(h) & mask; tableHash[i] != EMPTY; i = (i + 1) & mask) {
-            if (tableHash[i] == h) {
-                return tableOffset[i];
+    private int find(long key) {
+        int mask = tableKey.length - 1;
+        for (int i = (int) mix(key) & mask; tableKey[i] != EMPTY; i = (i + 1) & mask) {
+            if (tableKey[i] == key) {
+                return i;
             }
         }
         return -1;
     }
 
     private void growRing() {
-        int n = ringHash.length * 2;
-        long[] h = new long[n];
+        int n = ringKey.length * 2;
+        long[] k = new long[n];
+        long[] e = new long[n];
         long[] o = new long[n];
         long[] t = new long[n];
         for (int i = 0; i < size; i++) {
-            int from = (head + i) % ringHash.length;
-            h[i] = ringHash[from];
+            int from = (head + i) % ringKey.length;
+            k[i] = ringKey[from];
+            e[i] = ringEpoch[from];
             o[i] = ringOffset[from];
             t[i] = ringTime[from];
         }
-        ringHash = h;
+        ringKey = k;
+        ringEpoch = e;
         ringOffset = o;
         ringTime = t;
         head = 0;
-        if (tableHash.length < n * 2) {
+        if (tableKey.length < n * 2) {
             rehash(n * 2);
         }
     }
 
-    private void put(long h, long offset) {
-        int mask = tableHash.length - 1;
-        int i = (int) mix(h) & mask;
-        while (tableHash[i] != EMPTY && tableHash[i] != h) {
+    private void put(long key, long epoch, long offset) {
+        int mask = tableKey.length - 1;
+        int i = (int) mix(key) & mask;
+        while (tableKey[i] != EMPTY && tableKey[i] != key) {
             i = (i + 1) & mask;
         }
-        tableHash[i] = h;
+        tableKey[i] = key;
+        tableEpoch[i] = epoch;
         tableOffset[i] = offset;
     }
 
-    private void remove(long h) {
-        int mask = tableHash.length - 1;
-        int i = (int) mix(h) & mask;
-        while (tableHash[i] != h) {
-            if (tableHash[i] == EMPTY) {
-                return;
-            }
-            i = (i + 1) & mask;
-        }
+    private void remove(int slot) {
+        int mask = tableKey.length - 1;
         // backward-shift deletion keeps every probe chain unbroken
-        int gap = i;
-        for (int j = (gap + 1) & mask; tableHash[j] != EMPTY; j = (j + 1) & mask) {
-            int home = (int) mix(tableHash[j]) & mask;
+        int gap = slot;
+        for (int j = (gap + 1) & mask; tableKey[j] != EMPTY; j = (j + 1) & mask) {
+            int home = (int) mix(tableKey[j]) & mask;
             boolean movable = gap <= j ? (home <= gap || home > j) : (home <= gap && home > j);
             if (movable) {
-                tableHash[gap] = tableHash[j];
+                tableKey[gap] = tableKey[j];
+                tableEpoch[gap] = tableEpoch[j];
                 tableOffset[gap] = tableOffset[j];
                 gap = j;
             }
         }
-        tableHash[gap] = EMPTY;
-        tableOffset[gap] = 0;
+        tableKey[gap] = EMPTY;
     }
 
     private void rehash(int capacity) {
-        long[] oldHash = tableHash;
+        long[] oldKey = tableKey;
+        long[] oldEpoch = tableEpoch;
         long[] oldOffset = tableOffset;
-        tableHash = new long[capacity];
+        tableKey = new long[capacity];
+        tableEpoch = new long[capacity];
         tableOffset = new long[capacity];
-        for (int i = 0; i < oldHash.length; i++) {
-            if (oldHash[i] != EMPTY) {
-                put(oldHash[i], oldOffset[i]);
+        for (int i = 0; i < oldKey.length; i++) {
+            if (oldKey[i] != EMPTY) {
+                put(oldKey[i], oldEpoch[i], oldOffset[i]);
             }
         }
     }
 
-    /** 64-bit FNV-1a over the key's UTF-8 bytes; never {@link #EMPTY}. */
-    static long hash(String key) {
+    /** 64-bit FNV-1a over the text's UTF-16 units (no copy); never {@link #EMPTY}. */
+    static long hash(String text) {
         long h = 0xcbf29ce484222325L;
-        for (byte b : key.getBytes(StandardCharsets.UTF_8)) {
-            h ^= b & 0xff;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            h ^= c & 0xff;
+            h *= 0x100000001b3L;
+            h ^= c >>> 8;
             h *= 0x100000001b3L;
         }
         return h == EMPTY ? 1 : h;
+    }
+
+    /** {@link #hash} of a message key ({@code from + "\n" + id}) without building the string. */
+    static long hashKey(String from, String id) {
+        long h = 0xcbf29ce484222325L;
+        h = mixIn(h, from);
+        h ^= '\n';
+        h *= 0x100000001b3L;
+        h *= 0x100000001b3L; // the high byte of '\n' is 0: xor is a no-op, the multiply is not
+        h = mixIn(h, id);
+        return h == EMPTY ? 1 : h;
+    }
+
+    private static long mixIn(long h, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            h ^= c & 0xff;
+            h *= 0x100000001b3L;
+            h ^= c >>> 8;
+            h *= 0x100000001b3L;
+        }
+        return h;
     }
 
     private static long mix(long h) {

@@ -7,7 +7,8 @@
  * tag of the room's channel, so one script touches one slot (Redis Cluster):
  * <ul>
  * <li>{@code {geows.room.<room>}:h} — the Stream; entry id {@code <offset>-0}, fields {@code p} the
- *     payload and {@code k} the message key ({@code <sender>\n<id>})</li>
+ *     payload, {@code k} the message key ({@code <sender>\n<id>}) and {@code e} the epoch it was
+ *     appended in (a read keeps only the current epoch's entries)</li>
  * <li>{@code {geows.room.<room>}:seq} — the last offset; {@code :epoch} — the epoch;
  *     {@code :ix} — a hash from each message key in the Stream to its offset (deduplication, and the
  *     proof that an entry was written by the append script)</li>

@@ -1,6 +1,7 @@
 -- Appends a message to a room's history and publishes it, in one step, so that offsets and
 -- delivery order agree, and the message is stored before anyone receives it.
--- KEYS[1] stream  KEYS[2] offset counter  KEYS[3] epoch  KEYS[4] key index (message key -> offset)
+-- KEYS[1] stream (fields p payload, k message key, e epoch)  KEYS[2] offset counter  KEYS[3] epoch
+-- KEYS[4] key index (message key -> offset)
 -- ARGV[1] payload  ARGV[2] channel  ARGV[3] max entries  ARGV[4] history ttl ms
 -- ARGV[5] epoch to use if the room has none  ARGV[6] message key  ARGV[7] PUBLISH or SPUBLISH
 -- Returns {offset, epoch, duplicate 0/1, foreign entries removed}, or
@@ -14,9 +15,14 @@ local dup = redis.call('HGET', KEYS[4], ARGV[6])
 if dup then
   return {tonumber(dup), epoch, 1, 0}
 end
+-- The counter must be a whole number this script could have written; anything else (someone else's
+-- SET) starts it from 0, and the repair below moves it up to the newest entry of ours.
 local last = tonumber(redis.call('GET', KEYS[2]) or '0')
+if not last or last < 0 or last >= 1e14 or last ~= math.floor(last) then
+  last = 0
+end
 local removed = 0
-local added = redis.pcall('XADD', KEYS[1], (last + 1) .. '-0', 'p', ARGV[1], 'k', ARGV[6])
+local added = redis.pcall('XADD', KEYS[1], (last + 1) .. '-0', 'p', ARGV[1], 'k', ARGV[6], 'e', epoch)
 if type(added) == 'table' and added.err then
   -- Only this script writes here, always at the counter's next id: an entry past the counter was
   -- added by someone else. Remove those (a bounded number per call), keep any of ours (a counter
@@ -32,7 +38,7 @@ if type(added) == 'table' and added.err then
     for i = 1, #e[2], 2 do
       if e[2][i] == 'k' then k = e[2][i + 1] end
     end
-    if sq == '0' and k and redis.call('HGET', KEYS[4], k) == ms and string.len(ms) < 15 then
+    if sq == '0' and k and string.len(ms) < 15 and redis.call('HGET', KEYS[4], k) == ms then
       if tonumber(ms) > last then last = tonumber(ms) end
     else
       redis.call('XDEL', KEYS[1], e[1])
@@ -43,7 +49,7 @@ if type(added) == 'table' and added.err then
   if type(reset) == 'table' and reset.err then
     return {0, epoch, 0, removed, reset.err}
   end
-  added = redis.pcall('XADD', KEYS[1], (last + 1) .. '-0', 'p', ARGV[1], 'k', ARGV[6])
+  added = redis.pcall('XADD', KEYS[1], (last + 1) .. '-0', 'p', ARGV[1], 'k', ARGV[6], 'e', epoch)
   if type(added) == 'table' and added.err then
     return {0, epoch, 0, removed, added.err}
   end

@@ -1,6 +1,7 @@
 -- Reads a room's history after an offset, with the room's epoch, last offset and oldest entry, and
--- for each entry the offset the key index ties its key to (the reader keeps only entries where that
--- is the entry's own offset: those this node's append script wrote).
+-- for each entry the offset the key index ties its key to, if the entry belongs to the current epoch
+-- (the reader keeps only entries where that is the entry's own offset: those the append script wrote
+-- in this epoch).
 -- KEYS[1] stream  KEYS[2] offset counter  KEYS[3] epoch  KEYS[4] key index
 -- ARGV[1] read after this offset  ARGV[2] max entries  ARGV[3] epoch to use if none  ARGV[4] ttl ms
 -- Returns {epoch, top, oldest id or '', {{id, payload, key, indexed offset}, ...}}
@@ -10,6 +11,9 @@ if not epoch then
   redis.call('SET', KEYS[3], epoch, 'PX', ARGV[4])
 end
 local top = tonumber(redis.call('GET', KEYS[2]) or '0')
+if not top or top < 0 or top >= 1e14 or top ~= math.floor(top) then
+  top = 0 -- not a counter this script's sibling wrote: nothing can be vouched for
+end
 local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)
 local oldest = ''
 if #first > 0 then oldest = first[1][1] end
@@ -17,12 +21,13 @@ local out = {}
 if tonumber(ARGV[2]) > 0 then
   local entries = redis.call('XRANGE', KEYS[1], '(' .. ARGV[1] .. '-0', '+', 'COUNT', ARGV[2])
   for _, e in ipairs(entries) do
-    local p, k = '', ''
+    local p, k, ep = '', '', ''
     for i = 1, #e[2], 2 do
-      if e[2][i] == 'p' then p = e[2][i + 1] elseif e[2][i] == 'k' then k = e[2][i + 1] end
+      local f = e[2][i]
+      if f == 'p' then p = e[2][i + 1] elseif f == 'k' then k = e[2][i + 1] elseif f == 'e' then ep = e[2][i + 1] end
     end
     local owner = ''
-    if k ~= '' then owner = redis.call('HGET', KEYS[4], k) or '' end
+    if k ~= '' and ep == epoch then owner = redis.call('HGET', KEYS[4], k) or '' end
     out[#out + 1] = {e[1], p, k, owner}
   end
 end

@@ -259,4 +259,80 @@ class RedisReplayIntegrationTests {
         cli.del(b(key("h")));
         assertThat(publishAndSee(alice, "m3").path("type").asText()).isEqualTo("ack");
     }
+
+    @Test
+    @DisplayName("SET of the room's epoch key: history is not relabelled and delivered again; the next message arrives")
+    void epochKeyOverwritten() {
+        JsonNode m1 = publishAndSee(alice, "m1");
+        JsonNode m2 = publishAndSee(bob, "m2");
+        JsonNode m3 = publishAndSee(alice, "m3");
+        cli.set(b(key("epoch")), b("evil"));
+        JsonNode m4 = publishAndSee(bob, "m4");
+        assertThat(m4.path("epoch").asText()).isEqualTo("evil");
+        for (TestClient c : List.of(alice, bob)) {
+            assertThat(received(c)).containsExactly("m1@" + m1.path("offset").asLong(), "m2@" + m2.path("offset").asLong(),
+                    "m3@" + m3.path("offset").asLong(), "m4@" + m4.path("offset").asLong());
+        }
+        // the entries of the old epoch were not the new epoch's: skipped and counted when the nodes read
+        Await.until(() -> "forged: us=" + us.stats().brokerMessagesForged(), WAIT, () -> us.stats().brokerMessagesForged() >= 3);
+    }
+
+    @Test
+    @DisplayName("a node whose room started after message 1: the epoch key deleted, then m1 sent again as the next offset of the old epoch: not delivered")
+    void epochKeyDeletedThenReplay() {
+        JsonNode m1 = publishAndSee(alice, "m1");
+        long o1 = m1.path("offset").asLong();
+        String epoch = m1.path("epoch").asText();
+        try (GeoWsNode eu2 = node("eu-west", "eu2-" + UUID.randomUUID().toString().substring(0, 6));
+             TestClient carol = TestClient.connectAs(eu2.uri(), "carol")) {
+            Await.until("eu2 ready", WAIT, eu2::isReady);
+            carol.join(room);
+            cli.del(b(key("epoch")));
+            publishFramed(o1 + 1, epoch, storedPayload(o1));
+            JsonNode m2 = publishAndSee(bob, "m2");
+            carol.awaitMessage(room, "m2", WAIT);
+            assertThat(received(carol)).containsExactly("m2@" + m2.path("offset").asLong());
+            for (TestClient c : List.of(alice, bob)) {
+                assertThat(received(c)).containsExactly("m1@" + o1, "m2@" + m2.path("offset").asLong());
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("XADD of message 1 at the next id and HSET of the key index to it: the copy is not delivered again")
+    void plantedEntryWithItsIndex() {
+        JsonNode m1 = publishAndSee(alice, "m1");
+        long o1 = m1.path("offset").asLong();
+        String epoch = m1.path("epoch").asText();
+        JsonNode m2 = publishAndSee(alice, "m2");
+        long o2 = m2.path("offset").asLong();
+        cli.xadd(b(key("h")), new XAddArgs().id((o2 + 1) + "-0"),
+                Map.of(b("p"), storedPayload(o1), b("k"), b("alice\nm1"), b("e"), b(epoch)));
+        cli.hset(b(key("ix")), b("alice\nm1"), b(Long.toString(o2 + 1)));
+        JsonNode m3 = publishAndSee(bob, "m3");
+        awaitReplayed(1);
+        for (TestClient c : List.of(alice, bob)) {
+            assertThat(received(c)).containsExactly("m1@" + o1, "m2@" + o2, "m3@" + m3.path("offset").asLong());
+        }
+    }
+
+    @Test
+    @DisplayName("a room counter set to garbage (-5, text, 1e14): publishes keep being accepted above every existing entry")
+    void tamperedCounter() {
+        JsonNode m1 = publishAndSee(alice, "m1");
+        long last = m1.path("offset").asLong();
+        List<String> expected = new ArrayList<>(List.of("m1@" + last));
+        int i = 2;
+        for (String garbage : List.of("-5", "abc", "100000000000000")) {
+            cli.set(b(key("seq")), b(garbage));
+            JsonNode ack = publishAndSee(i % 2 == 0 ? bob : alice, "m" + i);
+            assertThat(ack.path("offset").asLong()).as("after the counter was set to %s", garbage).isGreaterThan(last);
+            last = ack.path("offset").asLong();
+            expected.add("m" + i + "@" + last);
+            i++;
+        }
+        for (TestClient c : List.of(alice, bob)) {
+            assertThat(received(c)).containsExactlyElementsOf(expected);
+        }
+    }
 }
