@@ -165,14 +165,15 @@ final class LocalRoom {
         int judged = readIssued ? receivedBeforeRead : 0;
         if (epoch != null && !epoch.equals(slice.epoch())) {
             // History was lost meanwhile (a new epoch): what arrived live in the old epoch cannot be
-            // confirmed any more. Deliver what follows on from the last delivered message and is
-            // recent enough to be vouched for; clients learn of the gap from the epoch change.
+            // confirmed any more. Deliver what follows on from the last delivered message, was not
+            // delivered here and was signed after the room started here (so it cannot be one this
+            // node delivered and forgot); clients learn of the gap from the epoch change.
             for (int i = 0; i < judged; i++) {
                 BrokerMessage m = queued.get(i);
                 if (m.hasOffset() && epoch.equals(m.epoch()) && m.offset() > lastOffset
                         && (m.previous() == lastOffset || m.previous() == BrokerMessage.UNKNOWN)) {
                     Envelope e = engine.decodeRoomMessage(m, room);
-                    if (e != null && e.timestamp() > liveHorizon()) {
+                    if (e != null && e.timestamp() > historyHorizon()) {
                         long key = RecentKeys.hashKey(e.from(), e.id());
                         if (keys.check(key, hashOf(m.epoch()), m.offset()) == RecentKeys.UNSEEN) {
                             deliverNow(m, e, key, engine);

@@ -283,6 +283,9 @@ class RedisReplayIntegrationTests {
         JsonNode m1 = publishAndSee(alice, "m1");
         long o1 = m1.path("offset").asLong();
         String epoch = m1.path("epoch").asText();
+        long signed = alice.messages(room).get(0).path("ts").asLong();
+        // the new node's room must start clearly after m1 was signed (beyond the clocks' margin)
+        Await.until("m1 older than the clock margin", WAIT, () -> System.currentTimeMillis() > signed + 2_500);
         try (GeoWsNode eu2 = node("eu-west", "eu2-" + UUID.randomUUID().toString().substring(0, 6));
              TestClient carol = TestClient.connectAs(eu2.uri(), "carol")) {
             Await.until("eu2 ready", WAIT, eu2::isReady);

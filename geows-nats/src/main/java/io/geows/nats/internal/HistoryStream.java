@@ -267,20 +267,28 @@ public final class HistoryStream implements History {
         }
         String token = Topics.escape(room);
         String topic = names.roomTopic(room);
-        return info(token).thenCompose(info -> {
-            String subject = names.historySubject(info.epoch(), token);
-            CompletableFuture<Long> top = api.lastBySubject(config.stream(), subject)
-                    .thenApply(o -> o.map(JsApi.Stored::seq).orElse(0L));
-            Read read = new Read(subject, token, topic, info.epoch(), afterOffset, Math.max(0, limit));
-            return read.next(afterOffset > 0 ? afterOffset : 1).thenCombine(top, (ignored, last) -> {
-                long topSeq = Math.max(last, read.out.isEmpty() ? 0 : read.out.get(read.out.size() - 1).offset());
-                boolean complete = read.anchorPresent
-                        || (info.roomCount() > 0 && read.out.isEmpty() && topSeq <= afterOffset)
-                        || (afterOffset + 1 >= info.firstSeq()
-                            && (info.maxPerRoom() <= 0 || info.roomCount() < info.maxPerRoom()));
-                return new HistorySlice(info.epoch(), topSeq, read.out, complete, read.rejected);
-            });
-        });
+        return info(token).thenCompose(info -> readUpToTop(info, token, topic, afterOffset, Math.max(0, limit)));
+    }
+
+    /**
+     * The room's last sequence first, then the messages after {@code afterOffset} up to it: a busy
+     * room's tail grows while a read walks it (one direct get per message), so an open-ended read
+     * might never end. What comes after arrives live.
+     */
+    private CompletableFuture<HistorySlice> readUpToTop(Info info, String token, String topic, long afterOffset, int limit) {
+        String subject = names.historySubject(info.epoch(), token);
+        return api.lastBySubject(config.stream(), subject).thenApply(o -> o.map(JsApi.Stored::seq).orElse(0L))
+                .thenCompose(last -> {
+                    Read read = new Read(subject, token, topic, info.epoch(), afterOffset, limit, last);
+                    return read.next(afterOffset > 0 ? afterOffset : 1).thenApply(ignored -> {
+                        long topSeq = Math.max(last, read.out.isEmpty() ? 0 : read.out.get(read.out.size() - 1).offset());
+                        boolean complete = read.anchorPresent
+                                || (info.roomCount() > 0 && read.out.isEmpty() && topSeq <= afterOffset)
+                                || (afterOffset + 1 >= info.firstSeq()
+                                    && (info.maxPerRoom() <= 0 || info.roomCount() < info.maxPerRoom()));
+                        return new HistorySlice(info.epoch(), topSeq, read.out, complete, read.rejected);
+                    });
+                });
     }
 
     /** One iteration over a room's subject with direct gets. */
@@ -291,11 +299,14 @@ public final class HistoryStream implements History {
         final long after;
         final int limit;
         final String subjectToken;
+        /** The room's last sequence when the read began: it stops there. */
+        final long last;
         final List<BrokerMessage> out = new ArrayList<>();
         int rejected;
         boolean anchorPresent;
 
-        Read(String subject, String subjectToken, String topic, String epoch, long after, int limit) {
+        Read(String subject, String subjectToken, String topic, String epoch, long after, int limit, long last) {
+            this.last = last;
             this.subject = subject;
             this.subjectToken = subjectToken;
             this.topic = topic;
@@ -321,7 +332,7 @@ public final class HistoryStream implements History {
                     done.completeExceptionally(JsApi.unwrap(err));
                     return;
                 }
-                if (found.isEmpty()) {
+                if (found.isEmpty() || found.get().seq() > last) {
                     done.complete(null);
                     return;
                 }
