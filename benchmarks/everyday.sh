@@ -44,7 +44,8 @@ redis_bin=${GEOWS_REDIS_SERVER:-$(command -v redis-server || echo /usr/bin/redis
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 out="benchmarks/results/everyday-$stamp"
-mkdir -p "$out/logs"
+logs="${TMPDIR:-/tmp}/geows-everyday-$stamp"
+mkdir -p "$out" "$logs"
 jvm_opts=(-Xms512m -Xmx512m -XX:+UseG1GC)
 key="bench:$(head -c 32 /dev/urandom | base64 | tr -d '\n')"
 pids=()
@@ -65,13 +66,13 @@ await_line() {
 
 start_redis() {
   redis_port=$(free_port)
-  "$redis_bin" --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no >"$out/logs/redis-$redis_port.log" 2>&1 &
+  "$redis_bin" --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no >"$logs/redis-$redis_port.log" 2>&1 &
   redis_pid=$!; pids+=("$redis_pid")
-  await_line "$out/logs/redis-$redis_port.log" "Ready to accept connections" >/dev/null
+  await_line "$logs/redis-$redis_port.log" "Ready to accept connections" >/dev/null
 }
 
 start_geows() { # region -> sets url, pid
-  local region=$1 log="$out/logs/geows-$1-$2.log"
+  local region=$1 log="$logs/geows-$1-$2.log"
   GEOWS_MAX_MESSAGES_PER_SECOND=0 java "${jvm_opts[@]}" -cp "$jar" io.geows.example.ExampleServer --region "$region" \
     --node-id "$region-1" --host 127.0.0.1 --port 0 --http-port 0 --broker "redis://127.0.0.1:$redis_port" \
     --anonymous true --max-connections-per-address 0 --inter-region-keys "$key" >"$log" 2>&1 &
@@ -80,7 +81,7 @@ start_geows() { # region -> sets url, pid
 }
 
 start_sio() {
-  local region=$1 log="$out/logs/sio-$1-$2.log"
+  local region=$1 log="$logs/sio-$1-$2.log"
   node benchmarks/node/sio-server.js --region "$region" --port 0 --redis "redis://127.0.0.1:$redis_port" >"$log" 2>&1 &
   pid=$!; pids+=("$pid")
   url=$(await_line "$log" "ws http://[^ ]+" | cut -d' ' -f2)
@@ -101,7 +102,7 @@ for rate in $rates; do
     if [[ ",$kinds," == *",java,"* ]]; then
       java -cp "$jar" io.geows.benchmarks.LoadTool --broker redis --rate "$publishes" --warmup "$warmup" \
         --seconds "$seconds" --results "$out" --name "geows-java-$rate-$run" \
-        --logs "$out/logs" 2>&1 | grep -E '^run ' | sed 's/^run /geows java-nio /'
+        --logs "$logs" 2>&1 | grep -E '^run ' | sed 's/^run /geows java-nio /'
     fi
     if [[ ",$kinds," == *",socketio,"* ]]; then
       start_redis
@@ -114,4 +115,6 @@ for rate in $rates; do
     fi
   done
 done
+rm -f "$out/latest.json" "$out/latest.md" "$out/sweep.svg" # LoadTool's own summaries of its last step
 node benchmarks/node/summary.js "$out" | tee "$out/everyday.md"
+echo "server logs: $logs"

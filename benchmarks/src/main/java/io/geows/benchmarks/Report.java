@@ -231,8 +231,8 @@ public final class Report {
                         .append(status(r.getValue() >= TARGET_ADAPTER_RATIO)).append(" |\n");
             }
         }
-        md.append("\nFor comparison: Socket.IO with its Redis adapter sustains 15,000–30,000 delivered/s at 45–55 µs ")
-                .append("of CPU per delivery on such a machine.\n\n");
+        // Peers are measured in the same run (benchmarks/everyday.sh), never quoted here.
+        md.append('\n');
     }
 
     private static String status(boolean met) {
