@@ -13,14 +13,15 @@
 # written to everyday.md there.
 #
 # Usage: benchmarks/everyday.sh [--rates "10000 20000 40000"] [--runs 5] [--warmup 20] [--seconds 10]
-#                               [--clients node,java,socketio]
+#                               [--clients node,java,socketio] [--tick 5]
+# --tick: ms between the Node.js client's sending rounds (what the rate owes is sent together).
 # Rates are deliveries per second (each publish reaches the 10 members of its room).
 # Needs: a JDK, Maven (builds benchmarks.jar if missing), Node.js 18+ and npm (installs the pinned
 # packages of benchmarks/node), redis-server (GEOWS_REDIS_SERVER or on PATH).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-rates="10000 20000 40000"; runs=5; warmup=20; seconds=10; kinds="node,java,socketio"
+rates="10000 20000 40000"; runs=5; warmup=20; seconds=10; kinds="node,java,socketio"; tick=5
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rates) rates="$2"; shift 2 ;;
@@ -28,7 +29,8 @@ while [[ $# -gt 0 ]]; do
     --warmup) warmup="$2"; shift 2 ;;
     --seconds) seconds="$2"; shift 2 ;;
     --clients) kinds="$2"; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --tick) tick="$2"; shift 2 ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "everyday.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -96,7 +98,7 @@ for rate in $rates; do
       start_geows eu-west "$rate-$run"; eu_url=$url; eu_pid=$pid
       node benchmarks/node/load.js --target geows --urls "us-east=$us_url,eu-west=$eu_url" --rate "$publishes" \
         --warmup "$warmup" --seconds "$seconds" --pids "$us_pid,$eu_pid" --broker-pid "$redis_pid" \
-        --out "$out/geows-node-$rate-$run.json"
+        --tick "$tick" --out "$out/geows-node-$rate-$run.json"
       cleanup
     fi
     if [[ ",$kinds," == *",java,"* ]]; then
@@ -110,7 +112,7 @@ for rate in $rates; do
       start_sio eu-west "$rate-$run"; eu_url=$url; eu_pid=$pid
       node benchmarks/node/load.js --target socketio --urls "us-east=$us_url,eu-west=$eu_url" --rate "$publishes" \
         --warmup "$warmup" --seconds "$seconds" --pids "$us_pid,$eu_pid" --broker-pid "$redis_pid" \
-        --out "$out/socketio-node-$rate-$run.json"
+        --tick "$tick" --out "$out/socketio-node-$rate-$run.json"
       cleanup
     fi
   done

@@ -6,7 +6,7 @@
 //
 // node load.js --target geows|socketio --urls us-east=ws://127.0.0.1:1234/,eu-west=... \
 //   [--clients 200] [--rooms 20] [--payload 100] [--rate 1000] [--warmup 20] [--seconds 10] \
-//   [--pids 11,12] [--broker-pid 10] [--out result.json]
+//   [--pids 11,12] [--broker-pid 10] [--tick 5] [--out result.json]
 'use strict';
 const fs = require('fs');
 const { performance } = require('perf_hooks');
@@ -27,6 +27,7 @@ const seconds = Number(arg('seconds', '10'));
 const pids = arg('pids', '').split(',').filter(Boolean).map(Number);
 const brokerPid = arg('broker-pid') ? Number(arg('broker-pid')) : null;
 const out = arg('out');
+const tick = Number(arg('tick', '5')); // ms between sending rounds: publishes owed are sent together
 if (urls.length === 0) {
   console.error('give --urls region=url[,region=url]');
   process.exit(2);
@@ -122,7 +123,7 @@ async function main() {
   }
   const members = membersPerRoom.reduce((a, b) => a + b, 0) / rooms;
 
-  // Open loop: every 5 ms, send what the rate owes since the start, round robin over the clients.
+  // Open loop: every tick, send what the rate owes since the start, round robin over the clients.
   let seq = 0;
   const started = now();
   const timer = setInterval(() => {
@@ -136,7 +137,7 @@ async function main() {
         expectedInWindow += membersPerRoom[Number(c.room.slice(5))];
       }
     }
-  }, 5);
+  }, tick);
 
   await sleep(warmup * 1000);
   latencies = [];
