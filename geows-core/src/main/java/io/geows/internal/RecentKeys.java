@@ -167,14 +167,7 @@ final class RecentKeys {
 
     /** 64-bit FNV-1a over the text's UTF-16 units (no copy); never {@link #EMPTY}. */
     static long hash(String text) {
-        long h = 0xcbf29ce484222325L;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            h ^= c & 0xff;
-            h *= 0x100000001b3L;
-            h ^= c >>> 8;
-            h *= 0x100000001b3L;
-        }
+        long h = mixIn(0xcbf29ce484222325L, text);
         return h == EMPTY ? 1 : h;
     }
 

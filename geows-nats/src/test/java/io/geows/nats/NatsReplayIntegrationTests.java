@@ -124,18 +124,12 @@ class NatsReplayIntegrationTests {
                 .subject(NAMES.historySubject(epoch, Topics.escape(room))).headers(h).data(payload).build());
     }
 
-    /** The room's messages a client got, as {@code id@offset}, in order. */
     private List<String> received(TestClient c) {
-        return c.messages(room).stream().map(f -> f.path("id").asText() + "@" + f.path("offset").asLong()).toList();
+        return c.idsAndOffsets(room);
     }
 
-    /** Publishes and waits until both alice and bob have it. */
     private JsonNode publishAndSee(TestClient from, String id) {
-        JsonNode ack = from.publish(room, id, id);
-        assertThat(ack.path("type").asText()).as("answer to %s: %s", id, ack).isEqualTo("ack");
-        alice.awaitMessage(room, id, WAIT);
-        bob.awaitMessage(room, id, WAIT);
-        return ack;
+        return from.publishAndAwait(room, id, WAIT, alice, bob);
     }
 
     @Test

@@ -219,6 +219,27 @@ public final class TestClient implements AutoCloseable {
                 && id.equals(f.path("id").asText()), timeout);
     }
 
+    /** The {@code message} frames of {@code room} received so far, as {@code id@offset}, in order. */
+    public List<String> idsAndOffsets(String room) {
+        return messages(room).stream().map(f -> f.path("id").asText() + "@" + f.path("offset").asLong()).toList();
+    }
+
+    /**
+     * Publishes, expects an {@code ack}, and waits until each of {@code members} has the message.
+     *
+     * @return the ack
+     */
+    public JsonNode publishAndAwait(String room, String id, Duration timeout, TestClient... members) {
+        JsonNode ack = publish(room, id, id);
+        if (!"ack".equals(type(ack))) {
+            throw new AssertionError("publish " + id + " answered " + ack);
+        }
+        for (TestClient m : members) {
+            m.awaitMessage(room, id, timeout);
+        }
+        return ack;
+    }
+
     /** Every frame received so far, in order, as the text the node sent. */
     public List<String> seenText() {
         synchronized (seen) {
