@@ -13,15 +13,16 @@
 # written to everyday.md there.
 #
 # Usage: benchmarks/everyday.sh [--rates "10000 20000 40000"] [--runs 5] [--warmup 20] [--seconds 10]
-#                               [--clients node,java,socketio] [--tick 5]
+#                               [--clients node,java,socketio] [--tick 5] [--broker redis|nats]
 # --tick: ms between the Node.js client's sending rounds (what the rate owes is sent together).
+# --broker: what geows runs on (Socket.IO always uses Redis, its adapter's broker).
 # Rates are deliveries per second (each publish reaches the 10 members of its room).
 # Needs: a JDK, Maven (builds benchmarks.jar if missing), Node.js 18+ and npm (installs the pinned
 # packages of benchmarks/node), redis-server (GEOWS_REDIS_SERVER or on PATH).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-rates="10000 20000 40000"; runs=5; warmup=20; seconds=10; kinds="node,java,socketio"; tick=5
+rates="10000 20000 40000"; runs=5; warmup=20; seconds=10; kinds="node,java,socketio"; tick=5; broker=redis
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rates) rates="$2"; shift 2 ;;
@@ -30,7 +31,8 @@ while [[ $# -gt 0 ]]; do
     --seconds) seconds="$2"; shift 2 ;;
     --clients) kinds="$2"; shift 2 ;;
     --tick) tick="$2"; shift 2 ;;
-    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --broker) broker="$2"; shift 2 ;;
+    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "everyday.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -42,6 +44,9 @@ fi
 command -v node >/dev/null || { echo "everyday.sh: Node.js is needed for the independent client and the Socket.IO peer (apt-get install nodejs npm)" >&2; exit 1; }
 (cd benchmarks/node && { [[ -d node_modules ]] || npm ci --no-audit --no-fund >/dev/null; })
 redis_bin=${GEOWS_REDIS_SERVER:-$(command -v redis-server || echo /usr/bin/redis-server)}
+nats_bin=${GEOWS_NATS_SERVER:-$(command -v nats-server || echo /usr/sbin/nats-server)}
+[[ "$broker" == redis || "$broker" == nats ]] || { echo "everyday.sh: --broker is redis or nats" >&2; exit 2; }
+[[ "$broker" != nats || -x "$nats_bin" ]] || { echo "everyday.sh: nats-server not found: install it or set GEOWS_NATS_SERVER" >&2; exit 1; }
 [[ -x "$redis_bin" ]] || { echo "everyday.sh: redis-server not found: install it (apt-get install redis-server) or set GEOWS_REDIS_SERVER" >&2; exit 1; }
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
@@ -73,10 +78,20 @@ start_redis() {
   await_line "$logs/redis-$redis_port.log" "Ready to accept connections" >/dev/null
 }
 
+start_nats() {
+  nats_port=$(free_port)
+  local dir="$logs/nats-$nats_port"
+  mkdir -p "$dir"
+  "$nats_bin" -a 127.0.0.1 -p "$nats_port" -js -sd "$dir" >"$logs/nats-$nats_port.log" 2>&1 &
+  nats_pid=$!; pids+=("$nats_pid")
+  await_line "$logs/nats-$nats_port.log" "Server is ready" >/dev/null
+}
+
 start_geows() { # region -> sets url, pid
-  local region=$1 log="$logs/geows-$1-$2.log"
+  local region=$1 log="$logs/geows-$1-$2.log" address
+  if [[ "$broker" == nats ]]; then address="nats://127.0.0.1:$nats_port"; else address="redis://127.0.0.1:$redis_port"; fi
   GEOWS_MAX_MESSAGES_PER_SECOND=0 java "${jvm_opts[@]}" -cp "$jar" io.geows.example.ExampleServer --region "$region" \
-    --node-id "$region-1" --host 127.0.0.1 --port 0 --http-port 0 --broker "redis://127.0.0.1:$redis_port" \
+    --node-id "$region-1" --host 127.0.0.1 --port 0 --http-port 0 --broker "$address" \
     --anonymous true --max-connections-per-address 0 --inter-region-keys "$key" >"$log" 2>&1 &
   pid=$!; pids+=("$pid")
   url=$(await_line "$log" "ws ws://[^ ]+" | cut -d' ' -f2)
@@ -93,17 +108,17 @@ for rate in $rates; do
   publishes=$((rate / 10))
   for run in $(seq "$runs"); do
     if [[ ",$kinds," == *",node,"* ]]; then
-      start_redis
+      if [[ "$broker" == nats ]]; then start_nats; broker_pid=$nats_pid; else start_redis; broker_pid=$redis_pid; fi
       start_geows us-east "$rate-$run"; us_url=$url; us_pid=$pid
       start_geows eu-west "$rate-$run"; eu_url=$url; eu_pid=$pid
-      node benchmarks/node/load.js --target geows --urls "us-east=$us_url,eu-west=$eu_url" --rate "$publishes" \
-        --warmup "$warmup" --seconds "$seconds" --pids "$us_pid,$eu_pid" --broker-pid "$redis_pid" \
-        --tick "$tick" --out "$out/geows-node-$rate-$run.json"
+      node benchmarks/node/load.js --target geows --label "geows ($broker)" --urls "us-east=$us_url,eu-west=$eu_url" \
+        --rate "$publishes" --warmup "$warmup" --seconds "$seconds" --pids "$us_pid,$eu_pid" --broker-pid "$broker_pid" \
+        --tick "$tick" --out "$out/geows-$broker-node-$rate-$run.json"
       cleanup
     fi
     if [[ ",$kinds," == *",java,"* ]]; then
-      java -cp "$jar" io.geows.benchmarks.LoadTool --broker redis --rate "$publishes" --warmup "$warmup" \
-        --seconds "$seconds" --results "$out" --name "geows-java-$rate-$run" \
+      java -cp "$jar" io.geows.benchmarks.LoadTool --broker "$broker" --rate "$publishes" --warmup "$warmup" \
+        --seconds "$seconds" --results "$out" --name "geows-$broker-java-$rate-$run" \
         --logs "$logs" 2>&1 | grep -E '^run ' | sed 's/^run /geows java-nio /'
     fi
     if [[ ",$kinds," == *",socketio,"* ]]; then

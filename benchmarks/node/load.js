@@ -17,6 +17,7 @@ function arg(name, fallback) {
 }
 
 const target = arg('target', 'geows');
+const label = arg('label', target === 'socketio' ? 'Socket.IO 4.8 + redis-adapter' : 'geows');
 const urls = arg('urls', '').split(',').filter(Boolean).map((kv) => kv.split('=').slice(1).join('='));
 const clients = Number(arg('clients', '200'));
 const rooms = Number(arg('rooms', '20'));
@@ -164,7 +165,7 @@ async function main() {
   const pct = (p) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]);
   const serverCpu = cpu1.reduce((a, b, i) => a + b - cpu0[i], 0);
   const result = {
-    target, client: 'node-ws', rate, seconds, warmup, clients, rooms, payload, members,
+    target, label, client: 'node-ws', rate, seconds, warmup, clients, rooms, payload, members,
     offeredPerSecond: sentInWindow / seconds,
     deliveredPerSecond: deliveredInWindow / seconds,
     lost: Math.max(0, expectedInWindow - deliveredInWindow),

@@ -12,14 +12,15 @@ for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json') && f !=
   let rate; let label; let m;
   if (d.client === 'node-ws') {
     rate = Math.round(d.rate * d.members);
-    label = d.target === 'socketio' ? 'Socket.IO 4.8 + redis-adapter, Node.js client' : 'geows, Node.js `ws` client';
+    label = d.target === 'socketio' ? 'Socket.IO 4.8 + redis-adapter, Node.js client'
+      : `${d.label && d.label !== 'geows' ? d.label : 'geows'}, Node.js \`ws\` client`;
     m = { p99: d.p99, p50: d.p50, cpu: d.serverCpuPercent, us: d.serverCpuMicrosPerDelivery, lost: d.lost, delivered: d.deliveredPerSecond };
   } else if (Array.isArray(d.steps)) {
     const s = d.steps.filter((x) => x.label === 'run').pop();
     if (!s) continue;
     const cpu = s.servers.reduce((a, x) => a + x.cpuSeconds, 0);
     rate = Math.round(s.targetRate * (s.expected / Math.max(1, s.published)));
-    label = 'geows, Java NIO client (LoadTool)';
+    label = `geows${d.broker && d.broker !== 'redis' ? ` (${d.broker})` : ''}, Java NIO client (LoadTool)`;
     m = { p99: s.all.p99, p50: s.all.p50, cpu: (cpu / s.windowSeconds) * 100, us: (cpu * 1e6) / Math.max(1, s.received), lost: s.lost, delivered: s.deliveredRate };
   } else {
     continue;
