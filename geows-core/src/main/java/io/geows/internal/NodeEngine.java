@@ -222,7 +222,7 @@ public final class NodeEngine {
 
     // ---------------------------------------------------------------- transport callbacks
 
-    WsSession newSession(org.java_websocket.WebSocket conn) {
+    WsSession newSession(Connection conn) {
         return new WsSession(conn, nodeId + "-" + sessionIds.incrementAndGet(), limits.maxQueuedFrames(),
                 limits.maxQueuedBytes(), counters, scheduler,
                 limits.messagesPerSecond() == 0 ? null : new RateLimiter(limits.messagesPerSecond(), limits.messageBurst()));

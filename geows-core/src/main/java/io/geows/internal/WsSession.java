@@ -4,28 +4,23 @@ import io.geows.CloseCodes;
 import io.geows.Identity;
 import io.geows.spi.Session;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.java_websocket.WebSocket;
-import org.java_websocket.WebSocketImpl;
-import org.java_websocket.exceptions.WebsocketNotConnectedException;
-import org.java_websocket.framing.TextFrame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A client connection on the Java-WebSocket transport, with its bounded outbound buffer. */
+/** A client's session on a transport {@link Connection}, with its bounded outbound buffer. */
 public final class WsSession implements Session {
     private static final Logger log = LoggerFactory.getLogger(WsSession.class);
     private static final int MAX_EARLY_FRAMES = 64;
 
     enum State { NEW, HELLO_PENDING, READY, CLOSED }
 
-    private final WebSocket conn;
+    private final Connection conn;
     private final String id;
     private final int maxQueuedFrames;
     private final long maxQueuedBytes;
@@ -46,7 +41,7 @@ public final class WsSession implements Session {
     private java.util.concurrent.ScheduledFuture<?> refreshAsk;
     private java.util.concurrent.ScheduledFuture<?> expiryClose;
 
-    WsSession(WebSocket conn, String id, int maxQueuedFrames, long maxQueuedBytes, Counters counters,
+    WsSession(Connection conn, String id, int maxQueuedFrames, long maxQueuedBytes, Counters counters,
               ScheduledExecutorService scheduler, RateLimiter rateLimiter) {
         this.rateLimiter = rateLimiter;
         this.conn = conn;
@@ -105,11 +100,7 @@ public final class WsSession implements Session {
 
     @Override
     public InetSocketAddress remoteAddress() {
-        try {
-            return conn.getRemoteSocketAddress();
-        } catch (RuntimeException e) {
-            return null;
-        }
+        return conn.remoteAddress();
     }
 
     @Override
@@ -205,49 +196,20 @@ public final class WsSession implements Session {
         if (slow || !conn.isOpen()) {
             return false;
         }
-        if (conn instanceof WebSocketImpl impl) {
-            int queued = impl.outQueue.size();
-            // Counting bytes walks the queue under its locks (contending with the writer thread), so it
-            // is done only when the queue, if its frames were the size of this one, would pass the limit.
-            if (queued >= maxQueuedFrames
-                    || (queued >= 32 && (long) queued * (utf8Json.length + 10) > maxQueuedBytes
-                        && queuedBytes(impl) + utf8Json.length > maxQueuedBytes)) {
-                slowConsumer(queued);
-                return false;
-            }
+        int queued = conn.queuedFrames();
+        // Counting bytes walks the queue under its locks (contending with the writer thread), so it
+        // is done only when the queue, if its frames were the size of this one, would pass the limit.
+        if (queued >= maxQueuedFrames
+                || (queued >= 32 && (long) queued * (utf8Json.length + 10) > maxQueuedBytes
+                    && conn.queuedBytes() + utf8Json.length > maxQueuedBytes)) {
+            slowConsumer(queued);
+            return false;
         }
-        if (conn instanceof WebSocketImpl impl) {
-            java.nio.channels.SelectionKey key = impl.getSelectionKey();
-            if (key == null) {
-                return false;
-            }
-            impl.outQueue.add(WireFrames.frame(utf8Json));
-            try {
-                key.interestOps(java.nio.channels.SelectionKey.OP_READ | java.nio.channels.SelectionKey.OP_WRITE);
-            } catch (java.nio.channels.CancelledKeyException e) {
-                return false; // closed meanwhile
-            }
-            WireFrames.wakeup(key.selector());
-        } else {
-            TextFrame frame = new TextFrame();
-            frame.setPayload(ByteBuffer.wrap(utf8Json));
-            frame.setFin(true);
-            try {
-                conn.sendFrame(frame);
-            } catch (WebsocketNotConnectedException e) {
-                return false;
-            }
+        if (!conn.sendText(utf8Json)) {
+            return false;
         }
         counters.framesOut.increment();
         return true;
-    }
-
-    private static long queuedBytes(WebSocketImpl impl) {
-        long sum = 0;
-        for (ByteBuffer b : impl.outQueue) {
-            sum += b.remaining();
-        }
-        return sum;
     }
 
     private void slowConsumer(int queued) {
@@ -263,11 +225,8 @@ public final class WsSession implements Session {
         close(CloseCodes.SLOW_CONSUMER, "slow consumer: outbound buffer full");
         // A client that does not read will not read our close frame either: drop the TCP connection
         // shortly after, so its buffer is freed.
-        scheduler.schedule(() -> {
-            if (conn instanceof WebSocketImpl impl && !impl.isClosed()) {
-                impl.closeConnection(CloseCodes.SLOW_CONSUMER, "slow consumer: outbound buffer full");
-            }
-        }, 1, TimeUnit.SECONDS);
+        scheduler.schedule(() -> conn.abort(CloseCodes.SLOW_CONSUMER, "slow consumer: outbound buffer full"),
+                1, TimeUnit.SECONDS);
     }
 
     @Override

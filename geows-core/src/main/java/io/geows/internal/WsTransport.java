@@ -136,7 +136,7 @@ public final class WsTransport extends WebSocketServer {
                 return;
             }
         }
-        WsSession s = engine.newSession(conn);
+        WsSession s = engine.newSession(new JwsConnection(conn));
         conn.setAttachment(s);
         engine.onOpen(s);
     }
