@@ -16,6 +16,7 @@
 #                               [--clients node,java,socketio] [--tick 5] [--broker redis|nats]
 # --tick: ms between the Node.js client's sending rounds (what the rate owes is sent together).
 # --broker: what geows runs on (Socket.IO always uses Redis, its adapter's broker).
+# GEOWS_EXTRA_JVM: more JVM options for the geows servers, e.g. -Dgeows.transport=netty.
 # Rates are deliveries per second (each publish reaches the 10 members of its room).
 # Needs: a JDK, Maven (builds benchmarks.jar if missing), Node.js 18+ and npm (installs the pinned
 # packages of benchmarks/node), redis-server (GEOWS_REDIS_SERVER or on PATH).
@@ -32,7 +33,7 @@ while [[ $# -gt 0 ]]; do
     --clients) kinds="$2"; shift 2 ;;
     --tick) tick="$2"; shift 2 ;;
     --broker) broker="$2"; shift 2 ;;
-    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "everyday.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -53,7 +54,7 @@ stamp=$(date -u +%Y%m%dT%H%M%SZ)
 out="benchmarks/results/everyday-$stamp"
 logs="${TMPDIR:-/tmp}/geows-everyday-$stamp"
 mkdir -p "$out" "$logs"
-jvm_opts=(-Xms512m -Xmx512m -XX:+UseG1GC)
+jvm_opts=(-Xms512m -Xmx512m -XX:+UseG1GC ${GEOWS_EXTRA_JVM:-})
 key="bench:$(head -c 32 /dev/urandom | base64 | tr -d '\n')"
 pids=()
 

@@ -71,6 +71,7 @@ public final class GeoWsNode implements AutoCloseable {
     private final ServerTls tls;
     private final Object lifecycle = new Object();
     private WsTransport transport;
+    private io.geows.internal.NettyTransport netty;
     private boolean started;
     private boolean closed;
 
@@ -118,6 +119,21 @@ public final class GeoWsNode implements AutoCloseable {
             started = true;
         }
         await(engine.start(), Duration.ofSeconds(30), "subscribe to broker " + broker.name());
+        // Experimental (issue: speed at everyday load): -Dgeows.transport=netty serves WebSockets with
+        // Netty instead of Java-WebSocket. Incomplete: no TLS, origin or per-address limits, handshake
+        // deadline or ping-based liveness yet; see docs/design-notes.md.
+        if ("netty".equals(System.getProperty("geows.transport"))) {
+            try {
+                netty = new io.geows.internal.NettyTransport(new InetSocketAddress(host, requestedPort), engine,
+                        limits.maxFrameBytes());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new GeoWsException("interrupted", e);
+            }
+            log.warn("node {} uses the experimental Netty transport (geows.transport=netty): no TLS, origin or "
+                    + "per-address limits yet", nodeId);
+            return this;
+        }
         transport = new WsTransport(new InetSocketAddress(host, requestedPort), engine, limits.maxFrameBytes(),
                 (int) Math.max(1, limits.pingInterval().toSeconds()), allowedOrigins);
         transport.configure(tls == null ? null : tls.sslContext(), scheduler, limits.helloTimeout());
@@ -181,6 +197,9 @@ public final class GeoWsNode implements AutoCloseable {
      * @throws IllegalStateException before {@link #start()}
      */
     public int port() {
+        if (netty != null) {
+            return netty.port();
+        }
         if (transport == null) {
             throw new IllegalStateException("node " + nodeId + " is not started");
         }
@@ -258,6 +277,9 @@ public final class GeoWsNode implements AutoCloseable {
     }
 
     private void closeQuietly() {
+        if (netty != null) {
+            netty.stop();
+        }
         if (transport != null) {
             try {
                 transport.stop(1000, "node shutting down");
