@@ -16,7 +16,7 @@
 #                               [--clients node,java,socketio] [--tick 5] [--broker redis|nats]
 # --tick: ms between the Node.js client's sending rounds (what the rate owes is sent together).
 # --broker: what geows runs on (Socket.IO always uses Redis, its adapter's broker).
-# GEOWS_EXTRA_JVM: more JVM options for the geows servers, e.g. -Dgeows.transport=netty.
+# GEOWS_EXTRA_JVM: more JVM options for the geows servers, e.g. -XX:+UseParallelGC.
 # Rates are deliveries per second (each publish reaches the 10 members of its room).
 # Needs: a JDK, Maven (builds benchmarks.jar if missing), Node.js 18+ and npm (installs the pinned
 # packages of benchmarks/node), redis-server (GEOWS_REDIS_SERVER or on PATH).

@@ -3,7 +3,7 @@ package io.geows;
 import io.geows.internal.DefaultRouter;
 import io.geows.internal.DefaultSessionRegistry;
 import io.geows.internal.NodeEngine;
-import io.geows.internal.WsTransport;
+import io.geows.internal.NettyTransport;
 import io.geows.memory.InMemoryBroker;
 import io.geows.spi.BrokerAdapter;
 import io.geows.spi.Router;
@@ -70,8 +70,7 @@ public final class GeoWsNode implements AutoCloseable {
     private final java.util.Set<String> allowedOrigins;
     private final ServerTls tls;
     private final Object lifecycle = new Object();
-    private WsTransport transport;
-    private io.geows.internal.NettyTransport netty;
+    private NettyTransport transport;
     private boolean started;
     private boolean closed;
 
@@ -119,38 +118,14 @@ public final class GeoWsNode implements AutoCloseable {
             started = true;
         }
         await(engine.start(), Duration.ofSeconds(30), "subscribe to broker " + broker.name());
-        // Experimental (issue: speed at everyday load): -Dgeows.transport=netty serves WebSockets with
-        // Netty instead of Java-WebSocket. Incomplete: no TLS, origin or per-address limits, handshake
-        // deadline or ping-based liveness yet; see docs/design-notes.md.
-        if ("netty".equals(System.getProperty("geows.transport"))) {
-            try {
-                netty = new io.geows.internal.NettyTransport(new InetSocketAddress(host, requestedPort), engine,
-                        limits.maxFrameBytes());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new GeoWsException("interrupted", e);
-            }
-            log.warn("node {} uses the experimental Netty transport (geows.transport=netty): no TLS, origin or "
-                    + "per-address limits yet", nodeId);
-            return this;
-        }
-        transport = new WsTransport(new InetSocketAddress(host, requestedPort), engine, limits.maxFrameBytes(),
-                (int) Math.max(1, limits.pingInterval().toSeconds()), allowedOrigins);
-        transport.configure(tls == null ? null : tls.sslContext(), scheduler, limits.helloTimeout());
-        transport.start();
         try {
-            transport.started().get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
+            transport = new NettyTransport(new NettyTransport.Settings(new InetSocketAddress(host, requestedPort),
+                    limits.maxFrameBytes(), limits.pingInterval(), limits.helloTimeout(), allowedOrigins,
+                    tls == null ? null : tls.sslContext(), nodeId), engine);
+        } catch (GeoWsException e) {
             closeQuietly();
-            throw GeoWsException.cannotBind(host, requestedPort, e.getCause());
-        } catch (InterruptedException | TimeoutException e) {
-            closeQuietly();
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            throw new GeoWsException("WebSocket server on " + host + ":" + requestedPort + " did not start in 30 s", e);
+            throw e;
         }
-        transport.scheduleNudges(scheduler);
         if (insecureAuth) {
             log.warn("node {} runs with the insecure demo authenticator (token = user id): use a JwtAuthenticator for production",
                     nodeId);
@@ -197,13 +172,10 @@ public final class GeoWsNode implements AutoCloseable {
      * @throws IllegalStateException before {@link #start()}
      */
     public int port() {
-        if (netty != null) {
-            return netty.port();
-        }
         if (transport == null) {
             throw new IllegalStateException("node " + nodeId + " is not started");
         }
-        return transport.getPort();
+        return transport.port();
     }
 
     /** The local WebSocket URI, e.g. {@code ws://127.0.0.1:8081/} ({@code wss://} with {@link Builder#tls}). */
@@ -277,15 +249,8 @@ public final class GeoWsNode implements AutoCloseable {
     }
 
     private void closeQuietly() {
-        if (netty != null) {
-            netty.stop();
-        }
         if (transport != null) {
-            try {
-                transport.stop(1000, "node shutting down");
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            transport.stop(Duration.ofSeconds(1));
         }
         engine.shutdown(Duration.ofSeconds(1));
         broker.close();

@@ -321,19 +321,14 @@ final class LocalRoom {
         // Encode once; the same bytes go to every local member.
         byte[] frame = ServerFrames.message(e, m.offset(), m.epoch());
         int recipients = 0;
-        WireFrames.beginBatch();
-        try {
-            for (Session s : engine.registry().members(room)) {
-                if (s instanceof WsSession ws) {
-                    RoomCursor cursor = ws.cursors.get(room);
-                    if (cursor != null) {
-                        cursor.offer(ws, m.offset(), m.epoch(), frame);
-                        recipients++;
-                    }
+        for (Session s : engine.registry().members(room)) {
+            if (s instanceof WsSession ws) {
+                RoomCursor cursor = ws.cursors.get(room);
+                if (cursor != null) {
+                    cursor.offer(ws, m.offset(), m.epoch(), frame);
+                    recipients++;
                 }
             }
-        } finally {
-            WireFrames.endBatch();
         }
         engine.observeDelivery("message", e, recipients);
     }

@@ -886,15 +886,10 @@ public final class NodeEngine {
     private void deliverBroadcastLocally(Envelope e) {
         byte[] frame = ServerFrames.broadcast(e);
         int n = 0;
-        WireFrames.beginBatch();
-        try {
-            for (Session s : registry.all()) {
-                if (((WsSession) s).send(frame)) {
-                    n++;
-                }
+        for (Session s : registry.all()) {
+            if (((WsSession) s).send(frame)) {
+                n++;
             }
-        } finally {
-            WireFrames.endBatch();
         }
         observeDelivery("broadcast", e, n);
     }

@@ -98,6 +98,11 @@ public final class WsSession implements Session {
         return Set.copyOf(cursors.keySet());
     }
 
+    /** The transport's connection under this session. */
+    Connection connection() {
+        return conn;
+    }
+
     @Override
     public InetSocketAddress remoteAddress() {
         return conn.remoteAddress();
