@@ -5,13 +5,17 @@
 # delivered rate).
 #
 # Usage: benchmarks/run.sh [part...]          parts, in this order by default:
+#   everyday  latency and CPU at fixed everyday rates (10k/20k/40k deliveries/s), fresh processes per
+#             run, 5 runs per rate, medians: geows driven by the independent Node.js client and by the
+#             Java client, and Socket.IO 4 + @socket.io/redis-adapter (installed from npm) in the same
+#             run (benchmarks/everyday.sh; EVERYDAY_OPTS)                                  (~35 min)
 #   jmh       JMH suites (codec, fan-out, registry, Redis and NATS adapters against their raw clients),
 #             short settings: 1 fork, 2 x 1 s warm-up, 5 x 1 s measurement          (~3.5 min)
 #   redis     load sweep: two example server processes on one Redis, the default workload  (~2 min)
 #   nats      the same on NATS (JetStream)                                                 (~2 min)
 #   capacity  15,000 idle connections on one node, memory per connection, storm rate      (~1.5 min)
 #   report    only regenerate latest.md / latest.json / sweep.svg from the latest results
-# All four take under 10 minutes on a 2-core machine. Other arguments:
+# The last four take under 10 minutes on a 2-core machine; everyday takes the longest. Other arguments:
 #   benchmarks/run.sh jmh 'RedisBrokerBenchmark' -i 5    a JMH regex and options after "jmh"
 #   benchmarks/run.sh RedisBrokerBenchmark               (no part named: all arguments go to JMH)
 # Settings through the environment (defaults shown in the code below):
@@ -22,6 +26,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 JMH_OPTS=${JMH_OPTS:--f 1 -wi 2 -w 1s -i 5 -r 1s}
+EVERYDAY_OPTS=${EVERYDAY_OPTS:---rates "10000 20000 40000" --runs 5}
 LOAD_OPTS=${LOAD_OPTS:---sweep --rate 1000 --factor 1.5 --refine 3 --seconds 10 --warmup 10}
 CAPACITY_OPTS=${CAPACITY_OPTS:---connections 15000 --hold 35}
 results=benchmarks/results
@@ -30,21 +35,21 @@ jar=benchmarks/target/benchmarks.jar
 parts=()
 jmh_args=()
 if [[ $# -eq 0 ]]; then
-  parts=(jmh redis nats capacity)
+  parts=(everyday jmh redis nats capacity)
 else
   case "$1" in
-    jmh|redis|nats|capacity|report|all)
+    everyday|jmh|redis|nats|capacity|report|all)
       while [[ $# -gt 0 ]]; do
         case "$1" in
-          all) parts+=(jmh redis nats capacity); shift ;;
+          all) parts+=(everyday jmh redis nats capacity); shift ;;
           jmh) parts+=(jmh); shift
                # a JMH regex and options may follow "jmh"
-               while [[ $# -gt 0 && ! "$1" =~ ^(redis|nats|capacity|report|all)$ ]]; do jmh_args+=("$1"); shift; done ;;
-          redis|nats|capacity|report) parts+=("$1"); shift ;;
-          *) echo "run.sh: unknown part '$1' (jmh, redis, nats, capacity, report, all)" >&2; exit 2 ;;
+               while [[ $# -gt 0 && ! "$1" =~ ^(everyday|redis|nats|capacity|report|all)$ ]]; do jmh_args+=("$1"); shift; done ;;
+          everyday|redis|nats|capacity|report) parts+=("$1"); shift ;;
+          *) echo "run.sh: unknown part '$1' (everyday, jmh, redis, nats, capacity, report, all)" >&2; exit 2 ;;
         esac
       done ;;
-    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) parts=(jmh); jmh_args=("$@") ;;
   esac
 fi
@@ -64,6 +69,10 @@ started=$(date +%s)
 for part in "${parts[@]}"; do
   part_start=$(date +%s)
   case "$part" in
+    everyday)
+      echo "== everyday load ($EVERYDAY_OPTS)"
+      eval "benchmarks/everyday.sh $EVERYDAY_OPTS"
+      ;;
     jmh)
       stamp=$(date -u +%Y%m%dT%H%M%SZ)
       echo "== JMH ($JMH_OPTS ${jmh_args[*]:-})"

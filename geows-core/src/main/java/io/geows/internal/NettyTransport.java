@@ -82,13 +82,7 @@ public final class NettyTransport {
         this.engine = engine;
         this.allowedOrigins = Set.copyOf(settings.allowedOrigins());
         this.maxPerAddress = engine.limits().maxConnectionsPerAddress();
-        int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
-        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-        this.group = new MultiThreadIoEventLoopGroup(threads, r -> {
-            Thread t = new Thread(r, "geows-io-" + settings.nodeId() + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        }, NioIoHandler.newFactory());
+        this.group = IoLoops.shared();
         long pingSeconds = Math.max(1, settings.pingInterval().toSeconds());
         long handshakeMillis = settings.handshakeTimeout().toMillis();
         WebSocketServerProtocolConfig ws = WebSocketServerProtocolConfig.newBuilder()
@@ -123,7 +117,6 @@ public final class NettyTransport {
         try {
             this.server = b.bind(settings.address()).sync().channel();
         } catch (Exception e) {
-            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
@@ -155,7 +148,6 @@ public final class NettyTransport {
             }
             ch.closeFuture().awaitUninterruptibly(TimeUnit.NANOSECONDS.toMillis(left) + 1);
         }
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
     }
 
     /** Closes a connection that is not a session yet when the upgrade deadline passes; counted. */

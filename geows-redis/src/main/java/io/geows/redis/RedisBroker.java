@@ -138,8 +138,10 @@ public final class RedisBroker implements BrokerAdapter {
                 : (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort();
         this.name = b.name != null ? b.name : "redis";
         this.commandTimeout = b.commandTimeout;
+        // Lettuce reads and writes on the node's I/O threads: a room message and the socket writes it
+        // causes run on one thread (see IoLoops).
         this.ownedResources = b.resources != null || b.client != null ? null : DefaultClientResources.builder()
-                .ioThreadPoolSize(2)
+                .eventLoopGroupProvider(SharedLoops.PROVIDER)
                 .computationThreadPoolSize(2)
                 // Come back quickly after a restart: 50 ms, doubling, at most 2 s, jittered.
                 .reconnectDelay(Delay.fullJitter(Duration.ofMillis(50), Duration.ofSeconds(2), 50, TimeUnit.MILLISECONDS))
