@@ -132,6 +132,11 @@ final class LoadCluster implements AutoCloseable {
         return broker;
     }
 
+    /** The started servers, in {@link #REGIONS} order (empty for targets). */
+    List<ServerNode> nodes() {
+        return servers;
+    }
+
     List<LoadClients.Region> regions() {
         return regions;
     }

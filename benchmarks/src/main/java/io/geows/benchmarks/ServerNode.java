@@ -163,6 +163,11 @@ final class ServerNode implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** SIGKILL: the region dies with no goodbye; returns when the process is gone. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+
     /** SIGTERM (the server drains and exits), then SIGKILL after 15 s. */
     @Override
     public void close() {

@@ -1,0 +1,486 @@
+package io.geows.benchmarks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Failover at scale: a whole region's clients come to the surviving region at once. Starts two example
+ * server processes (us-east, eu-west) on one broker, connects N clients to us-east (each joins 1 to 3
+ * of R rooms), keeps a publisher on eu-west publishing to every room, then kills us-east with SIGKILL.
+ * Every client reconnects to eu-west after a full-jitter delay (like {@code geows-client}'s default,
+ * 0-100 ms) with a {@code hello} that resumes its rooms from its last positions.
+ *
+ * <p>Reports the time from the kill until the last client is welcomed, connect-to-welcome
+ * percentiles, rooms resumed per second, presence frames the clients received, what the survivor's
+ * {@code /readyz} answered during the storm, whether its log says it lost its broker, and per client
+ * and room: messages lost (a gap in offsets, or short of the room's last acknowledged offset at the
+ * end), delivered twice, and resumes not {@code recovered}.
+ */
+public final class FailoverStorm {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What one run measured. Seconds and milliseconds as named. */
+    public record Storm(String kind, String name, String startedAt, String machine, String broker, int clients, int rooms,
+                        long roomMemberships, double initialConnectSeconds, double resumeSeconds, long resumed,
+                        long failedResumes, double welcomeP50Ms, double welcomeP99Ms, double welcomeMaxMs,
+                        double roomsResumedPerSecond, long notRecovered, long lost, long duplicates,
+                        long presenceFramesReceived, long readyChecks, long notReady, boolean brokerLossLogged,
+                        double survivorCpuSecondsStorm, long published, long closedAfterResume, List<String> notes) {
+    }
+
+    private FailoverStorm() {
+    }
+
+    static Args args() {
+        return new Args("geows failover storm",
+                "Kills a region with N clients and measures how they resume on the surviving region.")
+                .flag("broker", "redis", "redis or nats")
+                .flag("clients", "2000", "clients of the region that dies (this process needs as many open files)")
+                .flag("rooms", "20", "rooms; each client joins 1 to 3 of them")
+                .flag("connect-concurrency", "200", "clients connecting at once before the kill")
+                .flag("reconnect-jitter", "100", "ms: each client reconnects after a random delay up to this (full jitter)")
+                .flag("publish-rate", "20", "publishes per second over all rooms, from a client of the surviving region")
+                .flag("before", "3", "seconds of publishing before the kill")
+                .flag("timeout", "60", "seconds the storm may take before the run gives up")
+                .flag("server-jvm", LoadTool.DEFAULT_SERVER_JVM, "JVM options of the server processes")
+                .flag("results", "", "directory for the JSON result (default benchmarks/results)")
+                .flag("name", "", "result name (default storm-<broker>-<clients>)");
+    }
+
+    /** Command line: see {@link #args()}. */
+    public static void main(String[] argv) throws Exception {
+        Args a = args();
+        if (!a.parse(argv)) {
+            System.out.println(a.usage());
+            return;
+        }
+        Storm s = run(System.getProperty("java.class.path"), a.string("broker"), a.integer("clients"), a.integer("rooms"), a.integer("connect-concurrency"),
+                a.integer("reconnect-jitter"), a.number("publish-rate"), a.number("before"), a.integer("timeout"),
+                a.words("server-jvm"), a.string("name").isEmpty() ? null : a.string("name"));
+        Path file = Results.write(Results.directory(a.string("results")), s.name(), s);
+        System.out.println(summary(s));
+        System.out.println("results: " + file);
+    }
+
+    static String summary(Storm s) {
+        return String.format(Locale.ROOT, "storm %s: %d clients (%d room memberships) resumed %d/%d in %.2f s after the kill; "
+                        + "connect->welcome p50 %.0f p99 %.0f max %.0f ms; %.0f rooms resumed/s; not recovered %d, lost %d, "
+                        + "duplicates %d; closed after resume %d; presence frames %d; /readyz not ready %d of %d; "
+                        + "broker loss logged: %s; survivor CPU %.2f s", s.broker(), s.clients(), s.roomMemberships(), s.resumed(), s.clients(),
+                s.resumeSeconds(), s.welcomeP50Ms(), s.welcomeP99Ms(), s.welcomeMaxMs(), s.roomsResumedPerSecond(),
+                s.notRecovered(), s.lost(), s.duplicates(), s.closedAfterResume(), s.presenceFramesReceived(), s.notReady(), s.readyChecks(),
+                s.brokerLossLogged(), s.survivorCpuSecondsStorm());
+    }
+
+    /** One client of the dying region. Its fields are touched by the selector thread that owns it. */
+    private static final class Client implements NioWsClients.Listener {
+        final int index;
+        final String user;
+        final List<String> rooms;
+        final Map<String, Long> last = new ConcurrentHashMap<>();
+        final Map<String, String> epochs = new ConcurrentHashMap<>();
+        final Run run;
+        volatile boolean resuming;
+        volatile boolean resumed;
+        volatile long connectStarted;
+        int joined;
+
+        Client(int index, List<String> rooms, Run run) {
+            this.index = index;
+            this.user = "storm-" + index;
+            this.rooms = rooms;
+            this.run = run;
+        }
+
+        @Override
+        public void onOpen(NioWsClients.Connection c) {
+            ObjectNode hello = JSON.createObjectNode().put("type", "hello").put("token", user).put("protocol", 1).put("id", "h");
+            if (resuming) {
+                ObjectNode resume = hello.putObject("resume");
+                for (String r : rooms) {
+                    resume.putObject(r).put("offset", last.get(r)).put("epoch", epochs.get(r));
+                }
+            }
+            c.send(hello.toString());
+        }
+
+        @Override
+        public void onText(NioWsClients.Connection c, byte[] data, int offset, int length) {
+            JsonNode f;
+            try {
+                f = JSON.readTree(data, offset, length);
+            } catch (java.io.IOException e) {
+                run.notes.add("client " + index + ": bad frame");
+                return;
+            }
+            switch (f.path("type").asText()) {
+                case "welcome" -> {
+                    if (!resuming) {
+                        for (String r : rooms) {
+                            c.send("{\"type\":\"join\",\"room\":\"" + r + "\",\"id\":\"j-" + r + "\"}");
+                        }
+                    } else if (!resumed) {
+                        long ms = (System.nanoTime() - connectStarted) / 1_000_000;
+                        run.welcomeMillis.add(ms);
+                        f.path("recovered").fields().forEachRemaining(e -> {
+                            if (!e.getValue().asBoolean()) {
+                                run.notRecovered.incrementAndGet();
+                            }
+                        });
+                        run.lastWelcome.accumulateAndGet(System.nanoTime(), Math::max);
+                        resumed = true;
+                        run.resumed.countDown();
+                    }
+                }
+                case "joined" -> {
+                    String r = f.path("room").asText();
+                    last.put(r, f.path("offset").asLong());
+                    epochs.put(r, f.path("epoch").asText());
+                    if (++joined == rooms.size()) {
+                        run.ready.countDown();
+                        run.connecting.release();
+                    }
+                }
+                case "message" -> {
+                    String r = f.path("room").asText();
+                    long o = f.path("offset").asLong();
+                    Long before = last.get(r);
+                    if (before == null) {
+                        return; // before its joined frame: the join's position covers it
+                    }
+                    if (!f.path("epoch").asText().equals(epochs.get(r))) {
+                        run.notes.add("client " + index + " room " + r + ": epoch changed");
+                        epochs.put(r, f.path("epoch").asText());
+                        last.put(r, o);
+                        return;
+                    }
+                    if (o <= before) {
+                        run.duplicates.incrementAndGet();
+                    } else {
+                        if (o > before + 1) {
+                            run.lost.addAndGet(o - before - 1);
+                        }
+                        last.put(r, o);
+                    }
+                }
+                case "presence" -> run.presenceFrames.incrementAndGet();
+                case "error" -> {
+                    if (run.errorsNoted.incrementAndGet() <= 5) {
+                        run.notes.add("client " + index + " got " + f);
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+
+        @Override
+        public void onClose(NioWsClients.Connection c, String reason) {
+            if (run.killed && !run.finished) {
+                if (resumed) {
+                    run.closedAfterResume.incrementAndGet(); // e.g. a slow consumer: it resumes again, like a real client
+                    if (run.closeReasonsNoted.incrementAndGet() <= 3) {
+                        run.notes.add("client " + index + " closed after its resume: " + reason);
+                    }
+                }
+                resuming = true;
+                long delay = ThreadLocalRandom.current().nextLong(run.jitterMillis + 1);
+                run.timer.schedule(() -> {
+                    connectStarted = System.nanoTime();
+                    run.clients.connect(run.survivor, this);
+                }, delay, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    /** Shared state of a run. */
+    private static final class Run {
+        NioWsClients clients;
+        URI survivor;
+        long jitterMillis;
+        volatile boolean killed;
+        volatile boolean finished;
+        final AtomicLong closedAfterResume = new AtomicLong();
+        final AtomicLong closeReasonsNoted = new AtomicLong();
+        final ScheduledExecutorService timer = Executors.newScheduledThreadPool(1, r -> {
+            Thread t = new Thread(r, "storm-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        CountDownLatch ready;
+        CountDownLatch resumed;
+        final Semaphore connecting;
+        final List<Long> welcomeMillis = java.util.Collections.synchronizedList(new ArrayList<>());
+        final AtomicLong lastWelcome = new AtomicLong();
+        final AtomicLong notRecovered = new AtomicLong();
+        final AtomicLong lost = new AtomicLong();
+        final AtomicLong duplicates = new AtomicLong();
+        final AtomicLong presenceFrames = new AtomicLong();
+        final AtomicLong errorsNoted = new AtomicLong();
+        final List<String> notes = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        Run(int concurrency) {
+            connecting = new Semaphore(concurrency);
+        }
+    }
+
+    static Storm run(String serverClasspath, String broker, int n, int roomCount, int concurrency, int jitterMillis, double publishRate,
+                     double beforeSeconds, int timeoutSeconds, List<String> serverJvm, String name) throws Exception {
+        String started = Instant.now().toString();
+        Path logs = Files.createTempDirectory("geows-storm-");
+        Path nats = logs.resolve("nats");
+        ServerNode.Launcher launcher = ServerNode.Launcher.of(serverClasspath, serverJvm, Map.of(),
+                logs, null);
+        Run run = new Run(concurrency);
+        run.jitterMillis = jitterMillis;
+        List<String> rooms = new ArrayList<>();
+        for (int i = 0; i < roomCount; i++) {
+            rooms.add("storm-" + i);
+        }
+        try (LoadCluster cluster = LoadCluster.start(broker, nats.toString(), launcher);
+             NioWsClients clients = new NioWsClients(2, "storm")) {
+            run.clients = clients;
+            ServerNode dying = cluster.nodes().get(0);
+            ServerNode survivor = cluster.nodes().get(1);
+            run.survivor = survivor.ws();
+            Publisher publisher = new Publisher(clients, survivor.ws(), rooms);
+            publisher.start();
+
+            // Before: N clients on the region that will die, each in 1-3 rooms.
+            run.ready = new CountDownLatch(n);
+            run.resumed = new CountDownLatch(n);
+            List<Client> all = new ArrayList<>(n);
+            long memberships = 0;
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                int k = 1 + i % 3;
+                List<String> mine = new ArrayList<>();
+                for (int j = 0; j < k; j++) {
+                    mine.add(rooms.get((i + j * 7) % roomCount));
+                }
+                Client c = new Client(i, List.copyOf(new java.util.LinkedHashSet<>(mine)), run);
+                memberships += c.rooms.size();
+                all.add(c);
+                run.connecting.acquire();
+                clients.connect(dying.ws(), c);
+            }
+            if (!run.ready.await(timeoutSeconds, TimeUnit.SECONDS)) {
+                throw new IllegalStateException(run.ready.getCount() + " of " + n + " clients did not join in "
+                        + timeoutSeconds + " s (logs: " + logs + ")");
+            }
+            double initialConnect = (System.nanoTime() - t0) / 1e9;
+            publisher.rate(publishRate);
+            Thread.sleep((long) (beforeSeconds * 1000));
+
+            // The kill: every client reconnects to the survivor and resumes.
+            ReadyWatch watch = new ReadyWatch(survivor.http().resolve("/readyz"));
+            watch.start();
+            double cpuBefore = ProcStats.cpuSeconds(survivor.pid());
+            run.killed = true;
+            long kill = System.nanoTime();
+            dying.kill();
+            boolean allResumed = run.resumed.await(timeoutSeconds, TimeUnit.SECONDS);
+            double resumeSeconds = (run.lastWelcome.get() - kill) / 1e9;
+            double cpuStorm = ProcStats.cpuSeconds(survivor.pid()) - cpuBefore;
+            // After: a little more traffic, then every client must reach each room's last offset.
+            Thread.sleep(2000);
+            watch.stop();
+            Map<String, Long> finalOffsets = publisher.stop();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (System.nanoTime() < deadline && shortOf(all, finalOffsets) > 0) {
+                Thread.sleep(100);
+            }
+            run.lost.addAndGet(shortOf(all, finalOffsets));
+            run.finished = true;
+            boolean lossLogged = Files.readString(survivor.log(), StandardCharsets.UTF_8).contains("lost its broker");
+            long[] w = run.welcomeMillis.stream().mapToLong(Long::longValue).sorted().toArray();
+            if (!allResumed) {
+                run.notes.add(run.resumed.getCount() + " clients did not resume within " + timeoutSeconds + " s");
+            }
+            run.notes.add("server logs: " + logs);
+            long resumedCount = n - run.resumed.getCount();
+            return new Storm("storm", name != null ? name : "storm-" + broker + "-" + n, started, ProcStats.machine(), broker,
+                    n, roomCount, memberships, initialConnect, resumeSeconds, resumedCount, run.resumed.getCount(),
+                    pct(w, 50), pct(w, 99), w.length == 0 ? 0 : w[w.length - 1],
+                    resumeSeconds > 0 ? memberships / resumeSeconds : 0, run.notRecovered.get(), run.lost.get(),
+                    run.duplicates.get(), run.presenceFrames.get(), watch.checks.get(), watch.notReady.get(), lossLogged,
+                    cpuStorm, publisher.published.get(), run.closedAfterResume.get(), List.copyOf(run.notes));
+        } finally {
+            run.timer.shutdownNow();
+        }
+    }
+
+    /** Messages the clients still lack to reach each room's last acknowledged offset. */
+    private static long shortOf(List<Client> all, Map<String, Long> finalOffsets) {
+        long missing = 0;
+        for (Client c : all) {
+            for (String r : c.rooms) {
+                Long have = c.last.get(r);
+                Long want = finalOffsets.get(r);
+                if (have != null && want != null && want > have) {
+                    missing += want - have;
+                }
+            }
+        }
+        return missing;
+    }
+
+    private static double pct(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    }
+
+    /** A client of the surviving region that publishes to every room, round robin, and remembers the acks. */
+    private static final class Publisher implements NioWsClients.Listener {
+        private final NioWsClients clients;
+        private final URI uri;
+        private final List<String> rooms;
+        private final Map<String, Long> acked = new ConcurrentHashMap<>();
+        private final CountDownLatch ready = new CountDownLatch(1);
+        private final AtomicInteger joined = new AtomicInteger();
+        final AtomicLong published = new AtomicLong();
+        private final ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "storm-publisher");
+            t.setDaemon(true);
+            return t;
+        });
+        private volatile NioWsClients.Connection connection;
+        private final AtomicLong outstanding = new AtomicLong();
+
+        Publisher(NioWsClients clients, URI uri, List<String> rooms) {
+            this.clients = clients;
+            this.uri = uri;
+            this.rooms = rooms;
+        }
+
+        void start() throws InterruptedException {
+            connection = clients.connect(uri, this);
+            if (!ready.await(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the publisher could not join its rooms on " + uri);
+            }
+        }
+
+        void rate(double perSecond) {
+            long periodMicros = (long) (1_000_000 / perSecond);
+            AtomicLong n = new AtomicLong();
+            pacer.scheduleAtFixedRate(() -> {
+                long i = n.getAndIncrement();
+                String room = rooms.get((int) (i % rooms.size()));
+                outstanding.incrementAndGet();
+                connection.send("{\"type\":\"publish\",\"room\":\"" + room + "\",\"id\":\"p-" + i + "\",\"data\":{\"n\":" + i + "}}");
+                published.incrementAndGet();
+            }, periodMicros, periodMicros, TimeUnit.MICROSECONDS);
+        }
+
+        /** Stops publishing, waits for the outstanding acks, returns each room's last acknowledged offset. */
+        Map<String, Long> stop() throws InterruptedException {
+            pacer.shutdownNow();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (outstanding.get() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            return Map.copyOf(acked);
+        }
+
+        @Override
+        public void onOpen(NioWsClients.Connection c) {
+            c.send("{\"type\":\"hello\",\"token\":\"storm-publisher\",\"protocol\":1,\"id\":\"h\"}");
+        }
+
+        @Override
+        public void onText(NioWsClients.Connection c, byte[] data, int offset, int length) {
+            JsonNode f;
+            try {
+                f = JSON.readTree(data, offset, length);
+            } catch (java.io.IOException e) {
+                return;
+            }
+            switch (f.path("type").asText()) {
+                case "welcome" -> rooms.forEach(r -> c.send("{\"type\":\"join\",\"room\":\"" + r + "\",\"id\":\"j-" + r + "\"}"));
+                case "joined" -> {
+                    if (joined.incrementAndGet() == rooms.size()) {
+                        ready.countDown();
+                    }
+                }
+                case "ack" -> {
+                    acked.merge(f.path("room").asText(), f.path("offset").asLong(), Math::max);
+                    outstanding.decrementAndGet();
+                }
+                case "error" -> outstanding.decrementAndGet();
+                default -> {
+                }
+            }
+        }
+    }
+
+    /** Polls the survivor's {@code /readyz} every 100 ms. */
+    private static final class ReadyWatch {
+        private final URI uri;
+        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        final AtomicLong checks = new AtomicLong();
+        final AtomicLong notReady = new AtomicLong();
+        private volatile boolean running = true;
+        private Thread thread;
+
+        ReadyWatch(URI uri) {
+            this.uri = uri;
+        }
+
+        void start() {
+            thread = new Thread(() -> {
+                while (running) {
+                    try {
+                        HttpResponse<Void> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(1)).build(),
+                                HttpResponse.BodyHandlers.discarding());
+                        if (r.statusCode() != 200) {
+                            notReady.incrementAndGet();
+                        }
+                    } catch (java.io.IOException e) {
+                        notReady.incrementAndGet();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    checks.incrementAndGet();
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "storm-readyz");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void stop() throws InterruptedException {
+            running = false;
+            thread.join(3000);
+        }
+    }
+}
