@@ -18,7 +18,7 @@ class FailoverStormIntegrationTests {
     @Test
     void twoThousandClientsOfAKilledRegionResumeOnTheSurvivorWithNothingLostOrRepeated() throws Exception {
         FailoverStorm.Storm s = FailoverStorm.run(CLASSPATH, "redis", 2000, 20, 200, 100, 20, 2, 60,
-                List.of("-Xmx256m", "-XX:+UseG1GC"), "storm-test");
+                List.of("-Xmx256m", "-XX:+UseG1GC"), java.util.Map.of(), "storm-test");
         assertThat(s.resumed()).as(FailoverStorm.summary(s) + " " + s.notes()).isEqualTo(2000);
         assertThat(s.roomMemberships()).as("1 to 3 rooms each").isEqualTo(3999);
         assertThat(s.notRecovered()).as("resumes not recovered").isZero();

@@ -379,6 +379,14 @@ final class Session {
         if (rs == null) {
             return;
         }
+        if ("diff".equals(f.path("event").asText())) {
+            // A node that coalesces presence sends a window's changes in one frame: one event each.
+            List<PresenceEvent> events = new ArrayList<>();
+            f.path("left").forEach(m -> events.add(new PresenceEvent(rs.room, false, member(m))));
+            f.path("joined").forEach(m -> events.add(new PresenceEvent(rs.room, true, member(m))));
+            engine.callbacks.execute(() -> events.forEach(rs.listener::onPresence));
+            return;
+        }
         PresenceEvent e = new PresenceEvent(rs.room, "join".equals(f.path("event").asText()), member(f));
         engine.callbacks.execute(() -> rs.listener.onPresence(e));
     }

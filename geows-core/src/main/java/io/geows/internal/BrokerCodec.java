@@ -12,6 +12,8 @@ import io.geows.spi.PresenceMember;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -36,6 +38,10 @@ public final class BrokerCodec {
 
     /** A presence event. */
     public record PresenceEvent(String room, String event, PresenceMember member) implements Decoded {
+    }
+
+    /** A room's coalesced presence changes: who joined, who left (see {@code NodeLimits.presenceBatch}). */
+    public record PresenceDiff(String room, List<PresenceMember> joined, List<PresenceMember> left) implements Decoded {
     }
 
     private BrokerCodec() {
@@ -85,6 +91,77 @@ public final class BrokerCodec {
         return out.toByteArray();
     }
 
+    public static byte[] encodePresenceDiff(String room, List<PresenceMember> joined, List<PresenceMember> left) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128 + 64 * (joined.size() + left.size()));
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("k", "presence");
+            g.writeStringField("room", room);
+            g.writeStringField("event", "diff");
+            writeMembers(g, "joined", joined);
+            writeMembers(g, "left", left);
+            g.writeEndObject();
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return out.toByteArray();
+    }
+
+    private static void writeMembers(JsonGenerator g, String field, List<PresenceMember> members) throws IOException {
+        g.writeArrayFieldStart(field);
+        for (PresenceMember m : members) {
+            g.writeStartObject();
+            g.writeStringField("user", m.user());
+            g.writeStringField("region", m.region());
+            g.writeStringField("node", m.nodeId());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    /** Reads an array of {user, region, node} objects (the parser is on its START_ARRAY). */
+    private static List<PresenceMember> readMembers(JsonParser p, String field) throws IOException {
+        if (p.currentToken() != JsonToken.START_ARRAY) {
+            throw new IllegalArgumentException(field + " is not an array");
+        }
+        List<PresenceMember> out = new ArrayList<>();
+        while (p.nextToken() == JsonToken.START_OBJECT) {
+            String user = null;
+            String region = null;
+            String node = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String f = p.currentName();
+                p.nextToken();
+                switch (f) {
+                    case "user" -> user = string(p, f);
+                    case "region" -> region = string(p, f);
+                    case "node" -> node = string(p, f);
+                    default -> p.skipChildren();
+                }
+            }
+            out.add(new PresenceMember(require("user", user), require("region", region), require("node", node)));
+        }
+        if (p.currentToken() != JsonToken.END_ARRAY) {
+            throw new IllegalArgumentException(field + " holds something other than members");
+        }
+        return List.copyOf(out);
+    }
+
+    private static List<PresenceMember> treeMembers(JsonNode n, String field) {
+        JsonNode a = n.get(field);
+        if (a == null || !a.isArray()) {
+            throw new IllegalArgumentException(field + " is not an array");
+        }
+        List<PresenceMember> out = new ArrayList<>();
+        for (JsonNode m : a) {
+            if (!m.isObject()) {
+                throw new IllegalArgumentException(field + " holds something other than members");
+            }
+            out.add(new PresenceMember(text(m, "user", true), text(m, "region", true), text(m, "node", true)));
+        }
+        return List.copyOf(out);
+    }
+
     /**
      * Decodes a payload whose origin is authenticated (its inter-region signature verified): one
      * streaming pass, and {@code data} is taken over as the bytes the origin node wrote (which it
@@ -106,6 +183,8 @@ public final class BrokerCodec {
             String node = null;
             String event = null;
             String user = null;
+            List<PresenceMember> joined = null;
+            List<PresenceMember> left = null;
             long ts = 0;
             boolean hasTs = false;
             String data = null;
@@ -142,6 +221,8 @@ public final class BrokerCodec {
                     case "node" -> node = string(p, field);
                     case "event" -> event = string(p, field);
                     case "user" -> user = string(p, field);
+                    case "joined" -> joined = readMembers(p, field);
+                    case "left" -> left = readMembers(p, field);
                     default -> p.skipChildren();
                 }
             }
@@ -149,6 +230,12 @@ public final class BrokerCodec {
                 throw new IllegalArgumentException("not a single JSON object");
             }
             require("k", k);
+            if ("presence".equals(k) && "diff".equals(event)) {
+                if (joined == null || left == null) {
+                    throw new IllegalArgumentException("missing joined or left");
+                }
+                return new PresenceDiff(require("room", room), joined, left);
+            }
             if ("presence".equals(k)) {
                 if (!"join".equals(require("event", event)) && !"leave".equals(event)) {
                     throw new IllegalArgumentException("unknown presence event " + event);
@@ -208,6 +295,9 @@ public final class BrokerCodec {
             throw new IllegalArgumentException("not a JSON object");
         }
         String k = text(n, "k", true);
+        if ("presence".equals(k) && "diff".equals(text(n, "event", true))) {
+            return new PresenceDiff(text(n, "room", true), treeMembers(n, "joined"), treeMembers(n, "left"));
+        }
         if ("presence".equals(k)) {
             String event = text(n, "event", true);
             if (!event.equals("join") && !event.equals("leave")) {

@@ -72,6 +72,7 @@ public final class NodeEngine {
     private final Object presenceLock = new Object();
     private final Map<String, Integer> userSessions = new HashMap<>();
     private final Map<String, Map<String, Integer>> roomUsers = new HashMap<>();
+    private final Map<String, PendingPresence> pendingPresence = new HashMap<>();
 
     private final List<Subscription> fixedSubscriptions = new ArrayList<>();
     private volatile boolean draining;
@@ -970,9 +971,61 @@ public final class NodeEngine {
     }
 
     private void presenceEvent(String room, String event, PresenceMember member) {
-        deliverPresenceLocally(room, ServerFrames.presenceEvent(room, event, member));
-        broker.publish(topics.room(room), seal.seal(BrokerCodec.encodePresence(room, event, member)))
-                .exceptionally(e -> logPresence("event", e));
+        long batchMillis = limits.presenceBatch().toMillis();
+        if (batchMillis == 0) {
+            deliverPresenceLocally(room, ServerFrames.presenceEvent(room, event, member));
+            broker.publish(topics.room(room), seal.seal(BrokerCodec.encodePresence(room, event, member)))
+                    .exceptionally(e -> logPresence("event", e));
+            return;
+        }
+        boolean first;
+        synchronized (presenceLock) {
+            PendingPresence pending = pendingPresence.get(room);
+            first = pending == null;
+            if (first) {
+                pending = new PendingPresence();
+                pendingPresence.put(room, pending);
+            }
+            pending.add(event, member);
+        }
+        if (first) {
+            scheduler.schedule(() -> flushPresence(room), batchMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** A room's presence changes waiting for the end of their window; guarded by {@code presenceLock}. */
+    static final class PendingPresence {
+        final Map<String, PresenceMember> joined = new LinkedHashMap<>();
+        final Map<String, PresenceMember> left = new LinkedHashMap<>();
+
+        /** A join and a leave of the same member within the window cancel out. */
+        void add(String event, PresenceMember m) {
+            String key = m.user() + '\u0000' + m.nodeId();
+            if ("join".equals(event)) {
+                if (left.remove(key) == null) {
+                    joined.put(key, m);
+                }
+            } else if (joined.remove(key) == null) {
+                left.put(key, m);
+            }
+        }
+    }
+
+    /** Sends a room's coalesced presence changes: one frame to the local members, one broker message. */
+    private void flushPresence(String room) {
+        List<PresenceMember> joined;
+        List<PresenceMember> left;
+        synchronized (presenceLock) {
+            PendingPresence pending = pendingPresence.remove(room);
+            if (pending == null || (pending.joined.isEmpty() && pending.left.isEmpty())) {
+                return;
+            }
+            joined = List.copyOf(pending.joined.values());
+            left = List.copyOf(pending.left.values());
+        }
+        deliverPresenceLocally(room, ServerFrames.presenceDiff(room, joined, left));
+        broker.publish(topics.room(room), seal.seal(BrokerCodec.encodePresenceDiff(room, joined, left)))
+                .exceptionally(e -> logPresence("diff", e));
     }
 
     private void deliverPresenceLocally(String room, byte[] frame) {
@@ -1102,6 +1155,13 @@ public final class NodeEngine {
             if (d instanceof BrokerCodec.PresenceEvent p && p.room().equals(room.room)) {
                 if (!p.member().nodeId().equals(nodeId)) { // our own events were delivered when they happened
                     deliverPresenceLocally(room.room, ServerFrames.presenceEvent(p.room(), p.event(), p.member()));
+                }
+            } else if (d instanceof BrokerCodec.PresenceDiff diff && diff.room().equals(room.room)) {
+                // A node batches only its own members' changes: ours were delivered when flushed.
+                PresenceMember any = diff.joined().isEmpty() ? (diff.left().isEmpty() ? null : diff.left().get(0))
+                        : diff.joined().get(0);
+                if (any != null && !any.nodeId().equals(nodeId)) {
+                    deliverPresenceLocally(room.room, ServerFrames.presenceDiff(diff.room(), diff.joined(), diff.left()));
                 }
             } else {
                 dropBrokerMessage(m, "unexpected message without offset on a room topic");

@@ -95,6 +95,8 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
                 "frames a session may send at once above its rate"),
         new Flag("max-connections-per-address", "GEOWS_MAX_CONNECTIONS_PER_ADDRESS",
                 String.valueOf(NodeLimits.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS), "open connections per client IP (then 4009); 0: no limit"),
+        new Flag("presence-batch-ms", "GEOWS_PRESENCE_BATCH_MS", "0",
+                "coalesce a room's joins and leaves for this long into one presence 'diff' frame; 0: one frame each"),
         new Flag("allowed-origins", "GEOWS_ALLOWED_ORIGINS", "", "browser origins allowed to connect, comma-separated (empty: any)"),
         new Flag("token-secret", "GEOWS_TOKEN_SECRET", "", "HS256 secret (32+ bytes) for JWT hello tokens"),
         new Flag("token-jwks", "GEOWS_TOKEN_JWKS", "", "JWKS file with the RSA/EC keys of JWT hello tokens"),
@@ -176,6 +178,7 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
                     .messagesPerSecond(number(values, "max-messages-per-second"))
                     .messageBurst(number(values, "message-burst"))
                     .maxConnectionsPerAddress(number(values, "max-connections-per-address"))
+                    .presenceBatch(java.time.Duration.ofMillis(number(values, "presence-batch-ms")))
                     .build();
         } catch (IllegalArgumentException e) {
             throw new BadFlag("bad limit: " + e.getMessage());
