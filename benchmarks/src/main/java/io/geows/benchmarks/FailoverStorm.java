@@ -23,7 +23,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -132,10 +131,8 @@ public final class FailoverStorm {
 
         @Override
         public void onText(NioWsClients.Connection c, byte[] data, int offset, int length) {
-            JsonNode f;
-            try {
-                f = JSON.readTree(data, offset, length);
-            } catch (java.io.IOException e) {
+            JsonNode f = parse(data, offset, length);
+            if (f == null) {
                 run.notes.add("client " + index + ": bad frame");
                 return;
             }
@@ -270,7 +267,7 @@ public final class FailoverStorm {
             ServerNode dying = cluster.nodes().get(0);
             ServerNode survivor = cluster.nodes().get(1);
             run.survivor = survivor.ws();
-            Publisher publisher = new Publisher(clients, survivor.ws(), rooms);
+            StormPublisher publisher = new StormPublisher(clients, survivor.ws(), rooms);
             publisher.start();
 
             // Before: N clients on the region that will die, each in 1-3 rooms.
@@ -337,6 +334,15 @@ public final class FailoverStorm {
         }
     }
 
+    /** A frame as JSON, or {@code null} when it is not. */
+    static JsonNode parse(byte[] data, int offset, int length) {
+        try {
+            return JSON.readTree(data, offset, length);
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
     /** Messages the clients still lack to reach each room's last acknowledged offset. */
     private static long shortOf(List<Client> all, Map<String, Long> finalOffsets) {
         long missing = 0;
@@ -358,89 +364,6 @@ public final class FailoverStorm {
         }
         int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
         return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
-    }
-
-    /** A client of the surviving region that publishes to every room, round robin, and remembers the acks. */
-    private static final class Publisher implements NioWsClients.Listener {
-        private final NioWsClients clients;
-        private final URI uri;
-        private final List<String> rooms;
-        private final Map<String, Long> acked = new ConcurrentHashMap<>();
-        private final CountDownLatch ready = new CountDownLatch(1);
-        private final AtomicInteger joined = new AtomicInteger();
-        final AtomicLong published = new AtomicLong();
-        private final ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "storm-publisher");
-            t.setDaemon(true);
-            return t;
-        });
-        private volatile NioWsClients.Connection connection;
-        private final AtomicLong outstanding = new AtomicLong();
-
-        Publisher(NioWsClients clients, URI uri, List<String> rooms) {
-            this.clients = clients;
-            this.uri = uri;
-            this.rooms = rooms;
-        }
-
-        void start() throws InterruptedException {
-            connection = clients.connect(uri, this);
-            if (!ready.await(30, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("the publisher could not join its rooms on " + uri);
-            }
-        }
-
-        void rate(double perSecond) {
-            long periodMicros = (long) (1_000_000 / perSecond);
-            AtomicLong n = new AtomicLong();
-            pacer.scheduleAtFixedRate(() -> {
-                long i = n.getAndIncrement();
-                String room = rooms.get((int) (i % rooms.size()));
-                outstanding.incrementAndGet();
-                connection.send("{\"type\":\"publish\",\"room\":\"" + room + "\",\"id\":\"p-" + i + "\",\"data\":{\"n\":" + i + "}}");
-                published.incrementAndGet();
-            }, periodMicros, periodMicros, TimeUnit.MICROSECONDS);
-        }
-
-        /** Stops publishing, waits for the outstanding acks, returns each room's last acknowledged offset. */
-        Map<String, Long> stop() throws InterruptedException {
-            pacer.shutdownNow();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (outstanding.get() > 0 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            return Map.copyOf(acked);
-        }
-
-        @Override
-        public void onOpen(NioWsClients.Connection c) {
-            c.send("{\"type\":\"hello\",\"token\":\"storm-publisher\",\"protocol\":1,\"id\":\"h\"}");
-        }
-
-        @Override
-        public void onText(NioWsClients.Connection c, byte[] data, int offset, int length) {
-            JsonNode f;
-            try {
-                f = JSON.readTree(data, offset, length);
-            } catch (java.io.IOException e) {
-                return;
-            }
-            switch (f.path("type").asText()) {
-                case "welcome" -> rooms.forEach(r -> c.send("{\"type\":\"join\",\"room\":\"" + r + "\",\"id\":\"j-" + r + "\"}"));
-                case "joined" -> {
-                    if (joined.incrementAndGet() == rooms.size()) {
-                        ready.countDown();
-                    }
-                }
-                case "ack" -> {
-                    acked.merge(f.path("room").asText(), f.path("offset").asLong(), Math::max);
-                    outstanding.decrementAndGet();
-                }
-                case "error" -> outstanding.decrementAndGet();
-                default -> {
-                }
-            }
-        }
     }
 
     /** Polls the survivor's {@code /readyz} every 100 ms. */

@@ -107,7 +107,8 @@ public final class BrokerCodec {
         return out.toByteArray();
     }
 
-    private static void writeMembers(JsonGenerator g, String field, List<PresenceMember> members) throws IOException {
+    /** An array of {@code {user, region, node}}: the same shape in broker messages and client frames. */
+    static void writeMembers(JsonGenerator g, String field, List<PresenceMember> members) throws IOException {
         g.writeArrayFieldStart(field);
         for (PresenceMember m : members) {
             g.writeStartObject();

@@ -218,37 +218,16 @@ public final class ServerFrames {
         return frame("presence", g -> {
             g.writeStringField("room", room);
             g.writeStringField("event", "diff");
-            members(g, "joined", joined);
-            members(g, "left", left);
+            BrokerCodec.writeMembers(g, "joined", joined);
+            BrokerCodec.writeMembers(g, "left", left);
         });
-    }
-
-    private static void members(com.fasterxml.jackson.core.JsonGenerator g, String field, List<PresenceMember> members)
-            throws java.io.IOException {
-        g.writeArrayFieldStart(field);
-        for (PresenceMember m : members) {
-            g.writeStartObject();
-            g.writeStringField("user", m.user());
-            g.writeStringField("region", m.region());
-            g.writeStringField("node", m.nodeId());
-            g.writeEndObject();
-        }
-        g.writeEndArray();
     }
 
     public static byte[] presenceSnapshot(String room, List<PresenceMember> members, String ref) {
         return frame("presence", g -> {
             g.writeStringField("room", room);
             g.writeStringField("event", "snapshot");
-            g.writeArrayFieldStart("members");
-            for (PresenceMember m : members) {
-                g.writeStartObject();
-                g.writeStringField("user", m.user());
-                g.writeStringField("region", m.region());
-                g.writeStringField("node", m.nodeId());
-                g.writeEndObject();
-            }
-            g.writeEndArray();
+            BrokerCodec.writeMembers(g, "members", members);
             ref(g, ref);
         });
     }
