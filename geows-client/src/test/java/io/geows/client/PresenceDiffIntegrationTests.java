@@ -1,0 +1,43 @@
+package io.geows.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.geows.Authenticator;
+import io.geows.GeoWsNode;
+import io.geows.NodeLimits;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** A node that coalesces presence sends diff frames; the client hands them on as one event per member. */
+class PresenceDiffIntegrationTests {
+    private static final long WAIT = 15;
+
+    @Test
+    void aDiffBecomesOneEventPerMember() throws Exception {
+        try (GeoWsNode node = GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region("us-east")
+                .host("127.0.0.1").port(0).limits(NodeLimits.builder().presenceBatch(Duration.ofMillis(100)).build())
+                .drainTimeout(Duration.ZERO).build().start();
+             GeoWsClient alice = GeoWsClient.builder().region("us-east", node.uri()).token("alice").build();
+             GeoWsClient bob = GeoWsClient.builder().region("us-east", node.uri()).token("bob").build();
+             GeoWsClient carol = GeoWsClient.builder().region("us-east", node.uri()).token("carol").build()) {
+            Recorder aliceRoom = new Recorder();
+            alice.connect().get(WAIT, TimeUnit.SECONDS);
+            bob.connect().get(WAIT, TimeUnit.SECONDS);
+            carol.connect().get(WAIT, TimeUnit.SECONDS);
+            alice.join("lobby", aliceRoom).get(WAIT, TimeUnit.SECONDS);
+            RoomHandle bobs = bob.join("lobby", m -> { }).get(WAIT, TimeUnit.SECONDS);
+            carol.join("lobby", m -> { }).get(WAIT, TimeUnit.SECONDS);
+
+            PresenceEvent bobJoined = Recorder.next(aliceRoom.presence, e -> e.member().user().equals("bob"));
+            assertThat(bobJoined.joined()).isTrue();
+            assertThat(bobJoined.room()).isEqualTo("lobby");
+            assertThat(bobJoined.member().region()).isEqualTo("us-east");
+            assertThat(Recorder.next(aliceRoom.presence, e -> e.member().user().equals("carol")).joined()).isTrue();
+
+            bobs.leave().get(WAIT, TimeUnit.SECONDS);
+            PresenceEvent bobLeft = Recorder.next(aliceRoom.presence, e -> e.member().user().equals("bob"));
+            assertThat(bobLeft.joined()).isFalse();
+        }
+    }
+}
