@@ -95,7 +95,7 @@ public final class GeoWsNode implements AutoCloseable {
         this.engine = new NodeEngine(region, nodeId, publicUrl, Topics.withPrefix(b.topicPrefix), broker,
                 b.registry != null ? b.registry : new DefaultSessionRegistry(),
                 b.router != null ? b.router : DefaultRouter.INSTANCE,
-                b.authenticator, b.authorizer, b.interRegionKeys.seal(), limits, b.presenceTtl, scheduler, b.observer);
+                b.authenticator, b.authorizer, b.interRegionKeys.seal(), limits, b.presence, b.presenceTtl, scheduler, b.observer);
     }
 
     /** A builder; {@link Builder#region(String)} is required. */
@@ -280,6 +280,7 @@ public final class GeoWsNode implements AutoCloseable {
         private NodeLimits limits = NodeLimits.defaults();
         private String topicPrefix = Topics.DEFAULT_PREFIX;
         private Duration presenceTtl = DEFAULT_PRESENCE_TTL;
+        private PresencePolicy presence = PresencePolicy.defaults();
         private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
         private NodeObserver observer = NodeObserver.NONE;
 
@@ -404,6 +405,16 @@ public final class GeoWsNode implements AutoCloseable {
         public Builder topicPrefix(String prefix) {
             Topics.withPrefix(prefix); // validates
             this.topicPrefix = prefix;
+            return this;
+        }
+
+        /**
+         * How rooms' members hear about each other: per room, each change at once, coalesced diffs,
+         * a member count, or nothing; default {@link PresencePolicy#defaults()} (diffs every 100 ms,
+         * a count above 200 members). All nodes of a cluster should use the same policy.
+         */
+        public Builder presence(PresencePolicy policy) {
+            this.presence = Objects.requireNonNull(policy, "policy");
             return this;
         }
 

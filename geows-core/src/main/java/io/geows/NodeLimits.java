@@ -54,7 +54,6 @@ public final class NodeLimits {
     private final int messagesPerSecond;
     private final int messageBurst;
     private final int maxConnectionsPerAddress;
-    private final Duration presenceBatch;
 
     private NodeLimits(Builder b) {
         this.maxFrameBytes = b.maxFrameBytes;
@@ -69,7 +68,6 @@ public final class NodeLimits {
         this.messagesPerSecond = b.messagesPerSecond;
         this.messageBurst = b.messageBurst;
         this.maxConnectionsPerAddress = b.maxConnectionsPerAddress;
-        this.presenceBatch = b.presenceBatch;
     }
 
     /** The defaults. */
@@ -97,7 +95,6 @@ public final class NodeLimits {
         b.messagesPerSecond = messagesPerSecond;
         b.messageBurst = messageBurst;
         b.maxConnectionsPerAddress = maxConnectionsPerAddress;
-        b.presenceBatch = presenceBatch;
         return b;
     }
 
@@ -146,11 +143,6 @@ public final class NodeLimits {
         return pingInterval;
     }
 
-    /** The window a room's presence changes are coalesced in; zero: each change is sent at once. */
-    public Duration presenceBatch() {
-        return presenceBatch;
-    }
-
     /** Frames per second per session; 0: unlimited. */
     public int messagesPerSecond() {
         return messagesPerSecond;
@@ -173,7 +165,7 @@ public final class NodeLimits {
                 + ", maxQueuedBytes=" + maxQueuedBytes + ", maxReplay=" + maxReplay
                 + ", helloTimeout=" + helloTimeout + ", pingInterval=" + pingInterval
                 + ", messagesPerSecond=" + messagesPerSecond + ", messageBurst=" + messageBurst
-                + ", maxConnectionsPerAddress=" + maxConnectionsPerAddress + ", presenceBatch=" + presenceBatch + '}';
+                + ", maxConnectionsPerAddress=" + maxConnectionsPerAddress + '}';
     }
 
     /** Builds {@link NodeLimits}. Not thread-safe. */
@@ -190,7 +182,6 @@ public final class NodeLimits {
         private int messagesPerSecond = DEFAULT_MESSAGES_PER_SECOND;
         private int messageBurst = DEFAULT_MESSAGE_BURST;
         private int maxConnectionsPerAddress = DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
-        private Duration presenceBatch = Duration.ZERO;
 
         private Builder() {
         }
@@ -243,22 +234,6 @@ public final class NodeLimits {
         /** Time a connection has to send its {@code hello}, positive. */
         public Builder helloTimeout(Duration timeout) {
             this.helloTimeout = positive("helloTimeout", timeout);
-            return this;
-        }
-
-        /**
-         * Coalesces a room's presence changes: joins and leaves within this window go to the members
-         * (and to the other regions) as one {@code presence} frame with {@code event: "diff"} (lists
-         * {@code joined} and {@code left}; a join and leave of the same member within the window cancel
-         * out), instead of one frame per change. {@link Duration#ZERO} (the default for now) sends each
-         * change as it happens. At most one minute.
-         */
-        public Builder presenceBatch(Duration window) {
-            java.util.Objects.requireNonNull(window, "presenceBatch");
-            if (window.isNegative() || window.compareTo(Duration.ofMinutes(1)) > 0) {
-                throw new IllegalArgumentException("presenceBatch must be between 0 and 1 minute, was " + window);
-            }
-            this.presenceBatch = window;
             return this;
         }
 

@@ -63,7 +63,7 @@ public final class FailoverStorm {
                 .flag("reconnect-jitter", "100", "ms: each client reconnects after a random delay up to this (full jitter)")
                 .flag("publish-rate", "20", "publishes per second over all rooms, from a client of the surviving region")
                 .flag("before", "3", "seconds of publishing before the kill")
-                .flag("presence-batch-ms", "", "the servers' GEOWS_PRESENCE_BATCH_MS (coalesced presence); empty: their default")
+                .flag("presence", "", "the servers' GEOWS_PRESENCE: auto, diff, count, events, off; empty: their default (auto)")
                 .flag("timeout", "60", "seconds the storm may take before the run gives up")
                 .flag("server-jvm", LoadTool.DEFAULT_SERVER_JVM, "JVM options of the server processes")
                 .flag("results", "", "directory for the JSON result (default benchmarks/results)")
@@ -79,8 +79,8 @@ public final class FailoverStorm {
         }
         Storm s = run(System.getProperty("java.class.path"), a.string("broker"), a.integer("clients"), a.integer("rooms"), a.integer("connect-concurrency"),
                 a.integer("reconnect-jitter"), a.number("publish-rate"), a.number("before"), a.integer("timeout"),
-                a.words("server-jvm"), a.string("presence-batch-ms").isEmpty() ? Map.of()
-                        : Map.of("GEOWS_PRESENCE_BATCH_MS", a.string("presence-batch-ms")),
+                a.words("server-jvm"), a.string("presence").isEmpty() ? Map.of()
+                        : Map.of("GEOWS_PRESENCE", a.string("presence")),
                 a.string("name").isEmpty() ? null : a.string("name"));
         Path file = Results.write(Results.directory(a.string("results")), s.name(), s);
         System.out.println(summary(s));

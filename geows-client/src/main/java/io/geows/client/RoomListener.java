@@ -28,6 +28,18 @@ public interface RoomListener {
     }
 
     /**
+     * How many members the room has in every region, for rooms whose node sends counts instead of
+     * member lists (presence mode {@code COUNT}, or {@code AUTO} above its limit): at most one call
+     * per count interval, only when the number changed. Does nothing by default.
+     *
+     * @param room    the room, not null
+     * @param members the number of members (one per user and node)
+     * @since 0.1.0
+     */
+    default void onOccupancy(String room, int members) {
+    }
+
+    /**
      * After a reconnect, not every message the client missed in this room could be replayed: the
      * room's history was lost (its epoch changed) or no longer holds them. Messages after the gap
      * follow, in order. Does nothing by default.

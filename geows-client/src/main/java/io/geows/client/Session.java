@@ -379,6 +379,11 @@ final class Session {
         if (rs == null) {
             return;
         }
+        if ("count".equals(f.path("event").asText())) {
+            int members = f.path("count").asInt();
+            engine.callbacks.execute(() -> rs.listener.onOccupancy(rs.room, members));
+            return;
+        }
         if ("diff".equals(f.path("event").asText())) {
             // A node that coalesces presence sends a window's changes in one frame: one event each.
             List<PresenceEvent> events = new ArrayList<>();

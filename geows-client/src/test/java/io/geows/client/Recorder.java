@@ -18,6 +18,7 @@ final class Recorder extends ClientListenerAdapter implements RoomListener {
     final BlockingQueue<ConnectionEvent> events = new LinkedBlockingQueue<>();
     final BlockingQueue<PresenceEvent> presence = new LinkedBlockingQueue<>();
     final BlockingQueue<String> gaps = new LinkedBlockingQueue<>();
+    final BlockingQueue<Integer> occupancy = new LinkedBlockingQueue<>();
     private final List<ConnectionEvent> allEvents = new ArrayList<>();
 
     @Override
@@ -31,6 +32,11 @@ final class Recorder extends ClientListenerAdapter implements RoomListener {
     @Override
     public void onPresence(PresenceEvent event) {
         presence.add(event);
+    }
+
+    @Override
+    public void onOccupancy(String room, int members) {
+        occupancy.add(members);
     }
 
     @Override

@@ -40,8 +40,22 @@ public final class BrokerCodec {
     public record PresenceEvent(String room, String event, PresenceMember member) implements Decoded {
     }
 
-    /** A room's coalesced presence changes: who joined, who left (see {@code NodeLimits.presenceBatch}). */
-    public record PresenceDiff(String room, List<PresenceMember> joined, List<PresenceMember> left) implements Decoded {
+    /**
+     * One node's coalesced presence changes in a room: who joined, who left (both empty for rooms in
+     * {@code COUNT} mode), and how many members the room has on that node ({@link #NO_COUNT} when the
+     * sender did not say). {@code node} is null when the sender did not say.
+     */
+    public record PresenceDiff(String room, String node, List<PresenceMember> joined, List<PresenceMember> left,
+                               int count) implements Decoded {
+        public static final int NO_COUNT = -1;
+
+        /** The node the changes happened on: {@code node}, else that of any listed member, else null. */
+        public String origin() {
+            if (node != null) {
+                return node;
+            }
+            return !joined.isEmpty() ? joined.get(0).nodeId() : left.isEmpty() ? null : left.get(0).nodeId();
+        }
     }
 
     private BrokerCodec() {
@@ -91,15 +105,20 @@ public final class BrokerCodec {
         return out.toByteArray();
     }
 
-    public static byte[] encodePresenceDiff(String room, List<PresenceMember> joined, List<PresenceMember> left) {
+    public static byte[] encodePresenceDiff(String room, String node, List<PresenceMember> joined,
+                                            List<PresenceMember> left, int count) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(128 + 64 * (joined.size() + left.size()));
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
             g.writeStringField("k", "presence");
             g.writeStringField("room", room);
             g.writeStringField("event", "diff");
+            g.writeStringField("node", node);
             writeMembers(g, "joined", joined);
             writeMembers(g, "left", left);
+            if (count >= 0) {
+                g.writeNumberField("count", count);
+            }
             g.writeEndObject();
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
@@ -188,6 +207,7 @@ public final class BrokerCodec {
             List<PresenceMember> left = null;
             long ts = 0;
             boolean hasTs = false;
+            int count = PresenceDiff.NO_COUNT;
             String data = null;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
@@ -213,6 +233,13 @@ public final class BrokerCodec {
                         ts = p.getLongValue();
                         hasTs = true;
                     }
+                    case "count" -> {
+                        if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT
+                                || p.getIntValue() < 0) {
+                            badCount();
+                        }
+                        count = p.getIntValue();
+                    }
                     case "k" -> k = string(p, field);
                     case "id" -> id = string(p, field);
                     case "room" -> room = string(p, field);
@@ -235,7 +262,7 @@ public final class BrokerCodec {
                 if (joined == null || left == null) {
                     throw new IllegalArgumentException("missing joined or left");
                 }
-                return new PresenceDiff(require("room", room), joined, left);
+                return new PresenceDiff(require("room", room), node, joined, left, count);
             }
             if ("presence".equals(k)) {
                 if (!"join".equals(require("event", event)) && !"leave".equals(event)) {
@@ -297,7 +324,11 @@ public final class BrokerCodec {
         }
         String k = text(n, "k", true);
         if ("presence".equals(k) && "diff".equals(text(n, "event", true))) {
-            return new PresenceDiff(text(n, "room", true), treeMembers(n, "joined"), treeMembers(n, "left"));
+            JsonNode c = n.get("count");
+            int count = c == null ? PresenceDiff.NO_COUNT : c.canConvertToInt() && c.isIntegralNumber() && c.intValue() >= 0
+                    ? c.intValue() : badCount();
+            return new PresenceDiff(text(n, "room", true), text(n, "node", false), treeMembers(n, "joined"),
+                    treeMembers(n, "left"), count);
         }
         if ("presence".equals(k)) {
             String event = text(n, "event", true);
@@ -332,6 +363,10 @@ public final class BrokerCodec {
             case DIRECT -> "direct";
             case BROADCAST -> "broadcast";
         };
+    }
+
+    private static int badCount() {
+        throw new IllegalArgumentException("count is not a non-negative integer");
     }
 
     private static String text(JsonNode n, String field, boolean required) {

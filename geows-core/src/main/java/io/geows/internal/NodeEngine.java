@@ -68,11 +68,8 @@ public final class NodeEngine {
     private final Object roomsLock = new Object();
     private final Map<String, LocalRoom> rooms = new HashMap<>();
 
-    /** Sessions per user, and per (room, user), on this node: drives presence entries and events. */
-    private final Object presenceLock = new Object();
-    private final Map<String, Integer> userSessions = new HashMap<>();
-    private final Map<String, Map<String, Integer>> roomUsers = new HashMap<>();
-    private final Map<String, PendingPresence> pendingPresence = new HashMap<>();
+    private final PresenceKeeper presence;
+    private int heartbeatsSincePrune;
 
     private final List<Subscription> fixedSubscriptions = new ArrayList<>();
     private volatile boolean draining;
@@ -81,7 +78,7 @@ public final class NodeEngine {
 
     public NodeEngine(String region, String nodeId, String publicUrl, Topics topics, BrokerAdapter broker,
                       SessionRegistry registry, Router router, Authenticator authenticator,
-                      io.geows.RoomAuthorizer authorizer, BrokerSeal seal, NodeLimits limits,
+                      io.geows.RoomAuthorizer authorizer, BrokerSeal seal, NodeLimits limits, io.geows.PresencePolicy presencePolicy,
                       Duration presenceTtl, ScheduledExecutorService scheduler, io.geows.NodeObserver observer) {
         this.region = region;
         this.nodeId = nodeId;
@@ -98,6 +95,8 @@ public final class NodeEngine {
         this.scheduler = scheduler;
         this.observer = observer;
         this.decoder = new ClientFrameDecoder(limits.maxJsonDepth(), limits.maxStringLength());
+        this.presence = new PresenceKeeper(region, nodeId, topics, broker, seal, presencePolicy, scheduler,
+                this::deliverPresenceLocally);
     }
 
     SessionRegistry registry() {
@@ -219,6 +218,14 @@ public final class NodeEngine {
             log.debug("heartbeat of {} failed", nodeId, e);
             return null;
         });
+        // Once per time-to-live (every third beat): room counts of nodes that died leave the sums.
+        if (++heartbeatsSincePrune >= 3 && presence.counting()) {
+            heartbeatsSincePrune = 0;
+            broker.presence().nodes().thenAccept(presence::prune).exceptionally(e -> {
+                log.debug("node list for presence counts failed on {}", nodeId, e);
+                return null;
+            });
+        }
     }
 
     // ---------------------------------------------------------------- transport callbacks
@@ -384,10 +391,10 @@ public final class NodeEngine {
             for (String room : registry.unregister(s)) {
                 s.cursors.remove(room);
                 releaseRoom(room);
-                presenceLeave(user, room);
+                presence.leave(user, room);
             }
             s.cursors.clear();
-            userOffline(user);
+            presence.userOffline(user);
         }
     }
 
@@ -437,7 +444,7 @@ public final class NodeEngine {
                 return;
             }
             registry.register(s);
-            userOnline(identity.userId());
+            presence.userOnline(identity.userId());
         }
 
         Map<String, CompletableFuture<JoinOutcome>> joins = new LinkedHashMap<>();
@@ -635,7 +642,7 @@ public final class NodeEngine {
             }
             registry.join(s, room);
             local = acquireRoom(room);
-            presenceJoin(s.user(), room);
+            presence.join(s.user(), room);
         }
         // The subscription must be live before history is read: whatever is appended after the read
         // then arrives live (and waits in the cursor), so nothing falls between the two.
@@ -649,7 +656,7 @@ public final class NodeEngine {
                     if (s.cursors.remove(room, cursor)) {
                         registry.leave(s, room);
                         releaseRoom(room);
-                        presenceLeave(s.user(), room);
+                        presence.leave(s.user(), room);
                     }
                 }
             } else {
@@ -721,7 +728,7 @@ public final class NodeEngine {
             }
             registry.leave(s, l.room());
             releaseRoom(l.room());
-            presenceLeave(s.user(), l.room());
+            presence.leave(s.user(), l.room());
             s.send(ServerFrames.left(l.room(), l.id()));
         }
     }
@@ -911,123 +918,6 @@ public final class NodeEngine {
 
     // ---------------------------------------------------------------- presence bookkeeping
 
-    private PresenceMember me(String user) {
-        return new PresenceMember(user, region, nodeId);
-    }
-
-    // The directory writes are issued while holding presenceLock: the adapter sends them in that order,
-    // so a user going offline on one session and online on another can't land reversed.
-
-    private void userOnline(String user) {
-        synchronized (presenceLock) {
-            if (userSessions.merge(user, 1, Integer::sum) == 1) {
-                broker.presence().userOnline(me(user)).exceptionally(e -> logPresence("userOnline", e));
-            }
-        }
-    }
-
-    private void userOffline(String user) {
-        synchronized (presenceLock) {
-            if (userSessions.merge(user, -1, Integer::sum) == 0) {
-                userSessions.remove(user);
-                broker.presence().userOffline(me(user)).exceptionally(e -> logPresence("userOffline", e));
-            }
-        }
-    }
-
-    private void presenceJoin(String user, String room) {
-        synchronized (presenceLock) {
-            if (roomUsers.computeIfAbsent(room, r -> new HashMap<>()).merge(user, 1, Integer::sum) != 1) {
-                return;
-            }
-            // Announce after the directory has the entry, so a member that hears "join" and asks
-            // who is here sees the newcomer.
-            broker.presence().join(room, me(user)).whenComplete((v, e) -> {
-                if (e != null) {
-                    logPresence("join", e);
-                }
-                presenceEvent(room, "join", me(user));
-            });
-        }
-    }
-
-    private void presenceLeave(String user, String room) {
-        synchronized (presenceLock) {
-            Map<String, Integer> users = roomUsers.get(room);
-            if (users == null || users.merge(user, -1, Integer::sum) != 0) {
-                return;
-            }
-            users.remove(user);
-            if (users.isEmpty()) {
-                roomUsers.remove(room);
-            }
-            broker.presence().leave(room, me(user)).whenComplete((v, e) -> {
-                if (e != null) {
-                    logPresence("leave", e);
-                }
-                presenceEvent(room, "leave", me(user));
-            });
-        }
-    }
-
-    private void presenceEvent(String room, String event, PresenceMember member) {
-        long batchMillis = limits.presenceBatch().toMillis();
-        if (batchMillis == 0) {
-            deliverPresenceLocally(room, ServerFrames.presenceEvent(room, event, member));
-            broker.publish(topics.room(room), seal.seal(BrokerCodec.encodePresence(room, event, member)))
-                    .exceptionally(e -> logPresence("event", e));
-            return;
-        }
-        boolean first;
-        synchronized (presenceLock) {
-            PendingPresence pending = pendingPresence.get(room);
-            first = pending == null;
-            if (first) {
-                pending = new PendingPresence();
-                pendingPresence.put(room, pending);
-            }
-            pending.add(event, member);
-        }
-        if (first) {
-            scheduler.schedule(() -> flushPresence(room), batchMillis, TimeUnit.MILLISECONDS);
-        }
-    }
-
-    /** A room's presence changes waiting for the end of their window; guarded by {@code presenceLock}. */
-    static final class PendingPresence {
-        final Map<String, PresenceMember> joined = new LinkedHashMap<>();
-        final Map<String, PresenceMember> left = new LinkedHashMap<>();
-
-        /** A join and a leave of the same member within the window cancel out. */
-        void add(String event, PresenceMember m) {
-            String key = m.user() + '\u0000' + m.nodeId();
-            if ("join".equals(event)) {
-                if (left.remove(key) == null) {
-                    joined.put(key, m);
-                }
-            } else if (joined.remove(key) == null) {
-                left.put(key, m);
-            }
-        }
-    }
-
-    /** Sends a room's coalesced presence changes: one frame to the local members, one broker message. */
-    private void flushPresence(String room) {
-        List<PresenceMember> joined;
-        List<PresenceMember> left;
-        synchronized (presenceLock) {
-            PendingPresence pending = pendingPresence.remove(room);
-            if (pending == null || (pending.joined.isEmpty() && pending.left.isEmpty())) {
-                return;
-            }
-            joined = List.copyOf(pending.joined.values());
-            left = List.copyOf(pending.left.values());
-        }
-        deliverPresenceLocally(room, ServerFrames.presenceDiff(room, joined, left));
-        broker.publish(topics.room(room), seal.seal(BrokerCodec.encodePresenceDiff(room, joined, left)))
-                .exceptionally(e -> logPresence("diff", e));
-    }
-
     private void deliverPresenceLocally(String room, byte[] frame) {
         for (Session s : registry.members(room)) {
             WsSession ws = (WsSession) s;
@@ -1036,11 +926,6 @@ public final class NodeEngine {
                 ws.send(frame);
             }
         }
-    }
-
-    private Void logPresence(String what, Throwable e) {
-        log.debug("presence {} on {} failed: {}", what, nodeId, e.toString());
-        return null;
     }
 
     // ---------------------------------------------------------------- broker side
@@ -1066,7 +951,7 @@ public final class NodeEngine {
         for (LocalRoom r : current) {
             recoverRoom(r, r.beginRecovery());
         }
-        reassertPresence();
+        presence.reassert(this::heartbeat);
     }
 
     /** Confirms a room's live messages against history (see {@link LocalRoom}): the same read as a recovery. */
@@ -1117,28 +1002,6 @@ public final class NodeEngine {
         }
     }
 
-    /**
-     * After an outage the directory may hold anything: entries lost with the broker, or removals
-     * that failed while we were cut off. Replace the node's whole entry set with what is true now.
-     */
-    private void reassertPresence() {
-        // Re-add only once the removal is complete: an adapter may remove entries in several steps,
-        // and a late step must not take away what we add back. Anything that changed meanwhile is
-        // covered, because what we add is read from the counts at that moment.
-        broker.presence().removeNode(nodeId).whenComplete((v, err) -> {
-            if (err != null) {
-                logPresence("removeNode", err);
-            }
-            synchronized (presenceLock) {
-                heartbeat();
-                userSessions.keySet().forEach(u ->
-                        broker.presence().userOnline(me(u)).exceptionally(e -> logPresence("userOnline", e)));
-                roomUsers.forEach((room, users) -> users.keySet().forEach(u ->
-                        broker.presence().join(room, me(u)).exceptionally(e -> logPresence("join", e))));
-            }
-        });
-    }
-
     private void onRoomMessage(LocalRoom room, BrokerMessage m) {
         BrokerCodec.Decoded d;
         if (!m.hasOffset()) {
@@ -1153,16 +1016,9 @@ public final class NodeEngine {
                 return;
             }
             if (d instanceof BrokerCodec.PresenceEvent p && p.room().equals(room.room)) {
-                if (!p.member().nodeId().equals(nodeId)) { // our own events were delivered when they happened
-                    deliverPresenceLocally(room.room, ServerFrames.presenceEvent(p.room(), p.event(), p.member()));
-                }
+                presence.onRemote(p);
             } else if (d instanceof BrokerCodec.PresenceDiff diff && diff.room().equals(room.room)) {
-                // A node batches only its own members' changes: ours were delivered when flushed.
-                PresenceMember any = diff.joined().isEmpty() ? (diff.left().isEmpty() ? null : diff.left().get(0))
-                        : diff.joined().get(0);
-                if (any != null && !any.nodeId().equals(nodeId)) {
-                    deliverPresenceLocally(room.room, ServerFrames.presenceDiff(diff.room(), diff.joined(), diff.left()));
-                }
+                presence.onRemote(diff);
             } else {
                 dropBrokerMessage(m, "unexpected message without offset on a room topic");
             }

@@ -223,6 +223,15 @@ public final class ServerFrames {
         });
     }
 
+    /** The number of members of a room in every region ({@code PresenceMode.COUNT}). */
+    public static byte[] presenceCount(String room, int count) {
+        return frame("presence", g -> {
+            g.writeStringField("room", room);
+            g.writeStringField("event", "count");
+            g.writeNumberField("count", count);
+        });
+    }
+
     public static byte[] presenceSnapshot(String room, List<PresenceMember> members, String ref) {
         return frame("presence", g -> {
             g.writeStringField("room", room);

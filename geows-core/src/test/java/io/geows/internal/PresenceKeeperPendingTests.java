@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.geows.spi.PresenceMember;
 import org.junit.jupiter.api.Test;
 
-class PendingPresenceTests {
+class PresenceKeeperPendingTests {
     private static final PresenceMember ALICE = new PresenceMember("alice", "us-east", "us-1");
     private static final PresenceMember BOB = new PresenceMember("bob", "us-east", "us-1");
 
     @Test
     void aJoinAndALeaveOfTheSameMemberCancelOutEitherWay() {
-        NodeEngine.PendingPresence p = new NodeEngine.PendingPresence();
+        PresenceKeeper.Pending p = new PresenceKeeper.Pending();
         p.add("join", ALICE);
         p.add("leave", ALICE); // came and went within the window: nobody needs to hear of it
         p.add("leave", BOB);
@@ -22,7 +22,7 @@ class PendingPresenceTests {
 
     @Test
     void changesAreKeptInOrderPerList() {
-        NodeEngine.PendingPresence p = new NodeEngine.PendingPresence();
+        PresenceKeeper.Pending p = new PresenceKeeper.Pending();
         p.add("join", BOB);
         p.add("join", ALICE);
         p.add("leave", new PresenceMember("carol", "us-east", "us-1"));
@@ -32,7 +32,7 @@ class PendingPresenceTests {
 
     @Test
     void theSameUserOnAnotherNodeIsAnotherMember() {
-        NodeEngine.PendingPresence p = new NodeEngine.PendingPresence();
+        PresenceKeeper.Pending p = new PresenceKeeper.Pending();
         p.add("join", ALICE);
         p.add("leave", new PresenceMember("alice", "eu-west", "eu-1"));
         assertThat(p.joined.values()).containsExactly(ALICE);

@@ -183,6 +183,7 @@ public final class ExampleServer implements AutoCloseable {
                 .broker(broker)
                 .observer(metrics)
                 .limits(c.limits())
+                .presence(c.presence())
                 .authenticator(authenticator(c.security()))
                 .roomAuthorizer(c.security().anonymous() ? RoomAuthorizer.allowAll() : RoomAuthorizer.fromClaims())
                 .interRegionKeys(InterRegionKeys.parse(c.security().interRegionKeys()))

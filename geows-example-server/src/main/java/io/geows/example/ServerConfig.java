@@ -5,6 +5,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import io.geows.NodeLimits;
+import io.geows.PresenceMode;
+import io.geows.PresencePolicy;
 
 /**
  * The example server's settings, from flags ({@code --name value} or {@code --name=value}) and
@@ -21,12 +23,13 @@ import io.geows.NodeLimits;
  * @param euPort     demo mode: the eu-west node's port
  * @param peers      other regions' public WebSocket URLs, listed in /regions (region to URL)
  * @param limits     limits on each session
+ * @param presence   how rooms' members hear about each other
  * @param security  tokens, inter-region keys, TLS, origins
  * @param natsMemory with a NATS broker: keep history and presence in memory instead of on disk
  */
 record ServerConfig(String host, int httpPort, String broker, String region, String nodeId, int port,
                     String publicUrl, int usPort, int euPort, Map<String, String> peers, NodeLimits limits,
-                    Security security, boolean natsMemory) {
+                    PresencePolicy presence, Security security, boolean natsMemory) {
 
     /**
      * How clients and nodes prove who they are.
@@ -62,7 +65,7 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
     ServerConfig(String host, int httpPort, String broker, String region, String nodeId, int port, String publicUrl,
                  int usPort, int euPort) {
         this(host, httpPort, broker, region, nodeId, port, publicUrl, usPort, euPort, Map.of(), NodeLimits.defaults(),
-                Security.demo(), false);
+                PresencePolicy.defaults(), Security.demo(), false);
     }
 
     /** One flag: name, environment variable, default, meaning. */
@@ -95,8 +98,16 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
                 "frames a session may send at once above its rate"),
         new Flag("max-connections-per-address", "GEOWS_MAX_CONNECTIONS_PER_ADDRESS",
                 String.valueOf(NodeLimits.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS), "open connections per client IP (then 4009); 0: no limit"),
-        new Flag("presence-batch-ms", "GEOWS_PRESENCE_BATCH_MS", "0",
-                "coalesce a room's joins and leaves for this long into one presence 'diff' frame; 0: one frame each"),
+        new Flag("presence", "GEOWS_PRESENCE", "auto",
+                "presence of rooms without a rule: auto (diffs, a count above the list limit), diff, count, events, off"),
+        new Flag("presence-rooms", "GEOWS_PRESENCE_ROOMS", "",
+                "presence per room pattern, e.g. 'stadium.*=count,support.*=events' (first match wins)"),
+        new Flag("presence-window-ms", "GEOWS_PRESENCE_WINDOW_MS", String.valueOf(PresencePolicy.DEFAULT_WINDOW_MILLIS),
+                "a room's joins and leaves of this long go out as one presence 'diff' frame"),
+        new Flag("presence-list-limit", "GEOWS_PRESENCE_LIST_LIMIT", String.valueOf(PresencePolicy.DEFAULT_LIST_LIMIT),
+                "auto rooms larger than this send member counts instead of member lists"),
+        new Flag("presence-count-interval-ms", "GEOWS_PRESENCE_COUNT_INTERVAL_MS",
+                String.valueOf(PresencePolicy.DEFAULT_COUNT_INTERVAL_MILLIS), "at most one member count per room this often"),
         new Flag("allowed-origins", "GEOWS_ALLOWED_ORIGINS", "", "browser origins allowed to connect, comma-separated (empty: any)"),
         new Flag("token-secret", "GEOWS_TOKEN_SECRET", "", "HS256 secret (32+ bytes) for JWT hello tokens"),
         new Flag("token-jwks", "GEOWS_TOKEN_JWKS", "", "JWKS file with the RSA/EC keys of JWT hello tokens"),
@@ -178,7 +189,6 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
                     .messagesPerSecond(number(values, "max-messages-per-second"))
                     .messageBurst(number(values, "message-burst"))
                     .maxConnectionsPerAddress(number(values, "max-connections-per-address"))
-                    .presenceBatch(java.time.Duration.ofMillis(number(values, "presence-batch-ms")))
                     .build();
         } catch (IllegalArgumentException e) {
             throw new BadFlag("bad limit: " + e.getMessage());
@@ -192,7 +202,7 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
         return new ServerConfig(values.get("host"), port(values, "http-port"), broker, region,
                 blankToNull(values.get("node-id")), port(values, "port"), blankToNull(values.get("public-url")),
                 port(values, "us-port"), port(values, "eu-port"), peers(values.get("regions")), limits,
-                security(values, lower.equals("memory") && region == null), natsStorage(values.get("nats-storage")));
+                presence(values), security(values, lower.equals("memory") && region == null), natsStorage(values.get("nats-storage")));
     }
 
     private static boolean natsStorage(String v) {
@@ -250,6 +260,37 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
         return new Security(secret, jwks, publicKey, blankToNull(values.get("token-issuer")),
                 blankToNull(values.get("token-audience")), anonymous, keys, java.util.List.copyOf(origins), cert, key,
                 keystore, values.get("tls-keystore-password"), blankToNull(values.get("broker-ca")));
+    }
+
+    private static PresencePolicy presence(Map<String, String> values) {
+        try {
+            PresencePolicy.Builder b = PresencePolicy.builder().defaultMode(presenceMode(values.get("presence"), "--presence"))
+                    .window(java.time.Duration.ofMillis(number(values, "presence-window-ms")))
+                    .listLimit(number(values, "presence-list-limit"))
+                    .countInterval(java.time.Duration.ofMillis(number(values, "presence-count-interval-ms")));
+            String rules = values.get("presence-rooms");
+            if (rules != null && !rules.isBlank()) {
+                for (String rule : rules.split(",")) {
+                    int eq = rule.lastIndexOf('=');
+                    if (eq <= 0) {
+                        throw new BadFlag("--presence-rooms takes pattern=mode pairs separated by commas, e.g. "
+                                + "'stadium.*=count', was '" + rule.trim() + "'");
+                    }
+                    b.room(rule.substring(0, eq).trim(), presenceMode(rule.substring(eq + 1), "--presence-rooms"));
+                }
+            }
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new BadFlag("bad presence setting: " + e.getMessage());
+        }
+    }
+
+    private static PresenceMode presenceMode(String v, String flag) {
+        try {
+            return PresenceMode.valueOf(v.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new BadFlag(flag + " takes auto, diff, count, events or off, was '" + v.trim() + "'");
+        }
     }
 
     private static int number(Map<String, String> values, String name) {

@@ -59,8 +59,7 @@ class SuperClusterIntegrationTests {
         alice.join(room);
         carol.join(room);
 
-        JsonNode joined = alice.awaitFrame(f -> "presence".equals(TestClient.type(f))
-                && "join".equals(f.path("event").asText()) && "carol".equals(f.path("user").asText()), WAIT);
+        JsonNode joined = alice.awaitPresence(room, "carol", true, WAIT);
         assertThat(joined.path("region").asText()).isEqualTo("eu-west");
 
         List<String> fromUs = IntStream.range(0, 10).mapToObj(i -> "us" + i).toList();

@@ -236,8 +236,7 @@ public abstract class BrokerCompatibilityKit {
         TestClient carol = client(eu1, "carol");
         alice.join(room);
         carol.join(room);
-        JsonNode joinEvent = alice.awaitFrame(f -> "presence".equals(TestClient.type(f))
-                && "join".equals(f.path("event").asText()) && "carol".equals(f.path("user").asText()), WAIT);
+        JsonNode joinEvent = alice.awaitPresence(room, "carol", true, WAIT);
         assertThat(joinEvent.path("region").asText()).isEqualTo("eu-west");
 
         alice.send(Map.of("type", "presence", "room", room, "id", "p1"));
@@ -248,8 +247,7 @@ public abstract class BrokerCompatibilityKit {
 
         carol.send(Map.of("type", "leave", "room", room, "id", "l1"));
         assertThat(carol.awaitRef("l1").path("type").asText()).isEqualTo("left");
-        JsonNode leave = alice.awaitFrame(f -> "presence".equals(TestClient.type(f))
-                && "leave".equals(f.path("event").asText()) && "carol".equals(f.path("user").asText()), WAIT);
+        JsonNode leave = alice.awaitPresence(room, "carol", false, WAIT);
         assertThat(leave.path("region").asText()).isEqualTo("eu-west");
         alice.send(Map.of("type", "presence", "room", room, "id", "p2"));
         JsonNode after = alice.awaitRef("p2");

@@ -286,6 +286,32 @@ public final class TestClient implements AutoCloseable {
     }
 
     /** The frame's {@code type}. */
+    /**
+     * Waits for a presence change of {@code user} in {@code room} however the room's presence mode
+     * sends it: a {@code join}/{@code leave} event, or a {@code diff} listing the user under
+     * {@code joined}/{@code left}. Returns the member entry ({@code user}, {@code region}, {@code node}).
+     */
+    public JsonNode awaitPresence(String room, String user, boolean joined, Duration timeout) {
+        JsonNode f = awaitFrame(x -> "presence".equals(type(x)) && room.equals(x.path("room").asText())
+                && presenceMember(x, user, joined) != null, timeout);
+        return presenceMember(f, user, joined);
+    }
+
+    private static JsonNode presenceMember(JsonNode f, String user, boolean joined) {
+        String event = f.path("event").asText();
+        if (event.equals(joined ? "join" : "leave") && user.equals(f.path("user").asText())) {
+            return f;
+        }
+        if (event.equals("diff")) {
+            for (JsonNode m : f.path(joined ? "joined" : "left")) {
+                if (user.equals(m.path("user").asText())) {
+                    return m;
+                }
+            }
+        }
+        return null;
+    }
+
     public static String type(JsonNode f) {
         return f.path("type").asText();
     }

@@ -5,35 +5,46 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.geows.Authenticator;
 import io.geows.GeoWsNode;
-import io.geows.NodeLimits;
+import io.geows.PresenceMode;
+import io.geows.PresencePolicy;
 import io.geows.memory.InMemoryBroker;
+import io.geows.memory.InMemoryConnection;
 import io.geows.testkit.Await;
 import io.geows.testkit.TestClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** Coalesced presence: a room's joins and leaves of one window reach every member, in every region, as one diff frame. */
-class PresenceBatchIntegrationTests {
+/**
+ * Presence modes, two regions on one broker: coalesced diffs, member counts across regions (also
+ * when a node enters late or dies), AUTO switching from lists to counts, one event per change, none.
+ */
+class PresenceModesIntegrationTests {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    private static GeoWsNode node(InMemoryBroker broker, String region, Duration batch) {
+    private static GeoWsNode node(InMemoryConnection broker, String region, PresencePolicy policy) {
         return GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region(region)
-                .broker(broker.connect(region)).limits(NodeLimits.builder().presenceBatch(batch).build())
+                .broker(broker).presence(policy).presenceTtl(Duration.ofMillis(300))
                 .drainTimeout(Duration.ZERO).build().start();
     }
 
+    private static GeoWsNode node(InMemoryBroker broker, String region, PresencePolicy policy) {
+        return node(broker.connect(region), region, policy);
+    }
+
     @Test
-    @DisplayName("joins and leaves within the window arrive as one diff per node and window, in both regions")
+    @DisplayName("DIFF: joins and leaves within the window arrive as one diff per node and window, in both regions")
     void joinsAndLeavesAreCoalesced() {
         InMemoryBroker broker = new InMemoryBroker();
+        PresencePolicy diffs = PresencePolicy.builder().defaultMode(PresenceMode.DIFF).window(Duration.ofMillis(300)).build();
         List<TestClient> crowd = new ArrayList<>();
-        try (GeoWsNode us = node(broker, "us-east", Duration.ofMillis(300));
-             GeoWsNode eu = node(broker, "eu-west", Duration.ofMillis(300));
+        try (GeoWsNode us = node(broker, "us-east", diffs);
+             GeoWsNode eu = node(broker, "eu-west", diffs);
              TestClient local = TestClient.connectAs(us.uri(), "local-watcher");
              TestClient remote = TestClient.connectAs(eu.uri(), "remote-watcher")) {
             local.join("r");
@@ -54,8 +65,8 @@ class PresenceBatchIntegrationTests {
                 assertThat(joined).containsExactlyInAnyOrder("u0", "u1", "u2", "u3", "u4", "u5", "u6", "u7", "u8", "u9", "u10");
                 assertThat(watcher.seen()).as("no per-member events while batching")
                         .noneMatch(f -> "presence".equals(TestClient.type(f)) && "join".equals(f.path("event").asText()));
-                long diffs = watcher.seen().stream().filter(f -> "diff".equals(f.path("event").asText())).count();
-                assertThat(diffs).as("11 joins in a few windows, not one frame each").isLessThan(11);
+                long diffs2 = watcher.seen().stream().filter(f -> "diff".equals(f.path("event").asText())).count();
+                assertThat(diffs2).as("11 joins in a few windows, not one frame each").isLessThan(11);
             }
             crowd.get(0).close();
             crowd.get(1).close();
@@ -67,6 +78,158 @@ class PresenceBatchIntegrationTests {
         } finally {
             crowd.forEach(TestClient::close);
         }
+    }
+
+    @Test
+    @DisplayName("COUNT: members in both regions see the room's total, no member lists, and the count follows leaves")
+    void countsAddUpAcrossRegions() {
+        InMemoryBroker broker = new InMemoryBroker();
+        PresencePolicy policy = PresencePolicy.builder().room("stadium.*", PresenceMode.COUNT)
+                .countInterval(Duration.ofMillis(200)).build();
+        List<TestClient> crowd = new ArrayList<>();
+        try (GeoWsNode us = node(broker, "us-east", policy);
+             GeoWsNode eu = node(broker, "eu-west", policy);
+             TestClient usWatcher = TestClient.connectAs(us.uri(), "us-watcher");
+             TestClient euWatcher = TestClient.connectAs(eu.uri(), "eu-watcher")) {
+            usWatcher.join("stadium.1");
+            euWatcher.join("stadium.1");
+            for (int i = 0; i < 6; i++) {
+                TestClient c = TestClient.connectAs((i % 2 == 0 ? us : eu).uri(), "fan" + i);
+                crowd.add(c);
+                c.join("stadium.1");
+            }
+            for (TestClient w : List.of(usWatcher, euWatcher)) {
+                Await.until("both watchers see 8 members", WAIT, () -> lastCount(w, "stadium.1") == 8);
+                assertThat(w.seen()).as("a counted room sends no member lists")
+                        .noneMatch(f -> "presence".equals(TestClient.type(f))
+                                && List.of("join", "leave", "diff").contains(f.path("event").asText()));
+            }
+            crowd.get(0).close(); // one in us-east
+            crowd.get(1).close(); // one in eu-west
+            for (TestClient w : List.of(usWatcher, euWatcher)) {
+                Await.until("both watchers see 6 members", WAIT, () -> lastCount(w, "stadium.1") == 6);
+            }
+            // the members are still listed on request
+            usWatcher.send(Map.of("type", "presence", "room", "stadium.1", "id", "p"));
+            assertThat(usWatcher.awaitRef("p").path("members")).hasSize(6);
+        } finally {
+            crowd.forEach(TestClient::close);
+        }
+    }
+
+    @Test
+    @DisplayName("COUNT: a node entering a room late learns the other nodes' counts; a node that dies leaves the sum")
+    void lateNodesLearnCountsAndDeadNodesLeaveThem() {
+        InMemoryBroker broker = new InMemoryBroker();
+        PresencePolicy policy = PresencePolicy.builder().defaultMode(PresenceMode.COUNT)
+                .countInterval(Duration.ofMillis(100)).build();
+        InMemoryConnection doomedLink = broker.connect("ap-south");
+        List<TestClient> crowd = new ArrayList<>();
+        try (GeoWsNode us = node(broker, "us-east", policy);
+             GeoWsNode doomed = node(doomedLink, "ap-south", policy);
+             GeoWsNode eu = node(broker, "eu-west", policy)) {
+            for (int i = 0; i < 3; i++) {
+                TestClient c = TestClient.connectAs(us.uri(), "us" + i);
+                crowd.add(c);
+                c.join("arena");
+            }
+            for (int i = 0; i < 2; i++) {
+                TestClient c = TestClient.connectAs(doomed.uri(), "ap" + i);
+                crowd.add(c);
+                c.join("arena");
+            }
+            TestClient first = crowd.get(0);
+            Await.until("us-east sees 5", WAIT, () -> lastCount(first, "arena") == 5);
+            // eu-west enters the room only now: it hears nothing until it asks by announcing itself
+            TestClient late = TestClient.connectAs(eu.uri(), "late");
+            crowd.add(late);
+            late.join("arena");
+            Await.until("the late node's member sees 6", WAIT, () -> lastCount(late, "arena") == 6);
+            Await.until("us-east sees 6", WAIT, () -> lastCount(first, "arena") == 6);
+            // ap-south loses its broker for good: its heartbeats stop, its two members leave the sums
+            doomedLink.cut();
+            Await.until("us-east sees 4 after ap-south died", WAIT, () -> lastCount(first, "arena") == 4);
+            Await.until("eu-west sees 4 after ap-south died", WAIT, () -> lastCount(late, "arena") == 4);
+        } finally {
+            crowd.forEach(TestClient::close);
+        }
+    }
+
+    @Test
+    @DisplayName("AUTO: diffs while the room is at most listLimit, counts above, one last count when it shrinks back")
+    void autoSwitchesFromListsToCounts() {
+        InMemoryBroker broker = new InMemoryBroker();
+        PresencePolicy policy = PresencePolicy.builder().listLimit(4).window(Duration.ofMillis(50))
+                .countInterval(Duration.ofMillis(100)).build();
+        List<TestClient> crowd = new ArrayList<>();
+        try (GeoWsNode us = node(broker, "us-east", policy);
+             GeoWsNode eu = node(broker, "eu-west", policy);
+             TestClient watcher = TestClient.connectAs(eu.uri(), "watcher")) {
+            watcher.join("r");
+            for (int i = 0; i < 3; i++) {
+                TestClient c = TestClient.connectAs(us.uri(), "small" + i);
+                crowd.add(c);
+                c.join("r");
+            }
+            Await.until("three joins listed", WAIT, () -> diffUsers(watcher, "joined").containsAll(List.of("small0", "small1", "small2")));
+            assertThat(lastCount(watcher, "r")).as("no count while the room is small").isEqualTo(-1);
+            for (int i = 0; i < 4; i++) {
+                TestClient c = TestClient.connectAs(us.uri(), "big" + i);
+                crowd.add(c);
+                c.join("r");
+            }
+            Await.until("a count of 8 once the room outgrew its list", WAIT, () -> lastCount(watcher, "r") == 8);
+            for (int i = 0; i < 5; i++) {
+                crowd.get(i).close();
+            }
+            Await.until("a last count of 3 as it shrinks back", WAIT, () -> lastCount(watcher, "r") == 3);
+            int frames = watcher.seen().size();
+            TestClient again = TestClient.connectAs(us.uri(), "again");
+            crowd.add(again);
+            again.join("r");
+            Await.until("small again: a join is listed", WAIT, () -> diffUsers(watcher, "joined").contains("again"));
+            assertThat(watcher.seen().subList(frames, watcher.seen().size()))
+                    .noneMatch(f -> "count".equals(f.path("event").asText()));
+        } finally {
+            crowd.forEach(TestClient::close);
+        }
+    }
+
+    @Test
+    @DisplayName("EVENTS sends one frame per change at once; OFF sends none")
+    void eventsAndOff() {
+        InMemoryBroker broker = new InMemoryBroker();
+        PresencePolicy policy = PresencePolicy.builder().room("quiet.*", PresenceMode.OFF)
+                .defaultMode(PresenceMode.EVENTS).build();
+        try (GeoWsNode us = node(broker, "us-east", policy);
+             GeoWsNode eu = node(broker, "eu-west", policy);
+             TestClient alice = TestClient.connectAs(us.uri(), "alice");
+             TestClient carol = TestClient.connectAs(eu.uri(), "carol")) {
+            alice.join("quiet.1");
+            alice.join("chat");
+            carol.join("quiet.1");
+            carol.join("chat");
+            JsonNode joined = alice.awaitFrame(f -> "presence".equals(TestClient.type(f))
+                    && "join".equals(f.path("event").asText()) && "chat".equals(f.path("room").asText())
+                    && "carol".equals(f.path("user").asText()), WAIT);
+            assertThat(joined.path("region").asText()).isEqualTo("eu-west");
+            // carol's join of quiet.1 happened first; the presence answer orders after it
+            alice.send(Map.of("type", "presence", "room", "quiet.1", "id", "q"));
+            assertThat(alice.awaitRef("q").path("members")).hasSize(2);
+            assertThat(alice.seen()).noneMatch(f -> "presence".equals(TestClient.type(f))
+                    && "quiet.1".equals(f.path("room").asText()) && !"snapshot".equals(f.path("event").asText()));
+        }
+    }
+
+    private static int lastCount(TestClient c, String room) {
+        int count = -1;
+        for (JsonNode f : c.seen()) {
+            if ("presence".equals(TestClient.type(f)) && "count".equals(f.path("event").asText())
+                    && room.equals(f.path("room").asText())) {
+                count = f.path("count").asInt();
+            }
+        }
+        return count;
     }
 
     private static List<String> diffUsers(TestClient c, String list) {
