@@ -31,6 +31,11 @@ public final class CloseCodes {
     public static final int RATE_LIMITED = 4029;
     /** Unsupported protocol version: {@value}. */
     public static final int UNSUPPORTED_PROTOCOL = 4002;
+    /**
+     * The node is overloaded (too many joins waiting): {@value}, "Try Again Later" in the WebSocket
+     * close code registry. Reconnect after a backoff, to this region or another.
+     */
+    public static final int TRY_AGAIN_LATER = 1013;
     /** The client does not read fast enough: {@value}. */
     public static final int SLOW_CONSUMER = 4008;
 

@@ -42,6 +42,12 @@ public enum ErrorCode {
     TOKEN_EXPIRED,
     /** The broker is unreachable; the message was not accepted. */
     UNAVAILABLE,
+    /**
+     * The node has more room joins waiting than it admits ({@link NodeLimits#maxJoinsWaiting()}):
+     * nothing was done; try again after a backoff. A {@code hello} that resumes rooms is answered so
+     * and closed with {@link CloseCodes#TRY_AGAIN_LATER}.
+     */
+    OVERLOADED,
     /** An unexpected failure on the node. */
     INTERNAL;
 

@@ -41,6 +41,13 @@ public final class NodeLimits {
      * {@link CloseCodes#TOO_MANY_CONNECTIONS}. 0 means no limit.
      */
     public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 1000;
+    /** Room joins (and resumed rooms) the node works on at once: {@value}; more wait their turn. */
+    public static final int DEFAULT_MAX_JOINS_IN_FLIGHT = 512;
+    /**
+     * Room joins that may wait their turn: {@value}. More are refused with {@link ErrorCode#OVERLOADED}
+     * (a resuming {@code hello} also closes with {@link CloseCodes#TRY_AGAIN_LATER}); try again later.
+     */
+    public static final int DEFAULT_MAX_JOINS_WAITING = 100_000;
 
     private final int maxFrameBytes;
     private final int maxJsonDepth;
@@ -54,6 +61,8 @@ public final class NodeLimits {
     private final int messagesPerSecond;
     private final int messageBurst;
     private final int maxConnectionsPerAddress;
+    private final int maxJoinsInFlight;
+    private final int maxJoinsWaiting;
 
     private NodeLimits(Builder b) {
         this.maxFrameBytes = b.maxFrameBytes;
@@ -68,6 +77,8 @@ public final class NodeLimits {
         this.messagesPerSecond = b.messagesPerSecond;
         this.messageBurst = b.messageBurst;
         this.maxConnectionsPerAddress = b.maxConnectionsPerAddress;
+        this.maxJoinsInFlight = b.maxJoinsInFlight;
+        this.maxJoinsWaiting = b.maxJoinsWaiting;
     }
 
     /** The defaults. */
@@ -95,6 +106,8 @@ public final class NodeLimits {
         b.messagesPerSecond = messagesPerSecond;
         b.messageBurst = messageBurst;
         b.maxConnectionsPerAddress = maxConnectionsPerAddress;
+        b.maxJoinsInFlight = maxJoinsInFlight;
+        b.maxJoinsWaiting = maxJoinsWaiting;
         return b;
     }
 
@@ -158,6 +171,16 @@ public final class NodeLimits {
         return maxConnectionsPerAddress;
     }
 
+    /** Room joins worked on at once. */
+    public int maxJoinsInFlight() {
+        return maxJoinsInFlight;
+    }
+
+    /** Room joins that may wait for their turn before joins are refused as overloaded. */
+    public int maxJoinsWaiting() {
+        return maxJoinsWaiting;
+    }
+
     @Override
     public String toString() {
         return "NodeLimits{maxFrameBytes=" + maxFrameBytes + ", maxJsonDepth=" + maxJsonDepth + ", maxStringLength=" + maxStringLength
@@ -165,7 +188,8 @@ public final class NodeLimits {
                 + ", maxQueuedBytes=" + maxQueuedBytes + ", maxReplay=" + maxReplay
                 + ", helloTimeout=" + helloTimeout + ", pingInterval=" + pingInterval
                 + ", messagesPerSecond=" + messagesPerSecond + ", messageBurst=" + messageBurst
-                + ", maxConnectionsPerAddress=" + maxConnectionsPerAddress + '}';
+                + ", maxConnectionsPerAddress=" + maxConnectionsPerAddress
+                + ", maxJoinsInFlight=" + maxJoinsInFlight + ", maxJoinsWaiting=" + maxJoinsWaiting + '}';
     }
 
     /** Builds {@link NodeLimits}. Not thread-safe. */
@@ -182,6 +206,8 @@ public final class NodeLimits {
         private int messagesPerSecond = DEFAULT_MESSAGES_PER_SECOND;
         private int messageBurst = DEFAULT_MESSAGE_BURST;
         private int maxConnectionsPerAddress = DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
+        private int maxJoinsInFlight = DEFAULT_MAX_JOINS_IN_FLIGHT;
+        private int maxJoinsWaiting = DEFAULT_MAX_JOINS_WAITING;
 
         private Builder() {
         }
@@ -262,6 +288,18 @@ public final class NodeLimits {
         /** Open connections per IP address; 0 turns the limit off. */
         public Builder maxConnectionsPerAddress(int connections) {
             this.maxConnectionsPerAddress = atLeast("maxConnectionsPerAddress", connections, 0);
+            return this;
+        }
+
+        /** Room joins worked on at once, at least 1; more wait their turn. */
+        public Builder maxJoinsInFlight(int joins) {
+            this.maxJoinsInFlight = atLeast("maxJoinsInFlight", joins, 1);
+            return this;
+        }
+
+        /** Room joins that may wait their turn, at least 0; more are refused as {@code overloaded}. */
+        public Builder maxJoinsWaiting(int joins) {
+            this.maxJoinsWaiting = atLeast("maxJoinsWaiting", joins, 0);
             return this;
         }
 

@@ -11,6 +11,7 @@ record RetryDecision(boolean retry, String reason) {
     static final String UNAVAILABLE = "unavailable";
     static final String RATE_LIMITED = "rate_limited";
     static final String TOKEN_EXPIRED = "token_expired";
+    static final String OVERLOADED = "overloaded";
 
     /** Java-WebSocket's code for "the connection could not be opened". */
     static final int NEVER_CONNECTED = -1;
@@ -19,6 +20,7 @@ record RetryDecision(boolean retry, String reason) {
     static final int UNSUPPORTED_DATA = 1003;
     static final int ABNORMAL = 1006;
     static final int TOO_BIG = 1009;
+    static final int TRY_AGAIN_LATER = 1013;
     static final int HELLO_TIMEOUT = 4000;
     static final int CLOSE_UNAUTHORIZED = 4001;
     static final int CLOSE_UNSUPPORTED_PROTOCOL = 4002;
@@ -40,6 +42,9 @@ record RetryDecision(boolean retry, String reason) {
         }
         if (TOKEN_EXPIRED.equals(helloError) || closeCode == CLOSE_TOKEN_EXPIRED) {
             return retry("the token expired; the next hello asks the token supplier for a fresh one");
+        }
+        if (OVERLOADED.equals(helloError) || closeCode == TRY_AGAIN_LATER) {
+            return retry("the node had too many joins waiting; resuming after a backoff from the same positions");
         }
         if (helloError != null && !UNAVAILABLE.equals(helloError)) {
             return giveUp("the node rejected the hello with '" + helloError + "'; the same hello would be rejected again");
@@ -76,6 +81,9 @@ record RetryDecision(boolean retry, String reason) {
     static RetryDecision afterError(String errorCode) {
         if (UNAVAILABLE.equals(errorCode)) {
             return retry("the node's broker is unreachable: nothing was accepted, the same id can be sent again");
+        }
+        if (OVERLOADED.equals(errorCode)) {
+            return retry("the node had too many joins waiting: nothing was done, send it again later");
         }
         if (RATE_LIMITED.equals(errorCode)) {
             return retry("the session sent more than the node's rate limit: nothing was accepted, send it again later");

@@ -45,9 +45,9 @@ class RetryDecisionTests {
     }
 
     @ParameterizedTest(name = "request answered {0}: retry={1}")
-    @CsvSource({"unavailable,true", "not_member,false", "forbidden,false", "user_offline,false", "room_limit,false",
+    @CsvSource({"unavailable,true", "overloaded,true", "not_member,false", "forbidden,false", "user_offline,false", "room_limit,false",
             "bad_request,false", "internal,false", "forbidden_field,false"})
-    void onlyUnavailableRequestsAreRetried(String code, boolean retry) {
+    void onlyUnavailableAndOverloadedRequestsAreRetried(String code, boolean retry) {
         assertThat(RetryDecision.afterError(code).retry()).isEqualTo(retry);
     }
 
@@ -56,5 +56,13 @@ class RetryDecisionTests {
         assertThat(RetryDecision.afterClose(4003, "token_expired").retry()).isTrue();
         assertThat(RetryDecision.afterClose(4003, null).reason()).contains("fresh");
         assertThat(RetryDecision.afterClose(4001, "unauthorized").retry()).isFalse();
+    }
+
+    @ParameterizedTest(name = "an overloaded node (hello {0}, close {1}) is tried again after a backoff")
+    @CsvSource({"overloaded,1013", "overloaded,1006", ",1013"})
+    void anOverloadedNodeIsTriedAgain(String helloError, int closeCode) {
+        RetryDecision d = RetryDecision.afterClose(closeCode, helloError);
+        assertThat(d.retry()).isTrue();
+        assertThat(d.reason()).contains("too many joins");
     }
 }

@@ -20,4 +20,5 @@ public final class Counters {
     public final LongAdder accessDenied = new LongAdder();
     public final LongAdder tokensExpired = new LongAdder();
     public final LongAdder limitDisconnects = new LongAdder();
+    public final LongAdder joinsRefused = new LongAdder();
 }

@@ -69,6 +69,8 @@ public final class NodeEngine {
     private final Map<String, LocalRoom> rooms = new HashMap<>();
 
     private final PresenceKeeper presence;
+    private final JoinGate joinGate;
+    private volatile boolean overloadLogged;
     private int heartbeatsSincePrune;
 
     private final List<Subscription> fixedSubscriptions = new ArrayList<>();
@@ -95,6 +97,7 @@ public final class NodeEngine {
         this.scheduler = scheduler;
         this.observer = observer;
         this.decoder = new ClientFrameDecoder(limits.maxJsonDepth(), limits.maxStringLength());
+        this.joinGate = new JoinGate(limits.maxJoinsInFlight(), limits.maxJoinsWaiting(), scheduler);
         this.presence = new PresenceKeeper(region, nodeId, topics, broker, seal, presencePolicy, scheduler,
                 this::deliverPresenceLocally);
     }
@@ -456,6 +459,14 @@ public final class NodeEngine {
         CompletableFuture.allOf(joins.values().stream()
                         .map(f -> f.handle((o, err) -> null)).toArray(CompletableFuture[]::new))
                 .whenComplete((ignored, err) -> {
+                    if (joins.values().stream().anyMatch(f -> f.isCompletedExceptionally()
+                            && f.handle((x, t) -> unwrap(t) instanceof Overloaded).join())) {
+                        // Resume all or nothing: the client keeps its positions and comes back later.
+                        s.send(ServerFrames.error(ErrorCode.OVERLOADED, "the node is overloaded: too many joins wait; "
+                                + "connect again after a backoff", h.id()));
+                        s.close(CloseCodes.TRY_AGAIN_LATER, "overloaded");
+                        return;
+                    }
                     Map<String, Boolean> recovered = new LinkedHashMap<>();
                     Map<String, Position> positions = new LinkedHashMap<>();
                     List<Runnable> activations = new ArrayList<>();
@@ -559,6 +570,28 @@ public final class NodeEngine {
         }
     }
 
+    /** A join the gate refused: too many wait. */
+    private static final class Overloaded extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Overloaded() {
+            super("the node is overloaded: too many joins wait; try again later", null, false, false);
+        }
+    }
+
+    /** Joins admitted together that took the session over its room limit. */
+    private static final class RoomLimit extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        RoomLimit() {
+            super("room limit", null, false, false);
+        }
+    }
+
+    private static Throwable unwrap(Throwable err) {
+        return err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+    }
+
     /** A resumed room the authorizer refused. */
     private static final class Denied extends RuntimeException {
         private static final long serialVersionUID = 1L;
@@ -610,7 +643,11 @@ public final class NodeEngine {
             return;
         }
         joinRoom(s, j.room(), j.since()).whenComplete((o, err) -> {
-            if (err != null) {
+            if (err != null && unwrap(err) instanceof Overloaded o2) {
+                s.send(ServerFrames.error(ErrorCode.OVERLOADED, o2.getMessage(), j.id()));
+            } else if (err != null && unwrap(err) instanceof RoomLimit) {
+                reject(s, ErrorCode.ROOM_LIMIT, "a session may join at most " + limits.maxRoomsPerSession() + " rooms", j.id());
+            } else if (err != null) {
                 unavailable(s, j.id(), err);
             } else if (o.since() == null) {
                 activate(s, o, start -> ServerFrames.joined(j.room(), new Position(start, o.position().epoch()), null, j.id()));
@@ -629,7 +666,22 @@ public final class NodeEngine {
      * Makes the session a member (live messages start queueing behind the replay at once), subscribes
      * the room if it is new here, then reads the position or the history to replay.
      */
+    /** Joins now, or when the join gate admits it; fails with {@link Overloaded} when too many wait. */
     private CompletableFuture<JoinOutcome> joinRoom(WsSession s, String room, Position since) {
+        CompletableFuture<JoinOutcome> admitted = joinGate.submit(() -> joinRoomNow(s, room, since));
+        if (admitted != null) {
+            return admitted;
+        }
+        counters.joinsRefused.increment();
+        if (!overloadLogged) {
+            overloadLogged = true;
+            log.warn("node {} refused joins: more than {} waiting (NodeLimits.maxJoinsWaiting); clients are told to try "
+                    + "again later (logged once)", nodeId, limits.maxJoinsWaiting());
+        }
+        return CompletableFuture.failedFuture(new Overloaded());
+    }
+
+    private CompletableFuture<JoinOutcome> joinRoomNow(WsSession s, String room, Position since) {
         RoomCursor cursor = new RoomCursor();
         LocalRoom local;
         synchronized (s.membership) {
@@ -639,6 +691,10 @@ public final class NodeEngine {
             if (s.cursors.putIfAbsent(room, cursor) != null) {
                 return broker.history().position(room)
                         .thenApply(p -> new JoinOutcome(room, null, since, p, true, p.offset(), List.of()));
+            }
+            if (s.cursors.size() > limits.maxRoomsPerSession()) {
+                s.cursors.remove(room, cursor); // joins that waited for the gate together went over the limit
+                return CompletableFuture.failedFuture(new RoomLimit());
             }
             registry.join(s, room);
             local = acquireRoom(room);

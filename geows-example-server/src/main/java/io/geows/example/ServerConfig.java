@@ -98,6 +98,10 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
                 "frames a session may send at once above its rate"),
         new Flag("max-connections-per-address", "GEOWS_MAX_CONNECTIONS_PER_ADDRESS",
                 String.valueOf(NodeLimits.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS), "open connections per client IP (then 4009); 0: no limit"),
+        new Flag("max-joins-in-flight", "GEOWS_MAX_JOINS_IN_FLIGHT", String.valueOf(NodeLimits.DEFAULT_MAX_JOINS_IN_FLIGHT),
+                "room joins worked on at once; more wait their turn"),
+        new Flag("max-joins-waiting", "GEOWS_MAX_JOINS_WAITING", String.valueOf(NodeLimits.DEFAULT_MAX_JOINS_WAITING),
+                "room joins that may wait; more are refused as 'overloaded' (retryable)"),
         new Flag("presence", "GEOWS_PRESENCE", "auto",
                 "presence of rooms without a rule: auto (diffs, a count above the list limit), diff, count, events, off"),
         new Flag("presence-rooms", "GEOWS_PRESENCE_ROOMS", "",
@@ -189,6 +193,8 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
                     .messagesPerSecond(number(values, "max-messages-per-second"))
                     .messageBurst(number(values, "message-burst"))
                     .maxConnectionsPerAddress(number(values, "max-connections-per-address"))
+                    .maxJoinsInFlight(number(values, "max-joins-in-flight"))
+                    .maxJoinsWaiting(number(values, "max-joins-waiting"))
                     .build();
         } catch (IllegalArgumentException e) {
             throw new BadFlag("bad limit: " + e.getMessage());

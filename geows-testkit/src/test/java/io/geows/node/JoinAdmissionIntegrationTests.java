@@ -1,0 +1,153 @@
+package io.geows.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.geows.Authenticator;
+import io.geows.CloseCodes;
+import io.geows.GeoWsNode;
+import io.geows.NodeLimits;
+import io.geows.memory.InMemoryBroker;
+import io.geows.spi.Appended;
+import io.geows.spi.BrokerAdapter;
+import io.geows.spi.BrokerEventListener;
+import io.geows.spi.BrokerListener;
+import io.geows.spi.History;
+import io.geows.spi.HistorySlice;
+import io.geows.spi.Position;
+import io.geows.spi.Presence;
+import io.geows.spi.Subscription;
+import io.geows.testkit.TestClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Join admission: joins beyond what the node works on at once wait their turn (latency, not
+ * failure); past the waiting bound a join is answered {@code overloaded} and a resuming hello is
+ * closed with 1013, and both succeed when tried again.
+ */
+class JoinAdmissionIntegrationTests {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @Test
+    @DisplayName("joins over the in-flight limit wait; over the waiting bound they are refused as overloaded, retryable")
+    void joinsWaitThenAreRefusedAndSucceedWhenTriedAgain() {
+        InMemoryBroker memory = new InMemoryBroker();
+        Held broker = new Held(memory.connect("us-east"));
+        List<TestClient> clients = new ArrayList<>();
+        try (GeoWsNode node = GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region("us-east")
+                .broker(broker).limits(NodeLimits.builder().maxJoinsInFlight(2).maxJoinsWaiting(3).build())
+                .drainTimeout(Duration.ZERO).build().start()) {
+            broker.hold();
+            for (int i = 0; i < 6; i++) {
+                TestClient c = TestClient.connectAs(node.uri(), "u" + i);
+                clients.add(c);
+                c.send(Map.of("type", "join", "room", "r", "id", "j" + i));
+            }
+            JsonNode refused = clients.get(5).awaitRef("j5");
+            assertThat(refused.path("type").asText()).isEqualTo("error");
+            assertThat(refused.path("code").asText()).isEqualTo("overloaded");
+            for (int i = 0; i < 5; i++) {
+                // two in flight, three waiting: none answered while the broker holds them
+                assertThat(clients.get(i).seen()).as("client %d answered while held", i).noneMatch(f -> "joined".equals(TestClient.type(f)) || "error".equals(TestClient.type(f)));
+            }
+
+            // a resuming hello while the gate is full: told so and closed with 1013
+            TestClient resumer = TestClient.connect(node.uri());
+            clients.add(resumer);
+            resumer.send(Map.of("type", "hello", "token", "resumer", "protocol", 1, "id", "h",
+                    "resume", Map.of("r", Map.of("offset", 0, "epoch", "e"))));
+            assertThat(resumer.awaitRef("h").path("code").asText()).isEqualTo("overloaded");
+            assertThat(resumer.awaitClose(WAIT)).isEqualTo(CloseCodes.TRY_AGAIN_LATER);
+
+            broker.release();
+            for (int i = 0; i < 5; i++) {
+                assertThat(clients.get(i).awaitRef("j" + i).path("type").asText()).as("waited, then joined").isEqualTo("joined");
+            }
+            clients.get(5).send(Map.of("type", "join", "room", "r", "id", "again"));
+            assertThat(clients.get(5).awaitRef("again").path("type").asText()).isEqualTo("joined");
+        } finally {
+            clients.forEach(TestClient::close);
+        }
+    }
+
+    /** Delegates to a real adapter; while held, history position reads wait until released. */
+    private static final class Held implements BrokerAdapter {
+        private final BrokerAdapter inner;
+        private final AtomicReference<CompletableFuture<Void>> gate = new AtomicReference<>(CompletableFuture.completedFuture(null));
+
+        Held(BrokerAdapter inner) {
+            this.inner = inner;
+        }
+
+        void hold() {
+            gate.set(new CompletableFuture<>());
+        }
+
+        void release() {
+            gate.get().complete(null);
+        }
+
+        @Override
+        public CompletableFuture<Void> publish(String topic, byte[] payload) {
+            return inner.publish(topic, payload);
+        }
+
+        @Override
+        public CompletableFuture<Subscription> subscribe(String topic, BrokerListener listener) {
+            return inner.subscribe(topic, listener);
+        }
+
+        @Override
+        public History history() {
+            History h = inner.history();
+            return new History() {
+                @Override
+                public CompletableFuture<Appended> append(String room, String messageKey, String topic, byte[] payload) {
+                    return h.append(room, messageKey, topic, payload);
+                }
+
+                @Override
+                public CompletableFuture<HistorySlice> readAfter(String room, long afterOffset, int limit) {
+                    return gate.get().thenCompose(x -> h.readAfter(room, afterOffset, limit));
+                }
+
+                @Override
+                public CompletableFuture<Position> position(String room) {
+                    return gate.get().thenCompose(x -> h.position(room));
+                }
+            };
+        }
+
+        @Override
+        public Presence presence() {
+            return inner.presence();
+        }
+
+        @Override
+        public boolean isConnected() {
+            return inner.isConnected();
+        }
+
+        @Override
+        public void addListener(BrokerEventListener listener) {
+            inner.addListener(listener);
+        }
+
+        @Override
+        public String name() {
+            return "held";
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
+    }
+}
