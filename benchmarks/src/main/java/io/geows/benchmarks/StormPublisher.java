@@ -18,6 +18,8 @@ final class StormPublisher implements NioWsClients.Listener {
     private final URI uri;
     private final List<String> rooms;
     private final Map<String, Long> acked = new ConcurrentHashMap<>();
+    /** Every acknowledged offset per room (NATS offsets are stream sequences: a room's are not consecutive). */
+    private final Map<String, java.util.NavigableSet<Long>> ackedOffsets = new ConcurrentHashMap<>();
     private final CountDownLatch ready = new CountDownLatch(1);
     private final AtomicInteger joined = new AtomicInteger();
     final AtomicLong published = new AtomicLong();
@@ -54,6 +56,11 @@ final class StormPublisher implements NioWsClients.Listener {
         }, periodMicros, periodMicros, TimeUnit.MICROSECONDS);
     }
 
+    /** Every offset acknowledged so far, per room. */
+    Map<String, java.util.NavigableSet<Long>> ackedOffsets() {
+        return ackedOffsets;
+    }
+
     /** Stops publishing, waits for the outstanding acks, returns each room's last acknowledged offset. */
     Map<String, Long> stop() throws InterruptedException {
         pacer.shutdownNow();
@@ -84,6 +91,8 @@ final class StormPublisher implements NioWsClients.Listener {
             }
             case "ack" -> {
                 acked.merge(f.path("room").asText(), f.path("offset").asLong(), Math::max);
+                ackedOffsets.computeIfAbsent(f.path("room").asText(), r -> new java.util.concurrent.ConcurrentSkipListSet<>())
+                        .add(f.path("offset").asLong());
                 outstanding.decrementAndGet();
             }
             case "error" -> outstanding.decrementAndGet();
