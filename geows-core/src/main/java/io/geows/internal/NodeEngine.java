@@ -135,10 +135,6 @@ public final class NodeEngine {
         return !draining && broker.isConnected();
     }
 
-    public boolean isDraining() {
-        return draining;
-    }
-
     /** Stops taking new work and tells every session where to go. */
     public void beginDrain(Duration lookupTimeout) {
         draining = true;

@@ -41,6 +41,8 @@ public final class TestClient implements AutoCloseable {
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private final Client ws;
     private volatile String closeReason;
+    /** The last transport error, shown when a wait fails (it often explains why). */
+    private volatile Exception error;
     private volatile boolean opened;
 
     private TestClient(URI uri, Map<String, String> headers) {
@@ -165,7 +167,8 @@ public final class TestClient implements AutoCloseable {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     throw new AssertionError("no matching frame within " + timeout + "; received so far: " + seen()
-                            + (closed.isDone() ? "; connection closed with " + closed.getNow(null) + " " + closeReason : ""));
+                            + (closed.isDone() ? "; connection closed with " + closed.getNow(null) + " " + closeReason : "")
+                            + (error != null ? "; transport error: " + error : ""));
                 }
                 try {
                     TimeUnit.NANOSECONDS.timedWait(pending, left);
@@ -361,6 +364,7 @@ public final class TestClient implements AutoCloseable {
 
         @Override
         public void onError(Exception ex) {
+            error = ex; // reported by the failing wait, not swallowed
         }
     }
 }
