@@ -67,7 +67,7 @@ public final class ExampleServer implements AutoCloseable {
 
     /** Starts demo mode: two regions on one in-memory broker. Port 0 picks a free one. */
     public static ExampleServer demo(String host, int httpPort, int usPort, int euPort) throws IOException {
-        return start(new ServerConfig(host, httpPort, "memory", null, null, 0, null, usPort, euPort));
+        return start(ServerConfig.builder().host(host).httpPort(httpPort).demoPorts(usPort, euPort).build());
     }
 
     /** Starts what the configuration says. */

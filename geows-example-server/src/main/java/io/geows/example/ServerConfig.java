@@ -53,7 +53,74 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
                     String tlsKey, String tlsKeystore, String tlsKeystorePassword, String brokerCa) {
         /** Demo security: anonymous tokens, nothing else. */
         static Security demo() {
-            return new Security(null, null, null, null, null, true, null, java.util.List.of(), null, null, null, null, null);
+            return builder().anonymous(true).build();
+        }
+
+        static Builder builder() {
+            return new Builder();
+        }
+
+        /** Named settings instead of thirteen positional ones; unset means none. */
+        static final class Builder {
+            private String tokenSecret;
+            private String tokenJwks;
+            private String tokenPublicKey;
+            private String tokenIssuer;
+            private String tokenAudience;
+            private boolean anonymous;
+            private String interRegionKeys;
+            private java.util.List<String> allowedOrigins = java.util.List.of();
+            private String tlsCert;
+            private String tlsKey;
+            private String tlsKeystore;
+            private String tlsKeystorePassword;
+            private String brokerCa;
+
+            Builder tokens(String secret, String jwks, String publicKey) {
+                this.tokenSecret = secret;
+                this.tokenJwks = jwks;
+                this.tokenPublicKey = publicKey;
+                return this;
+            }
+
+            Builder tokenClaims(String issuer, String audience) {
+                this.tokenIssuer = issuer;
+                this.tokenAudience = audience;
+                return this;
+            }
+
+            Builder anonymous(boolean anonymous) {
+                this.anonymous = anonymous;
+                return this;
+            }
+
+            Builder interRegionKeys(String keys) {
+                this.interRegionKeys = keys;
+                return this;
+            }
+
+            Builder allowedOrigins(java.util.List<String> origins) {
+                this.allowedOrigins = java.util.List.copyOf(origins);
+                return this;
+            }
+
+            Builder tls(String cert, String key, String keystore, String keystorePassword) {
+                this.tlsCert = cert;
+                this.tlsKey = key;
+                this.tlsKeystore = keystore;
+                this.tlsKeystorePassword = keystorePassword;
+                return this;
+            }
+
+            Builder brokerCa(String ca) {
+                this.brokerCa = ca;
+                return this;
+            }
+
+            Security build() {
+                return new Security(tokenSecret, tokenJwks, tokenPublicKey, tokenIssuer, tokenAudience, anonymous,
+                        interRegionKeys, allowedOrigins, tlsCert, tlsKey, tlsKeystore, tlsKeystorePassword, brokerCa);
+            }
         }
 
         boolean tls() {
@@ -61,11 +128,87 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
         }
     }
 
-    /** The settings with defaults for what a test does not care about. */
-    ServerConfig(String host, int httpPort, String broker, String region, String nodeId, int port, String publicUrl,
-                 int usPort, int euPort) {
-        this(host, httpPort, broker, region, nodeId, port, publicUrl, usPort, euPort, Map.of(), NodeLimits.defaults(),
-                PresencePolicy.defaults(), Security.demo(), false);
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /** Named settings instead of fourteen positional ones; defaults: the in-memory demo. */
+    static final class Builder {
+        private String host = "127.0.0.1";
+        private int httpPort;
+        private String broker = "memory";
+        private String region;
+        private String nodeId;
+        private int port;
+        private String publicUrl;
+        private int usPort;
+        private int euPort;
+        private Map<String, String> peers = Map.of();
+        private NodeLimits limits = NodeLimits.defaults();
+        private PresencePolicy presence = PresencePolicy.defaults();
+        private Security security = Security.demo();
+        private boolean natsMemory;
+
+        Builder host(String host) {
+            this.host = host;
+            return this;
+        }
+
+        Builder httpPort(int port) {
+            this.httpPort = port;
+            return this;
+        }
+
+        Builder broker(String broker) {
+            this.broker = broker;
+            return this;
+        }
+
+        /** This node's region, id, WebSocket port and public URL (region null with the memory broker: demo). */
+        Builder node(String region, String nodeId, int port, String publicUrl) {
+            this.region = region;
+            this.nodeId = nodeId;
+            this.port = port;
+            this.publicUrl = publicUrl;
+            return this;
+        }
+
+        /** Demo mode: the two nodes' WebSocket ports. */
+        Builder demoPorts(int usPort, int euPort) {
+            this.usPort = usPort;
+            this.euPort = euPort;
+            return this;
+        }
+
+        Builder peers(Map<String, String> peers) {
+            this.peers = Map.copyOf(peers);
+            return this;
+        }
+
+        Builder limits(NodeLimits limits) {
+            this.limits = limits;
+            return this;
+        }
+
+        Builder presence(PresencePolicy presence) {
+            this.presence = presence;
+            return this;
+        }
+
+        Builder security(Security security) {
+            this.security = security;
+            return this;
+        }
+
+        Builder natsMemory(boolean natsMemory) {
+            this.natsMemory = natsMemory;
+            return this;
+        }
+
+        ServerConfig build() {
+            return new ServerConfig(host, httpPort, broker, region, nodeId, port, publicUrl, usPort, euPort, peers, limits,
+                    presence, security, natsMemory);
+        }
     }
 
     /** One flag: name, environment variable, default, meaning. */
@@ -205,10 +348,12 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
                     + secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
         }
         String region = blankToNull(values.get("region"));
-        return new ServerConfig(values.get("host"), port(values, "http-port"), broker, region,
-                blankToNull(values.get("node-id")), port(values, "port"), blankToNull(values.get("public-url")),
-                port(values, "us-port"), port(values, "eu-port"), peers(values.get("regions")), limits,
-                presence(values), security(values, lower.equals("memory") && region == null), natsStorage(values.get("nats-storage")));
+        return builder().host(values.get("host")).httpPort(port(values, "http-port")).broker(broker)
+                .node(region, blankToNull(values.get("node-id")), port(values, "port"), blankToNull(values.get("public-url")))
+                .demoPorts(port(values, "us-port"), port(values, "eu-port")).peers(peers(values.get("regions")))
+                .limits(limits).presence(presence(values))
+                .security(security(values, lower.equals("memory") && region == null))
+                .natsMemory(natsStorage(values.get("nats-storage"))).build();
     }
 
     private static boolean natsStorage(String v) {
@@ -263,9 +408,11 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
                 origins.add(o.trim());
             }
         }
-        return new Security(secret, jwks, publicKey, blankToNull(values.get("token-issuer")),
-                blankToNull(values.get("token-audience")), anonymous, keys, java.util.List.copyOf(origins), cert, key,
-                keystore, values.get("tls-keystore-password"), blankToNull(values.get("broker-ca")));
+        return Security.builder().tokens(secret, jwks, publicKey)
+                .tokenClaims(blankToNull(values.get("token-issuer")), blankToNull(values.get("token-audience")))
+                .anonymous(anonymous).interRegionKeys(keys).allowedOrigins(origins)
+                .tls(cert, key, keystore, values.get("tls-keystore-password"))
+                .brokerCa(blankToNull(values.get("broker-ca"))).build();
     }
 
     private static PresencePolicy presence(Map<String, String> values) {
