@@ -10,13 +10,10 @@ import io.geows.NodeLimits;
 import io.geows.memory.InMemoryBroker;
 import io.geows.spi.Appended;
 import io.geows.spi.BrokerAdapter;
-import io.geows.spi.BrokerEventListener;
-import io.geows.spi.BrokerListener;
 import io.geows.spi.History;
 import io.geows.spi.HistorySlice;
 import io.geows.spi.Position;
-import io.geows.spi.Presence;
-import io.geows.spi.Subscription;
+import io.geows.testkit.ForwardingBroker;
 import io.geows.testkit.TestClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,12 +75,11 @@ class JoinAdmissionIntegrationTests {
     }
 
     /** Delegates to a real adapter; while held, history position reads wait until released. */
-    private static final class Held implements BrokerAdapter {
-        private final BrokerAdapter inner;
+    private static final class Held extends ForwardingBroker {
         private final AtomicReference<CompletableFuture<Void>> gate = new AtomicReference<>(CompletableFuture.completedFuture(null));
 
         Held(BrokerAdapter inner) {
-            this.inner = inner;
+            super(inner);
         }
 
         void hold() {
@@ -92,16 +88,6 @@ class JoinAdmissionIntegrationTests {
 
         void release() {
             gate.get().complete(null);
-        }
-
-        @Override
-        public CompletableFuture<Void> publish(String topic, byte[] payload) {
-            return inner.publish(topic, payload);
-        }
-
-        @Override
-        public CompletableFuture<Subscription> subscribe(String topic, BrokerListener listener) {
-            return inner.subscribe(topic, listener);
         }
 
         @Override
@@ -123,31 +109,6 @@ class JoinAdmissionIntegrationTests {
                     return gate.get().thenCompose(x -> h.position(room));
                 }
             };
-        }
-
-        @Override
-        public Presence presence() {
-            return inner.presence();
-        }
-
-        @Override
-        public boolean isConnected() {
-            return inner.isConnected();
-        }
-
-        @Override
-        public void addListener(BrokerEventListener listener) {
-            inner.addListener(listener);
-        }
-
-        @Override
-        public String name() {
-            return "held";
-        }
-
-        @Override
-        public void close() {
-            inner.close();
         }
     }
 }
