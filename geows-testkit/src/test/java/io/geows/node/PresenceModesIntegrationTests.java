@@ -49,11 +49,7 @@ class PresenceModesIntegrationTests {
              TestClient remote = TestClient.connectAs(eu.uri(), "remote-watcher")) {
             local.join("r");
             remote.join("r");
-            for (int i = 0; i < 11; i++) {
-                TestClient c = TestClient.connectAs(us.uri(), "u" + i);
-                crowd.add(c);
-                c.join("r");
-            }
+            joinAll(crowd, 11, "r", "u", us);
             for (TestClient watcher : List.of(local, remote)) {
                 Set<String> joined = new HashSet<>();
                 Await.until(() -> "joined seen by a watcher: " + joined, WAIT, () -> {
@@ -93,11 +89,7 @@ class PresenceModesIntegrationTests {
              TestClient euWatcher = TestClient.connectAs(eu.uri(), "eu-watcher")) {
             usWatcher.join("stadium.1");
             euWatcher.join("stadium.1");
-            for (int i = 0; i < 6; i++) {
-                TestClient c = TestClient.connectAs((i % 2 == 0 ? us : eu).uri(), "fan" + i);
-                crowd.add(c);
-                c.join("stadium.1");
-            }
+            joinAll(crowd, 6, "stadium.1", "fan", us, eu); // fans 0, 2, 4 in us-east; 1, 3, 5 in eu-west
             for (TestClient w : List.of(usWatcher, euWatcher)) {
                 Await.until("both watchers see 8 members", WAIT, () -> lastCount(w, "stadium.1") == 8);
                 assertThat(w.seen()).as("a counted room sends no member lists")
@@ -128,16 +120,8 @@ class PresenceModesIntegrationTests {
         try (GeoWsNode us = node(broker, "us-east", policy);
              GeoWsNode doomed = node(doomedLink, "ap-south", policy);
              GeoWsNode eu = node(broker, "eu-west", policy)) {
-            for (int i = 0; i < 3; i++) {
-                TestClient c = TestClient.connectAs(us.uri(), "us" + i);
-                crowd.add(c);
-                c.join("arena");
-            }
-            for (int i = 0; i < 2; i++) {
-                TestClient c = TestClient.connectAs(doomed.uri(), "ap" + i);
-                crowd.add(c);
-                c.join("arena");
-            }
+            joinAll(crowd, 3, "arena", "us", us);
+            joinAll(crowd, 2, "arena", "ap", doomed);
             TestClient first = crowd.get(0);
             Await.until("us-east sees 5", WAIT, () -> lastCount(first, "arena") == 5);
             // eu-west enters the room only now: it hears nothing until it asks by announcing itself
@@ -166,18 +150,10 @@ class PresenceModesIntegrationTests {
              GeoWsNode eu = node(broker, "eu-west", policy);
              TestClient watcher = TestClient.connectAs(eu.uri(), "watcher")) {
             watcher.join("r");
-            for (int i = 0; i < 3; i++) {
-                TestClient c = TestClient.connectAs(us.uri(), "small" + i);
-                crowd.add(c);
-                c.join("r");
-            }
+            joinAll(crowd, 3, "r", "small", us);
             Await.until("three joins listed", WAIT, () -> diffUsers(watcher, "joined").containsAll(List.of("small0", "small1", "small2")));
             assertThat(lastCount(watcher, "r")).as("no count while the room is small").isEqualTo(-1);
-            for (int i = 0; i < 4; i++) {
-                TestClient c = TestClient.connectAs(us.uri(), "big" + i);
-                crowd.add(c);
-                c.join("r");
-            }
+            joinAll(crowd, 4, "r", "big", us);
             Await.until("a count of 8 once the room outgrew its list", WAIT, () -> lastCount(watcher, "r") == 8);
             for (int i = 0; i < 5; i++) {
                 crowd.get(i).close();
@@ -218,6 +194,15 @@ class PresenceModesIntegrationTests {
             assertThat(alice.awaitRef("q").path("members")).hasSize(2);
             assertThat(alice.seen()).noneMatch(f -> "presence".equals(TestClient.type(f))
                     && "quiet.1".equals(f.path("room").asText()) && !"snapshot".equals(f.path("event").asText()));
+        }
+    }
+
+    /** Connects {@code n} users named {@code prefix0…}, to the nodes in turn, and joins each to {@code room}. */
+    private static void joinAll(List<TestClient> crowd, int n, String room, String prefix, GeoWsNode... nodes) {
+        for (int i = 0; i < n; i++) {
+            TestClient c = TestClient.connectAs(nodes[i % nodes.length].uri(), prefix + i);
+            crowd.add(c);
+            c.join(room);
         }
     }
 
