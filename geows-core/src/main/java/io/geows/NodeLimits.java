@@ -48,6 +48,13 @@ public final class NodeLimits {
      * (a resuming {@code hello} also closes with {@link CloseCodes#TRY_AGAIN_LATER}); try again later.
      */
     public static final int DEFAULT_MAX_JOINS_WAITING = 100_000;
+    /**
+     * Messages a room keeps in memory on a node with members: its last {@value} (see
+     * {@link Builder#recentMessagesPerRoom}).
+     */
+    public static final int DEFAULT_RECENT_MESSAGES_PER_ROOM = 64;
+    /** Bytes of frames a room keeps in memory at most: {@value} (256 KiB). */
+    public static final long DEFAULT_RECENT_BYTES_PER_ROOM = 256 * 1024;
 
     private final int maxFrameBytes;
     private final int maxJsonDepth;
@@ -63,6 +70,8 @@ public final class NodeLimits {
     private final int maxConnectionsPerAddress;
     private final int maxJoinsInFlight;
     private final int maxJoinsWaiting;
+    private final int recentMessagesPerRoom;
+    private final long recentBytesPerRoom;
 
     private NodeLimits(Builder b) {
         this.maxFrameBytes = b.maxFrameBytes;
@@ -72,6 +81,8 @@ public final class NodeLimits {
         this.maxQueuedFrames = b.maxQueuedFrames;
         this.maxQueuedBytes = b.maxQueuedBytes;
         this.maxReplay = b.maxReplay;
+        this.recentMessagesPerRoom = b.recentMessagesPerRoom;
+        this.recentBytesPerRoom = b.recentBytesPerRoom;
         this.helloTimeout = b.helloTimeout;
         this.pingInterval = b.pingInterval;
         this.messagesPerSecond = b.messagesPerSecond;
@@ -101,6 +112,8 @@ public final class NodeLimits {
         b.maxQueuedFrames = maxQueuedFrames;
         b.maxQueuedBytes = maxQueuedBytes;
         b.maxReplay = maxReplay;
+        b.recentMessagesPerRoom = recentMessagesPerRoom;
+        b.recentBytesPerRoom = recentBytesPerRoom;
         b.helloTimeout = helloTimeout;
         b.pingInterval = pingInterval;
         b.messagesPerSecond = messagesPerSecond;
@@ -146,6 +159,16 @@ public final class NodeLimits {
         return maxReplay;
     }
 
+    /** Messages each room keeps in memory for resumes. */
+    public int recentMessagesPerRoom() {
+        return recentMessagesPerRoom;
+    }
+
+    /** Bytes of frames each room keeps in memory for resumes, at most. */
+    public long recentBytesPerRoom() {
+        return recentBytesPerRoom;
+    }
+
     /** Time allowed for the {@code hello}. */
     public Duration helloTimeout() {
         return helloTimeout;
@@ -186,6 +209,7 @@ public final class NodeLimits {
         return "NodeLimits{maxFrameBytes=" + maxFrameBytes + ", maxJsonDepth=" + maxJsonDepth + ", maxStringLength=" + maxStringLength
                 + ", maxRoomsPerSession=" + maxRoomsPerSession + ", maxQueuedFrames=" + maxQueuedFrames
                 + ", maxQueuedBytes=" + maxQueuedBytes + ", maxReplay=" + maxReplay
+                + ", recentMessagesPerRoom=" + recentMessagesPerRoom + ", recentBytesPerRoom=" + recentBytesPerRoom
                 + ", helloTimeout=" + helloTimeout + ", pingInterval=" + pingInterval
                 + ", messagesPerSecond=" + messagesPerSecond + ", messageBurst=" + messageBurst
                 + ", maxConnectionsPerAddress=" + maxConnectionsPerAddress
@@ -201,6 +225,8 @@ public final class NodeLimits {
         private int maxQueuedFrames = DEFAULT_MAX_QUEUED_FRAMES;
         private long maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES;
         private int maxReplay = DEFAULT_MAX_REPLAY;
+        private int recentMessagesPerRoom = DEFAULT_RECENT_MESSAGES_PER_ROOM;
+        private long recentBytesPerRoom = DEFAULT_RECENT_BYTES_PER_ROOM;
         private Duration helloTimeout = DEFAULT_HELLO_TIMEOUT;
         private Duration pingInterval = DEFAULT_PING_INTERVAL;
         private int messagesPerSecond = DEFAULT_MESSAGES_PER_SECOND;
@@ -254,6 +280,26 @@ public final class NodeLimits {
         /** Most messages replayed per room on resume, at least 0. */
         public Builder maxReplay(int messages) {
             this.maxReplay = atLeast("maxReplay", messages, 0);
+            return this;
+        }
+
+        /**
+         * Messages each room with members on this node keeps in memory (the frames its members got),
+         * at least 0. A resume from a position within them is answered without a broker read: what a
+         * region's clients need when they all fail over at once. 0 turns it off; every resume then
+         * reads history.
+         */
+        public Builder recentMessagesPerRoom(int messages) {
+            this.recentMessagesPerRoom = atLeast("recentMessagesPerRoom", messages, 0);
+            return this;
+        }
+
+        /** Bytes of frames each room keeps in memory at most (the oldest go first), at least 0. */
+        public Builder recentBytesPerRoom(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("recentBytesPerRoom must be >= 0: " + bytes);
+            }
+            this.recentBytesPerRoom = bytes;
             return this;
         }
 

@@ -26,11 +26,14 @@ package io.geows;
  * @param brokerMessagesReplayed   correctly signed room messages dropped because history does not confirm
  *                                 their position: a captured message sent again under another offset, or
  *                                 appended to history again
+ * @param resumesFromMemory        room resumes (counted in {@code recoveredResumes} too) answered from the
+ *                                 messages the room keeps in memory, without a broker read
  * @since 0.1.0
  */
 public record NodeStats(int sessions, int rooms, long framesIn, long framesOut, long badFrames,
                         long publishRejected, long slowConsumerDisconnects, long brokerMessagesDropped,
                         long brokerReconnects, long recoveredResumes, long unrecoverableResumes,
                         long brokerMessagesForged, long rateLimited, long connectionsRefused, long accessDenied,
-                        long tokensExpired, long limitDisconnects, long brokerMessagesReplayed) {
+                        long tokensExpired, long limitDisconnects, long brokerMessagesReplayed,
+                        long resumesFromMemory) {
 }

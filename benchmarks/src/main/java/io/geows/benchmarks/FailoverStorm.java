@@ -32,6 +32,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * Every client reconnects to eu-west after a full-jitter delay (like {@code geows-client}'s default,
  * 0-100 ms) with a {@code hello} that resumes its rooms from its last positions.
  *
+ * <p>The surviving region has clients of its own (a region is not idle when its neighbour dies): M
+ * clients in the same rooms, which before the kill reconnect and resume a few times, as clients of
+ * a live region do all day (networks change, phones sleep). So the survivor's code paths are warm,
+ * as they are in production; {@code --survivor-clients 0} measures a cold survivor instead.
+ *
  * <p>Reports the time from the kill until the last client is welcomed, connect-to-welcome
  * percentiles, rooms resumed per second, presence frames the clients received, what the survivor's
  * {@code /readyz} answered during the storm, whether its log says it lost its broker, and per client
@@ -47,7 +52,8 @@ public final class FailoverStorm {
                         long failedResumes, double welcomeP50Ms, double welcomeP99Ms, double welcomeMaxMs,
                         double roomsResumedPerSecond, long notRecovered, long lost, long duplicates,
                         long presenceFramesReceived, long readyChecks, long notReady, boolean brokerLossLogged,
-                        double survivorCpuSecondsStorm, long published, long closedAfterResume, List<String> notes) {
+                        double survivorCpuSecondsStorm, long published, long closedAfterResume, int survivorClients,
+                        int warmupCycles, double toolCpuSecondsStorm, double brokerCpuSecondsStorm, List<String> notes) {
     }
 
     private FailoverStorm() {
@@ -63,6 +69,8 @@ public final class FailoverStorm {
                 .flag("reconnect-jitter", "100", "ms: each client reconnects after a random delay up to this (full jitter)")
                 .flag("publish-rate", "20", "publishes per second over all rooms, from a client of the surviving region")
                 .flag("before", "3", "seconds of publishing before the kill")
+                .flag("survivor-clients", "2000", "clients of the surviving region, in the same rooms")
+                .flag("warmup-cycles", "3", "times the survivor's own clients reconnect and resume before the kill")
                 .flag("presence", "", "the servers' GEOWS_PRESENCE: auto, diff, count, events, off; empty: their default (auto)")
                 .flag("timeout", "60", "seconds the storm may take before the run gives up")
                 .flag("server-jvm", LoadTool.DEFAULT_SERVER_JVM, "JVM options of the server processes")
@@ -79,6 +87,7 @@ public final class FailoverStorm {
         }
         Storm s = run(System.getProperty("java.class.path"), a.string("broker"), a.integer("clients"), a.integer("rooms"), a.integer("connect-concurrency"),
                 a.integer("reconnect-jitter"), a.number("publish-rate"), a.number("before"), a.integer("timeout"),
+                a.integer("survivor-clients"), a.integer("warmup-cycles"),
                 a.words("server-jvm"), a.string("presence").isEmpty() ? Map.of()
                         : Map.of("GEOWS_PRESENCE", a.string("presence")),
                 a.string("name").isEmpty() ? null : a.string("name"));
@@ -91,10 +100,12 @@ public final class FailoverStorm {
         return String.format(Locale.ROOT, "storm %s: %d clients (%d room memberships) resumed %d/%d in %.2f s after the kill; "
                         + "connect->welcome p50 %.0f p99 %.0f max %.0f ms; %.0f rooms resumed/s; not recovered %d, lost %d, "
                         + "duplicates %d; closed after resume %d; presence frames %d; /readyz not ready %d of %d; "
-                        + "broker loss logged: %s; survivor CPU %.2f s", s.broker(), s.clients(), s.roomMemberships(), s.resumed(), s.clients(),
+                        + "broker loss logged: %s; survivor CPU %.2f s, tool %.2f s, broker %.2f s; survivor's own clients %d "
+                        + "(warm-up resumes: %d each)", s.broker(), s.clients(), s.roomMemberships(), s.resumed(), s.clients(),
                 s.resumeSeconds(), s.welcomeP50Ms(), s.welcomeP99Ms(), s.welcomeMaxMs(), s.roomsResumedPerSecond(),
                 s.notRecovered(), s.lost(), s.duplicates(), s.closedAfterResume(), s.presenceFramesReceived(), s.notReady(), s.readyChecks(),
-                s.brokerLossLogged(), s.survivorCpuSecondsStorm());
+                s.brokerLossLogged(), s.survivorCpuSecondsStorm(), s.toolCpuSecondsStorm(), s.brokerCpuSecondsStorm(),
+                s.survivorClients(), s.warmupCycles());
     }
 
     /** One client of the dying region. Its fields are touched by the selector thread that owns it. */
@@ -108,20 +119,25 @@ public final class FailoverStorm {
         final Map<String, java.util.Set<Long>> got = new ConcurrentHashMap<>();
         final Map<String, String> epochs = new ConcurrentHashMap<>();
         final Run run;
+        /** A client of the surviving region (else of the region that dies). */
+        final boolean local;
         volatile boolean resuming;
         volatile boolean resumed;
         volatile long connectStarted;
+        volatile NioWsClients.Connection connection;
         int joined;
 
-        Client(int index, List<String> rooms, Run run) {
+        Client(int index, List<String> rooms, Run run, boolean local) {
             this.index = index;
-            this.user = "storm-" + index;
+            this.user = (local ? "local-" : "storm-") + index;
             this.rooms = rooms;
             this.run = run;
+            this.local = local;
         }
 
         @Override
         public void onOpen(NioWsClients.Connection c) {
+            connection = c;
             ObjectNode hello = JSON.createObjectNode().put("type", "hello").put("token", user).put("protocol", 1).put("id", "h");
             if (resuming) {
                 ObjectNode resume = hello.putObject("resume");
@@ -134,6 +150,21 @@ public final class FailoverStorm {
 
         @Override
         public void onText(NioWsClients.Connection c, byte[] data, int offset, int length) {
+            // Most frames are messages and presence counts: read their few fields with a streaming parser
+            // (10,000 clients in this process share the machine with the server being measured).
+            Head h = Head.of(data, offset, length);
+            if (h == null) {
+                run.notes.add("client " + index + ": bad frame");
+                return;
+            }
+            if ("message".equals(h.type)) {
+                onMessage(h.room, h.offset, h.epoch);
+                return;
+            }
+            if ("presence".equals(h.type)) {
+                run.presenceFrames.incrementAndGet();
+                return;
+            }
             JsonNode f = parse(data, offset, length);
             if (f == null) {
                 run.notes.add("client " + index + ": bad frame");
@@ -145,14 +176,13 @@ public final class FailoverStorm {
                         for (String r : rooms) {
                             c.send("{\"type\":\"join\",\"room\":\"" + r + "\",\"id\":\"j-" + r + "\"}");
                         }
+                    } else if (local) {
+                        countNotRecovered(f);
+                        run.warm.countDown();
                     } else if (!resumed) {
                         long ms = (System.nanoTime() - connectStarted) / 1_000_000;
                         run.welcomeMillis.add(ms);
-                        f.path("recovered").fields().forEachRemaining(e -> {
-                            if (!e.getValue().asBoolean()) {
-                                run.notRecovered.incrementAndGet();
-                            }
-                        });
+                        countNotRecovered(f);
                         run.lastWelcome.accumulateAndGet(System.nanoTime(), Math::max);
                         resumed = true;
                         run.resumed.countDown();
@@ -168,29 +198,6 @@ public final class FailoverStorm {
                         run.connecting.release();
                     }
                 }
-                case "message" -> {
-                    String r = f.path("room").asText();
-                    long o = f.path("offset").asLong();
-                    Long before = last.get(r);
-                    if (before == null) {
-                        return; // before its joined frame: the join's position covers it
-                    }
-                    if (!f.path("epoch").asText().equals(epochs.get(r))) {
-                        run.notes.add("client " + index + " room " + r + ": epoch changed");
-                        epochs.put(r, f.path("epoch").asText());
-                        last.put(r, o);
-                        return;
-                    }
-                    if (o <= before) {
-                        run.duplicates.incrementAndGet();
-                    } else {
-                        // gaps are judged at the end against the acknowledged offsets (on NATS a
-                        // room's offsets are stream sequences, not consecutive)
-                        got.computeIfAbsent(r, x -> ConcurrentHashMap.newKeySet()).add(o);
-                        last.put(r, o);
-                    }
-                }
-                case "presence" -> run.presenceFrames.incrementAndGet();
                 case "error" -> {
                     if (run.errorsNoted.incrementAndGet() <= 5) {
                         run.notes.add("client " + index + " got " + f);
@@ -201,8 +208,43 @@ public final class FailoverStorm {
             }
         }
 
+        private void onMessage(String r, long o, String epoch) {
+            Long before = last.get(r);
+            if (before == null) {
+                return; // before its joined frame: the join's position covers it
+            }
+            if (!epoch.equals(epochs.get(r))) {
+                run.notes.add("client " + index + " room " + r + ": epoch changed");
+                epochs.put(r, epoch);
+                last.put(r, o);
+                return;
+            }
+            if (o <= before) {
+                run.duplicates.incrementAndGet();
+            } else {
+                // gaps are judged at the end against the acknowledged offsets (on NATS a
+                // room's offsets are stream sequences, not consecutive)
+                got.computeIfAbsent(r, x -> ConcurrentHashMap.newKeySet()).add(o);
+                last.put(r, o);
+            }
+        }
+
+        private void countNotRecovered(JsonNode welcome) {
+            welcome.path("recovered").fields().forEachRemaining(e -> {
+                if (!e.getValue().asBoolean()) {
+                    run.notRecovered.incrementAndGet();
+                }
+            });
+        }
+
         @Override
         public void onClose(NioWsClients.Connection c, String reason) {
+            if (local && !run.finished) {
+                resuming = true; // a warm-up reconnect (or the survivor closed it): resume, like a real client
+                run.timer.schedule(() -> run.clients.connect(run.survivor, this),
+                        ThreadLocalRandom.current().nextLong(run.jitterMillis + 1), TimeUnit.MILLISECONDS);
+                return;
+            }
             if (run.killed && !run.finished) {
                 if (resumed) {
                     run.closedAfterResume.incrementAndGet(); // e.g. a slow consumer: it resumes again, like a real client
@@ -236,6 +278,8 @@ public final class FailoverStorm {
         });
         CountDownLatch ready;
         CountDownLatch resumed;
+        /** Counts the survivor's own clients' resumes of one warm-up cycle. */
+        volatile CountDownLatch warm = new CountDownLatch(0);
         final Semaphore connecting;
         final List<Long> welcomeMillis = java.util.Collections.synchronizedList(new ArrayList<>());
         final AtomicLong lastWelcome = new AtomicLong();
@@ -252,8 +296,8 @@ public final class FailoverStorm {
     }
 
     static Storm run(String serverClasspath, String broker, int n, int roomCount, int concurrency, int jitterMillis, double publishRate,
-                     double beforeSeconds, int timeoutSeconds, List<String> serverJvm, Map<String, String> serverEnv,
-                     String name) throws Exception {
+                     double beforeSeconds, int timeoutSeconds, int localClients, int warmupCycles, List<String> serverJvm,
+                     Map<String, String> serverEnv, String name) throws Exception {
         String started = Instant.now().toString();
         Path logs = Files.createTempDirectory("geows-storm-");
         ServerNode.Launcher launcher = ServerNode.Launcher.of(serverClasspath, serverJvm, serverEnv,
@@ -273,42 +317,57 @@ public final class FailoverStorm {
             StormPublisher publisher = new StormPublisher(clients, survivor.ws(), rooms);
             publisher.start();
 
-            // Before: N clients on the region that will die, each in 1-3 rooms.
+            // Before: the survivor's own clients, then N clients on the region that will die, each in 1-3 rooms.
+            List<Client> locals = new ArrayList<>(localClients);
+            run.ready = new CountDownLatch(localClients);
+            for (int i = 0; i < localClients; i++) {
+                Client c = new Client(i, roomsOf(i, rooms), run, true);
+                locals.add(c);
+                run.connecting.acquire();
+                clients.connect(survivor.ws(), c);
+            }
+            await(run.ready, timeoutSeconds, "of the survivor's own clients did not join", logs);
             run.ready = new CountDownLatch(n);
             run.resumed = new CountDownLatch(n);
-            List<Client> all = new ArrayList<>(n);
+            List<Client> all = new ArrayList<>(n + localClients);
             long memberships = 0;
             long t0 = System.nanoTime();
             for (int i = 0; i < n; i++) {
-                int k = 1 + i % 3;
-                List<String> mine = new ArrayList<>();
-                for (int j = 0; j < k; j++) {
-                    mine.add(rooms.get((i + j * 7) % roomCount));
-                }
-                Client c = new Client(i, List.copyOf(new java.util.LinkedHashSet<>(mine)), run);
+                Client c = new Client(i, roomsOf(i, rooms), run, false);
                 memberships += c.rooms.size();
                 all.add(c);
                 run.connecting.acquire();
                 clients.connect(dying.ws(), c);
             }
-            if (!run.ready.await(timeoutSeconds, TimeUnit.SECONDS)) {
-                throw new IllegalStateException(run.ready.getCount() + " of " + n + " clients did not join in "
-                        + timeoutSeconds + " s (logs: " + logs + ")");
-            }
+            await(run.ready, timeoutSeconds, "clients did not join", logs);
             double initialConnect = (System.nanoTime() - t0) / 1e9;
             publisher.rate(publishRate);
+            // The survivor's clients come and go as a live region's do: each reconnects and resumes.
+            for (int cycle = 0; cycle < warmupCycles && localClients > 0; cycle++) {
+                run.warm = new CountDownLatch(localClients);
+                for (Client c : locals) {
+                    c.connection.close();
+                }
+                await(run.warm, timeoutSeconds, "of the survivor's own clients did not resume in warm-up cycle " + cycle, logs);
+            }
+            all.addAll(locals);
             Thread.sleep((long) (beforeSeconds * 1000));
 
             // The kill: every client reconnects to the survivor and resumes.
             ReadyWatch watch = new ReadyWatch(survivor.http().resolve("/readyz"));
             watch.start();
             double cpuBefore = ProcStats.cpuSeconds(survivor.pid());
+            long self = ProcessHandle.current().pid();
+            double toolBefore = ProcStats.cpuSeconds(self);
+            double brokerBefore = ProcStats.cpuSeconds(cluster.brokerProcess().pid());
             run.killed = true;
             long kill = System.nanoTime();
             dying.kill();
             boolean allResumed = run.resumed.await(timeoutSeconds, TimeUnit.SECONDS);
             double resumeSeconds = (run.lastWelcome.get() - kill) / 1e9;
             double cpuStorm = ProcStats.cpuSeconds(survivor.pid()) - cpuBefore;
+            double toolStorm = ProcStats.cpuSeconds(self) - toolBefore;
+            double brokerStorm = ProcStats.cpuSeconds(cluster.brokerProcess().pid()) - brokerBefore;
             // After: a little more traffic, then every client must reach each room's last offset.
             Thread.sleep(2000);
             watch.stop();
@@ -331,9 +390,72 @@ public final class FailoverStorm {
                     pct(w, 50), pct(w, 99), w.length == 0 ? 0 : w[w.length - 1],
                     resumeSeconds > 0 ? memberships / resumeSeconds : 0, run.notRecovered.get(), run.lost.get(),
                     run.duplicates.get(), run.presenceFrames.get(), watch.checks.get(), watch.notReady.get(), lossLogged,
-                    cpuStorm, publisher.published.get(), run.closedAfterResume.get(), List.copyOf(run.notes));
+                    cpuStorm, publisher.published.get(), run.closedAfterResume.get(), localClients, warmupCycles, toolStorm,
+                    brokerStorm, List.copyOf(run.notes));
         } finally {
             run.timer.shutdownNow();
+        }
+    }
+
+    /** Client i's rooms: 1 to 3 of them. */
+    private static List<String> roomsOf(int i, List<String> rooms) {
+        int k = 1 + i % 3;
+        List<String> mine = new ArrayList<>();
+        for (int j = 0; j < k; j++) {
+            mine.add(rooms.get((i + j * 7) % rooms.size()));
+        }
+        return List.copyOf(new java.util.LinkedHashSet<>(mine));
+    }
+
+    private static void await(CountDownLatch latch, int timeoutSeconds, String what, Path logs) throws InterruptedException {
+        if (!latch.await(timeoutSeconds, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(latch.getCount() + " " + what + " in " + timeoutSeconds + " s (logs: " + logs + ")");
+        }
+    }
+
+    /** A frame's type and, for a message, its room and position: read until they are known. */
+    private static final class Head {
+        private static final com.fasterxml.jackson.core.JsonFactory FACTORY = new com.fasterxml.jackson.core.JsonFactory();
+        String type;
+        String room;
+        String epoch;
+        long offset;
+
+        /** {@code null} when the frame is not a JSON object with a type. */
+        static Head of(byte[] data, int from, int length) {
+            Head h = new Head();
+            try (com.fasterxml.jackson.core.JsonParser p = FACTORY.createParser(data, from, length)) {
+                if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                    return null;
+                }
+                int wanted = 4;
+                while (wanted > 0 && p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                    String name = p.currentName();
+                    p.nextToken();
+                    switch (name) {
+                        case "type" -> {
+                            h.type = p.getText();
+                            wanted = "message".equals(h.type) ? wanted - 1 : 0;
+                        }
+                        case "room" -> {
+                            h.room = p.getText();
+                            wanted--;
+                        }
+                        case "epoch" -> {
+                            h.epoch = p.getText();
+                            wanted--;
+                        }
+                        case "offset" -> {
+                            h.offset = p.getLongValue();
+                            wanted--;
+                        }
+                        default -> p.skipChildren();
+                    }
+                }
+            } catch (java.io.IOException e) {
+                return null;
+            }
+            return h.type == null || ("message".equals(h.type) && (h.room == null || h.epoch == null)) ? null : h;
         }
     }
 

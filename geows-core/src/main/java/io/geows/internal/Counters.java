@@ -13,6 +13,7 @@ public final class Counters {
     public final LongAdder brokerReconnects = new LongAdder();
     public final LongAdder recoveredResumes = new LongAdder();
     public final LongAdder unrecoverableResumes = new LongAdder();
+    public final LongAdder resumesFromMemory = new LongAdder();
     public final LongAdder brokerForged = new LongAdder();
     public final LongAdder brokerReplayed = new LongAdder();
     public final LongAdder rateLimited = new LongAdder();

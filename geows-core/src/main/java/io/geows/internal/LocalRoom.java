@@ -1,6 +1,7 @@
 package io.geows.internal;
 
 import io.geows.Envelope;
+import io.geows.spi.Position;
 import io.geows.spi.BrokerMessage;
 import io.geows.spi.HistorySlice;
 import io.geows.spi.Session;
@@ -58,6 +59,7 @@ final class LocalRoom {
     CompletableFuture<Subscription> subscription;
 
     private final RecentKeys keys = new RecentKeys();
+    private final RecentMessages recent;
     private final long createdAt;
     private long lastOffset;
     private String epoch;
@@ -71,10 +73,15 @@ final class LocalRoom {
     private int rereads;
     private long generation;
 
-    LocalRoom(String room, String topic, long now) {
+    /**
+     * @param recentMessages how many of the last delivered messages to keep for resumes (0: none)
+     * @param recentBytes    how many bytes of their frames at most
+     */
+    LocalRoom(String room, String topic, long now, int recentMessages, long recentBytes) {
         this.room = room;
         this.topic = topic;
         this.createdAt = now;
+        this.recent = new RecentMessages(recentMessages, recentBytes);
     }
 
     /** Seeds the position from the first join, when nothing was delivered or is being confirmed yet. */
@@ -82,7 +89,43 @@ final class LocalRoom {
         if (this.epoch == null && waiting == null) {
             this.epoch = epoch;
             this.lastOffset = offset;
+            recent.reset(offset, epoch);
         }
+    }
+
+    /**
+     * Where a member that joins now starts, when this node knows it without asking the broker: the
+     * last message delivered here. A member registered before this call gets every message after it
+     * (live, or from the recovery that fills any gap found later). {@code null} while the room has
+     * not been seeded or is waiting for a history read.
+     */
+    synchronized Position livePosition() {
+        return epoch != null && waiting == null ? new Position(lastOffset, epoch) : null;
+    }
+
+    /**
+     * For a member registered before this call that resumes from {@code since}: the messages after
+     * it, from memory, and the position they reach; {@code null} when memory does not hold all of
+     * them (the caller reads history).
+     */
+    synchronized Replay replayFromMemory(Position since) {
+        if (epoch == null || waiting != null || !epoch.equals(since.epoch()) || since.offset() > lastOffset) {
+            return null;
+        }
+        List<RoomCursor.Pending> frames = recent.after(since.offset(), epoch);
+        return frames == null ? null : new Replay(frames, new Position(lastOffset, epoch));
+    }
+
+    /** What a resume read from memory: the frames to replay and the position they reach. */
+    record Replay(List<RoomCursor.Pending> frames, Position position) {
+    }
+
+    /**
+     * Keeps what a complete history read found after {@code after} up to {@code to} (every message of
+     * the room in between, as frames), so later resumes from there are answered from memory.
+     */
+    synchronized void remember(long after, Position to, List<RoomCursor.Pending> read) {
+        recent.prepend(to.epoch(), after, to.offset(), read);
     }
 
     /**
@@ -176,16 +219,19 @@ final class LocalRoom {
                     if (e != null && e.timestamp() > historyHorizon()) {
                         long key = RecentKeys.hashKey(e.from(), e.id());
                         if (keys.check(key, hashOf(m.epoch()), m.offset()) == RecentKeys.UNSEEN) {
-                            deliverNow(m, e, key, engine);
+                            deliverNow(m, e, key, engine, BrokerMessage.UNKNOWN);
                         }
                     }
                 }
             }
         }
         Map<Long, byte[]> held = new HashMap<>();
+        // A complete read holds every message after 'after': each follows the one before it.
+        long previous = slice.complete() ? after : BrokerMessage.UNKNOWN;
         for (BrokerMessage h : slice.messages()) {
             held.put(h.offset(), h.payload());
-            fromHistory(h, engine);
+            fromHistory(h, engine, h.previous() != BrokerMessage.UNKNOWN ? h.previous() : previous);
+            previous = h.offset();
         }
         boolean morePages = slice.messages().size() >= PAGE;
         boolean readAgain = false;
@@ -208,6 +254,13 @@ final class LocalRoom {
         waiting = null;
         readIssued = false;
         rereads = 0;
+        if (!slice.epoch().equals(epoch)) {
+            // History started a new epoch and nothing of it was delivered here: the room now stands at
+            // its top (what a later join or resume here is told).
+            epoch = slice.epoch();
+            lastOffset = slice.top();
+            recent.reset(lastOffset, epoch);
+        }
         for (int i = 0; i < queued.size(); i++) {
             BrokerMessage m = queued.get(i);
             if (i < judged) {
@@ -280,11 +333,11 @@ final class LocalRoom {
             engine.confirmRoom(this, ++generation);
             return;
         }
-        deliverNow(m, e, key, engine);
+        deliverNow(m, e, key, engine, m.previous());
     }
 
     /** A message read from history: trusted for its position, still checked for repeats and age. */
-    private void fromHistory(BrokerMessage m, NodeEngine engine) {
+    private void fromHistory(BrokerMessage m, NodeEngine engine, long previous) {
         if (epoch != null && m.epoch().equals(epoch) && m.offset() <= lastOffset) {
             return;
         }
@@ -311,15 +364,17 @@ final class LocalRoom {
             }
             return;
         }
-        deliverNow(m, e, key, engine);
+        deliverNow(m, e, key, engine, previous);
     }
 
-    private void deliverNow(BrokerMessage m, Envelope e, long key, NodeEngine engine) {
+    /** @param previous the offset of the message before {@code m}, as vouched for, or UNKNOWN */
+    private void deliverNow(BrokerMessage m, Envelope e, long key, NodeEngine engine, long previous) {
         epoch = m.epoch();
         lastOffset = m.offset();
         keys.add(key, hashOf(m.epoch()), m.offset(), e.timestamp());
-        // Encode once; the same bytes go to every local member.
+        // Encode once; the same bytes go to every local member (and to resumes, from memory).
         byte[] frame = ServerFrames.message(e, m.offset(), m.epoch());
+        recent.append(m.offset(), m.epoch(), previous, frame);
         int recipients = 0;
         for (Session s : engine.registry().members(room)) {
             if (s instanceof WsSession ws) {

@@ -198,7 +198,8 @@ public final class NodeEngine {
                 counters.slowConsumers.sum(), counters.brokerDropped.sum(), counters.brokerReconnects.sum(),
                 counters.recoveredResumes.sum(), counters.unrecoverableResumes.sum(), counters.brokerForged.sum(),
                 counters.rateLimited.sum(), counters.connectionsRefused.sum(), counters.accessDenied.sum(),
-                counters.tokensExpired.sum(), counters.limitDisconnects.sum(), counters.brokerReplayed.sum());
+                counters.tokensExpired.sum(), counters.limitDisconnects.sum(), counters.brokerReplayed.sum(),
+                counters.resumesFromMemory.sum());
     }
 
     private void stopHeartbeats() {
@@ -653,9 +654,12 @@ public final class NodeEngine {
         });
     }
 
-    /** The result of joining one room: where it stands and what to replay. */
+    /**
+     * The result of joining one room: where it stands and what to replay ({@code read}: the replay
+     * came from a history read).
+     */
     private record JoinOutcome(String room, RoomCursor cursor, Position since, Position position, boolean recovered,
-                               long startOffset, List<BrokerMessage> replay) {
+                               long startOffset, List<RoomCursor.Pending> replay, boolean read) {
     }
 
     /**
@@ -686,7 +690,7 @@ public final class NodeEngine {
             }
             if (s.cursors.putIfAbsent(room, cursor) != null) {
                 return broker.history().position(room)
-                        .thenApply(p -> new JoinOutcome(room, null, since, p, true, p.offset(), List.of()));
+                        .thenApply(p -> new JoinOutcome(room, null, since, p, true, p.offset(), List.of(), false));
             }
             if (s.cursors.size() > limits.maxRoomsPerSession()) {
                 s.cursors.remove(room, cursor); // joins that waited for the gate together went over the limit
@@ -696,12 +700,15 @@ public final class NodeEngine {
             local = acquireRoom(room);
             presence.join(s.user(), room);
         }
-        // The subscription must be live before history is read: whatever is appended after the read
-        // then arrives live (and waits in the cursor), so nothing falls between the two.
-        CompletableFuture<JoinOutcome> outcome = local.subscription.thenCompose(sub -> since == null
-                ? broker.history().position(room)
-                        .thenApply(p -> new JoinOutcome(room, cursor, null, p, true, p.offset(), List.of()))
-                : replay(room, cursor, since));
+        CompletableFuture<JoinOutcome> outcome = fromMemory(local, room, cursor, since);
+        if (outcome == null) {
+            // The subscription must be live before history is read: whatever is appended after the read
+            // then arrives live (and waits in the cursor), so nothing falls between the two.
+            outcome = local.subscription.thenCompose(sub -> since == null
+                    ? broker.history().position(room)
+                            .thenApply(p -> new JoinOutcome(room, cursor, null, p, true, p.offset(), List.of(), false))
+                    : replay(room, cursor, since));
+        }
         return outcome.whenComplete((o, err) -> {
             if (err != null) {
                 synchronized (s.membership) {
@@ -714,8 +721,36 @@ public final class NodeEngine {
             } else {
                 // Only what the broker said seeds the node's position: never a client's claim.
                 local.seed(o.position().offset(), o.position().epoch());
+                if (o.read() && o.recovered()) {
+                    local.remember(o.since().offset(), o.position(), o.replay());
+                }
             }
         });
+    }
+
+    /**
+     * A join answered without the broker, when the room is live here: a fresh join starts at the last
+     * message delivered here, a resume replays what the room keeps in memory. {@code null} when the
+     * broker must be asked. The session is a member already, so nothing delivered after this is missed.
+     */
+    private CompletableFuture<JoinOutcome> fromMemory(LocalRoom local, String room, RoomCursor cursor, Position since) {
+        CompletableFuture<Subscription> sub = local.subscription;
+        if (!sub.isDone() || sub.isCompletedExceptionally() || !broker.isConnected()) {
+            return null; // (in an outage the broker's answer, or its failure, is what the client gets)
+        }
+        if (since == null) {
+            Position p = local.livePosition();
+            return p == null ? null
+                    : CompletableFuture.completedFuture(new JoinOutcome(room, cursor, null, p, true, p.offset(), List.of(), false));
+        }
+        LocalRoom.Replay r = local.replayFromMemory(since);
+        if (r == null) {
+            return null;
+        }
+        counters.recoveredResumes.increment();
+        counters.resumesFromMemory.increment();
+        return CompletableFuture.completedFuture(
+                new JoinOutcome(room, cursor, since, r.position(), true, since.offset(), r.frames(), false));
     }
 
     private CompletableFuture<JoinOutcome> replay(String room, RoomCursor cursor, Position since) {
@@ -743,18 +778,15 @@ public final class NodeEngine {
         boolean recovered = complete && !truncated;
         (recovered ? counters.recoveredResumes : counters.unrecoverableResumes).increment();
         return new JoinOutcome(room, cursor, since, new Position(Math.max(last, slice.top()), slice.epoch()), recovered,
-                start, msgs);
+                start, frames(room, msgs), true);
     }
 
-    private void activate(WsSession s, JoinOutcome o, java.util.function.LongFunction<byte[]> joinedFrame) {
-        RoomCursor cursor = o.cursor();
-        if (cursor == null) {
-            return;
-        }
-        List<RoomCursor.Pending> replay = new ArrayList<>(o.replay().size());
+    /** History's messages as the frames to replay, each message once (a copy at another offset is dropped). */
+    private List<RoomCursor.Pending> frames(String room, List<BrokerMessage> messages) {
+        List<RoomCursor.Pending> replay = new ArrayList<>(messages.size());
         Map<String, Long> replayed = new HashMap<>();
-        for (BrokerMessage m : o.replay()) {
-            Envelope e = decodeRoomMessage(m, o.room());
+        for (BrokerMessage m : messages) {
+            Envelope e = decodeRoomMessage(m, room);
             Long first = e == null ? null : replayed.putIfAbsent(messageKey(e), m.offset());
             if (first != null) {
                 dropReplayed(m, "history holds the message of offset " + first + " again at offset " + m.offset());
@@ -762,6 +794,15 @@ public final class NodeEngine {
                 replay.add(new RoomCursor.Pending(m.offset(), m.epoch(), ServerFrames.message(e, m.offset(), m.epoch())));
             }
         }
+        return replay;
+    }
+
+    private void activate(WsSession s, JoinOutcome o, java.util.function.LongFunction<byte[]> joinedFrame) {
+        RoomCursor cursor = o.cursor();
+        if (cursor == null) {
+            return;
+        }
+        List<RoomCursor.Pending> replay = o.replay();
         // Under the membership lock, so a leave cannot slip between the check and the frames:
         // nothing of this join may reach the client after its 'left'.
         synchronized (s.membership) {
@@ -789,7 +830,8 @@ public final class NodeEngine {
         synchronized (roomsLock) {
             LocalRoom r = rooms.get(room);
             if (r == null) {
-                LocalRoom created = new LocalRoom(room, topics.room(room), System.currentTimeMillis());
+                LocalRoom created = new LocalRoom(room, topics.room(room), System.currentTimeMillis(),
+                        limits.recentMessagesPerRoom(), limits.recentBytesPerRoom());
                 created.subscription = broker.subscribe(created.topic, m -> onRoomMessage(created, m));
                 rooms.put(room, created);
                 r = created;

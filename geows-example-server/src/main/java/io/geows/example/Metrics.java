@@ -75,6 +75,7 @@ final class Metrics implements NodeObserver {
         counter("geows.broker.reconnects", node, NodeStats::brokerReconnects, tags);
         counter("geows.resumes", node, NodeStats::recoveredResumes, tags.and("result", "recovered"));
         counter("geows.resumes", node, NodeStats::unrecoverableResumes, tags.and("result", "unrecoverable"));
+        counter("geows.resumes.from.memory", node, NodeStats::resumesFromMemory, tags);
         counter("geows.broker.messages.forged", node, NodeStats::brokerMessagesForged, tags);
         counter("geows.broker.messages.replayed", node, NodeStats::brokerMessagesReplayed, tags);
         counter("geows.frames.rate.limited", node, NodeStats::rateLimited, tags);
