@@ -1,8 +1,5 @@
 package io.geows.benchmarks;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,12 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -37,6 +29,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * a live region do all day (networks change, phones sleep). So the survivor's code paths are warm,
  * as they are in production; {@code --survivor-clients 0} measures a cold survivor instead.
  *
+ * <p>The dying region's clients run in this process, or in {@code --client-processes} Java worker
+ * processes ({@link StormWorker}: more clients than one process may open files), and
+ * {@code --node-clients} more run in a Node.js process ({@code benchmarks/node/storm-worker.js}, an
+ * independent implementation of the protocol's resume).
+ *
  * <p>Reports the time from the kill until the last client is welcomed, connect-to-welcome
  * percentiles, rooms resumed per second, presence frames the clients received, what the survivor's
  * {@code /readyz} answered during the storm, whether its log says it lost its broker, and per client
@@ -44,8 +41,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * received by the end), delivered twice, and resumes not {@code recovered}.
  */
 public final class FailoverStorm {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     /** What one run measured. Seconds and milliseconds as named. */
     public record Storm(String kind, String name, String startedAt, String machine, String broker, int clients, int rooms,
                         long roomMemberships, double initialConnectSeconds, double resumeSeconds, long resumed,
@@ -53,26 +48,52 @@ public final class FailoverStorm {
                         double roomsResumedPerSecond, long notRecovered, long lost, long duplicates,
                         long presenceFramesReceived, long readyChecks, long notReady, boolean brokerLossLogged,
                         double survivorCpuSecondsStorm, long published, long closedAfterResume, int survivorClients,
-                        int warmupCycles, double toolCpuSecondsStorm, double brokerCpuSecondsStorm, List<String> notes) {
+                        int warmupCycles, double toolCpuSecondsStorm, double brokerCpuSecondsStorm, int clientProcesses,
+                        int nodeClients, List<String> notes) {
+    }
+
+    /** What to run; the defaults are the command line's. */
+    static final class Settings {
+        String broker = "redis";
+        int clients = 2000;
+        int rooms = 20;
+        int concurrency = 200;
+        int jitterMillis = 100;
+        double publishRate = 20;
+        double beforeSeconds = 3;
+        int timeoutSeconds = 60;
+        int survivorClients = 2000;
+        int warmupCycles = 3;
+        int clientProcesses;
+        int nodeClients;
+        int nodesPerRegion = 1;
+        List<String> serverJvm = List.of(LoadTool.DEFAULT_SERVER_JVM.split(" "));
+        Map<String, String> serverEnv = Map.of();
+        String name;
     }
 
     private FailoverStorm() {
     }
 
     static Args args() {
+        Settings d = new Settings();
         return new Args("geows failover storm",
                 "Kills a region with N clients and measures how they resume on the surviving region.")
-                .flag("broker", "redis", "redis or nats")
-                .flag("clients", "2000", "clients of the region that dies (this process needs as many open files)")
-                .flag("rooms", "20", "rooms; each client joins 1 to 3 of them")
-                .flag("connect-concurrency", "200", "clients connecting at once before the kill")
-                .flag("reconnect-jitter", "100", "ms: each client reconnects after a random delay up to this (full jitter)")
+                .flag("broker", d.broker, "redis or nats")
+                .flag("clients", String.valueOf(d.clients), "clients of the region that dies, in Java (this process, or the workers, "
+                        + "need as many open files)")
+                .flag("client-processes", "0", "run the dying region's Java clients in this many worker processes (0: here)")
+                .flag("node-clients", "0", "more clients of the dying region in a Node.js process (benchmarks/node/storm-worker.js)")
+                .flag("nodes-per-region", "1", "server processes per region (client i uses node i % n: a load balancer's spread)")
+                .flag("rooms", String.valueOf(d.rooms), "rooms; each client joins 1 to 3 of them")
+                .flag("connect-concurrency", String.valueOf(d.concurrency), "clients connecting at once before the kill")
+                .flag("reconnect-jitter", String.valueOf(d.jitterMillis), "ms: each client reconnects after a random delay up to this (full jitter)")
                 .flag("publish-rate", "20", "publishes per second over all rooms, from a client of the surviving region")
                 .flag("before", "3", "seconds of publishing before the kill")
-                .flag("survivor-clients", "2000", "clients of the surviving region, in the same rooms")
-                .flag("warmup-cycles", "3", "times the survivor's own clients reconnect and resume before the kill")
+                .flag("survivor-clients", String.valueOf(d.survivorClients), "clients of the surviving region, in the same rooms")
+                .flag("warmup-cycles", String.valueOf(d.warmupCycles), "times the survivor's own clients reconnect and resume before the kill")
                 .flag("presence", "", "the servers' GEOWS_PRESENCE: auto, diff, count, events, off; empty: their default (auto)")
-                .flag("timeout", "60", "seconds the storm may take before the run gives up")
+                .flag("timeout", String.valueOf(d.timeoutSeconds), "seconds the storm may take before the run gives up")
                 .flag("server-jvm", LoadTool.DEFAULT_SERVER_JVM, "JVM options of the server processes")
                 .flag("results", "", "directory for the JSON result (default benchmarks/results)")
                 .flag("name", "", "result name (default storm-<broker>-<clients>)");
@@ -85,409 +106,229 @@ public final class FailoverStorm {
             System.out.println(a.usage());
             return;
         }
-        Storm s = run(System.getProperty("java.class.path"), a.string("broker"), a.integer("clients"), a.integer("rooms"), a.integer("connect-concurrency"),
-                a.integer("reconnect-jitter"), a.number("publish-rate"), a.number("before"), a.integer("timeout"),
-                a.integer("survivor-clients"), a.integer("warmup-cycles"),
-                a.words("server-jvm"), a.string("presence").isEmpty() ? Map.of()
-                        : Map.of("GEOWS_PRESENCE", a.string("presence")),
-                a.string("name").isEmpty() ? null : a.string("name"));
-        Path file = Results.write(Results.directory(a.string("results")), s.name(), s);
-        System.out.println(summary(s));
+        Settings s = new Settings();
+        s.broker = a.string("broker");
+        s.clients = a.integer("clients");
+        s.clientProcesses = a.integer("client-processes");
+        s.nodeClients = a.integer("node-clients");
+        s.nodesPerRegion = a.integer("nodes-per-region");
+        s.rooms = a.integer("rooms");
+        s.concurrency = a.integer("connect-concurrency");
+        s.jitterMillis = a.integer("reconnect-jitter");
+        s.publishRate = a.number("publish-rate");
+        s.beforeSeconds = a.number("before");
+        s.timeoutSeconds = a.integer("timeout");
+        s.survivorClients = a.integer("survivor-clients");
+        s.warmupCycles = a.integer("warmup-cycles");
+        s.serverJvm = a.words("server-jvm");
+        s.serverEnv = a.string("presence").isEmpty() ? Map.of() : Map.of("GEOWS_PRESENCE", a.string("presence"));
+        s.name = a.string("name").isEmpty() ? null : a.string("name");
+        Storm storm = run(System.getProperty("java.class.path"), s);
+        Path file = Results.write(Results.directory(a.string("results")), storm.name(), storm);
+        System.out.println(summary(storm));
         System.out.println("results: " + file);
     }
 
     static String summary(Storm s) {
-        return String.format(Locale.ROOT, "storm %s: %d clients (%d room memberships) resumed %d/%d in %.2f s after the kill; "
-                        + "connect->welcome p50 %.0f p99 %.0f max %.0f ms; %.0f rooms resumed/s; not recovered %d, lost %d, "
-                        + "duplicates %d; closed after resume %d; presence frames %d; /readyz not ready %d of %d; "
+        return String.format(Locale.ROOT, "storm %s: %d clients (%d room memberships; Java %s, Node.js %d) resumed %d/%d in %.2f s "
+                        + "after the kill; connect->welcome p50 %.0f p99 %.0f max %.0f ms; %.0f rooms resumed/s; not recovered %d, "
+                        + "lost %d, duplicates %d; closed after resume %d; presence frames %d; /readyz not ready %d of %d; "
                         + "broker loss logged: %s; survivor CPU %.2f s, tool %.2f s, broker %.2f s; survivor's own clients %d "
-                        + "(warm-up resumes: %d each)", s.broker(), s.clients(), s.roomMemberships(), s.resumed(), s.clients(),
-                s.resumeSeconds(), s.welcomeP50Ms(), s.welcomeP99Ms(), s.welcomeMaxMs(), s.roomsResumedPerSecond(),
-                s.notRecovered(), s.lost(), s.duplicates(), s.closedAfterResume(), s.presenceFramesReceived(), s.notReady(), s.readyChecks(),
-                s.brokerLossLogged(), s.survivorCpuSecondsStorm(), s.toolCpuSecondsStorm(), s.brokerCpuSecondsStorm(),
-                s.survivorClients(), s.warmupCycles());
+                        + "(warm-up resumes: %d each)", s.broker(), s.clients(), s.roomMemberships(),
+                s.clientProcesses() == 0 ? "in the tool" : "in " + s.clientProcesses() + " processes", s.nodeClients(),
+                s.resumed(), s.clients(), s.resumeSeconds(), s.welcomeP50Ms(), s.welcomeP99Ms(), s.welcomeMaxMs(),
+                s.roomsResumedPerSecond(), s.notRecovered(), s.lost(), s.duplicates(), s.closedAfterResume(),
+                s.presenceFramesReceived(), s.notReady(), s.readyChecks(), s.brokerLossLogged(), s.survivorCpuSecondsStorm(),
+                s.toolCpuSecondsStorm(), s.brokerCpuSecondsStorm(), s.survivorClients(), s.warmupCycles());
     }
 
-    /** One client of the dying region. Its fields are touched by the selector thread that owns it. */
-    private static final class Client implements NioWsClients.Listener {
-        final int index;
-        final String user;
-        final List<String> rooms;
-        final Map<String, Long> last = new ConcurrentHashMap<>();
-        /** The position each room was joined at, and every offset received after it. */
-        final Map<String, Long> start = new ConcurrentHashMap<>();
-        final Map<String, java.util.Set<Long>> got = new ConcurrentHashMap<>();
-        final Map<String, String> epochs = new ConcurrentHashMap<>();
-        final Run run;
-        /** A client of the surviving region (else of the region that dies). */
-        final boolean local;
-        volatile boolean resuming;
-        volatile boolean resumed;
-        volatile long connectStarted;
-        volatile NioWsClients.Connection connection;
-        int joined;
-
-        Client(int index, List<String> rooms, Run run, boolean local) {
-            this.index = index;
-            this.user = (local ? "local-" : "storm-") + index;
-            this.rooms = rooms;
-            this.run = run;
-            this.local = local;
-        }
-
-        @Override
-        public void onOpen(NioWsClients.Connection c) {
-            connection = c;
-            ObjectNode hello = JSON.createObjectNode().put("type", "hello").put("token", user).put("protocol", 1).put("id", "h");
-            if (resuming) {
-                ObjectNode resume = hello.putObject("resume");
-                for (String r : rooms) {
-                    resume.putObject(r).put("offset", last.get(r)).put("epoch", epochs.get(r));
-                }
-            }
-            c.send(hello.toString());
-        }
-
-        @Override
-        public void onText(NioWsClients.Connection c, byte[] data, int offset, int length) {
-            // Most frames are messages and presence counts: read their few fields with a streaming parser
-            // (10,000 clients in this process share the machine with the server being measured).
-            Head h = Head.of(data, offset, length);
-            if (h == null) {
-                run.notes.add("client " + index + ": bad frame");
-                return;
-            }
-            if ("message".equals(h.type)) {
-                onMessage(h.room, h.offset, h.epoch);
-                return;
-            }
-            if ("presence".equals(h.type)) {
-                run.presenceFrames.incrementAndGet();
-                return;
-            }
-            JsonNode f = parse(data, offset, length);
-            if (f == null) {
-                run.notes.add("client " + index + ": bad frame");
-                return;
-            }
-            switch (f.path("type").asText()) {
-                case "welcome" -> {
-                    if (!resuming) {
-                        for (String r : rooms) {
-                            c.send("{\"type\":\"join\",\"room\":\"" + r + "\",\"id\":\"j-" + r + "\"}");
-                        }
-                    } else if (local) {
-                        countNotRecovered(f);
-                        run.warm.countDown();
-                    } else if (!resumed) {
-                        long ms = (System.nanoTime() - connectStarted) / 1_000_000;
-                        run.welcomeMillis.add(ms);
-                        countNotRecovered(f);
-                        run.lastWelcome.accumulateAndGet(System.nanoTime(), Math::max);
-                        resumed = true;
-                        run.resumed.countDown();
-                    }
-                }
-                case "joined" -> {
-                    String r = f.path("room").asText();
-                    last.put(r, f.path("offset").asLong());
-                    start.put(r, f.path("offset").asLong());
-                    epochs.put(r, f.path("epoch").asText());
-                    if (++joined == rooms.size()) {
-                        run.ready.countDown();
-                        run.connecting.release();
-                    }
-                }
-                case "error" -> {
-                    if (run.errorsNoted.incrementAndGet() <= 5) {
-                        run.notes.add("client " + index + " got " + f);
-                    }
-                }
-                default -> {
-                }
-            }
-        }
-
-        private void onMessage(String r, long o, String epoch) {
-            Long before = last.get(r);
-            if (before == null) {
-                return; // before its joined frame: the join's position covers it
-            }
-            if (!epoch.equals(epochs.get(r))) {
-                run.notes.add("client " + index + " room " + r + ": epoch changed");
-                epochs.put(r, epoch);
-                last.put(r, o);
-                return;
-            }
-            if (o <= before) {
-                run.duplicates.incrementAndGet();
-            } else {
-                // gaps are judged at the end against the acknowledged offsets (on NATS a
-                // room's offsets are stream sequences, not consecutive)
-                got.computeIfAbsent(r, x -> ConcurrentHashMap.newKeySet()).add(o);
-                last.put(r, o);
-            }
-        }
-
-        private void countNotRecovered(JsonNode welcome) {
-            welcome.path("recovered").fields().forEachRemaining(e -> {
-                if (!e.getValue().asBoolean()) {
-                    run.notRecovered.incrementAndGet();
-                }
-            });
-        }
-
-        @Override
-        public void onClose(NioWsClients.Connection c, String reason) {
-            if (local && !run.finished) {
-                resuming = true; // a warm-up reconnect (or the survivor closed it): resume, like a real client
-                run.timer.schedule(() -> run.clients.connect(run.survivor, this),
-                        ThreadLocalRandom.current().nextLong(run.jitterMillis + 1), TimeUnit.MILLISECONDS);
-                return;
-            }
-            if (run.killed && !run.finished) {
-                if (resumed) {
-                    run.closedAfterResume.incrementAndGet(); // e.g. a slow consumer: it resumes again, like a real client
-                    if (run.closeReasonsNoted.incrementAndGet() <= 3) {
-                        run.notes.add("client " + index + " closed after its resume: " + reason);
-                    }
-                }
-                resuming = true;
-                long delay = ThreadLocalRandom.current().nextLong(run.jitterMillis + 1);
-                run.timer.schedule(() -> {
-                    connectStarted = System.nanoTime();
-                    run.clients.connect(run.survivor, this);
-                }, delay, TimeUnit.MILLISECONDS);
-            }
-        }
-    }
-
-    /** Shared state of a run. */
-    private static final class Run {
-        NioWsClients clients;
-        URI survivor;
-        long jitterMillis;
-        volatile boolean killed;
-        volatile boolean finished;
-        final AtomicLong closedAfterResume = new AtomicLong();
-        final AtomicLong closeReasonsNoted = new AtomicLong();
-        final ScheduledExecutorService timer = Executors.newScheduledThreadPool(1, r -> {
-            Thread t = new Thread(r, "storm-timer");
-            t.setDaemon(true);
-            return t;
-        });
-        CountDownLatch ready;
-        CountDownLatch resumed;
-        /** Counts the survivor's own clients' resumes of one warm-up cycle. */
-        volatile CountDownLatch warm = new CountDownLatch(0);
-        final Semaphore connecting;
-        final List<Long> welcomeMillis = java.util.Collections.synchronizedList(new ArrayList<>());
-        final AtomicLong lastWelcome = new AtomicLong();
-        final AtomicLong notRecovered = new AtomicLong();
-        final AtomicLong lost = new AtomicLong();
-        final AtomicLong duplicates = new AtomicLong();
-        final AtomicLong presenceFrames = new AtomicLong();
-        final AtomicLong errorsNoted = new AtomicLong();
-        final List<String> notes = java.util.Collections.synchronizedList(new ArrayList<>());
-
-        Run(int concurrency) {
-            connecting = new Semaphore(concurrency);
-        }
-    }
-
-    static Storm run(String serverClasspath, String broker, int n, int roomCount, int concurrency, int jitterMillis, double publishRate,
-                     double beforeSeconds, int timeoutSeconds, int localClients, int warmupCycles, List<String> serverJvm,
-                     Map<String, String> serverEnv, String name) throws Exception {
-        String started = Instant.now().toString();
-        Path logs = Files.createTempDirectory("geows-storm-");
-        ServerNode.Launcher launcher = ServerNode.Launcher.of(serverClasspath, serverJvm, serverEnv,
-                logs, null);
-        Run run = new Run(concurrency);
-        run.jitterMillis = jitterMillis;
+    /** The rooms of a storm: storm-0 ... storm-(n-1). */
+    static List<String> rooms(int n) {
         List<String> rooms = new ArrayList<>();
-        for (int i = 0; i < roomCount; i++) {
+        for (int i = 0; i < n; i++) {
             rooms.add("storm-" + i);
         }
-        try (LoadCluster cluster = LoadCluster.start(broker, "file", launcher); // NATS: JetStream on disk, as the load tool
+        return rooms;
+    }
+
+    static Storm run(String serverClasspath, Settings st) throws Exception {
+        String started = Instant.now().toString();
+        Path logs = Files.createTempDirectory("geows-storm-");
+        ServerNode.Launcher launcher = ServerNode.Launcher.of(serverClasspath, st.serverJvm, st.serverEnv, logs, null);
+        StormClients.Run run = new StormClients.Run(st.concurrency);
+        run.jitterMillis = st.jitterMillis;
+        List<String> rooms = rooms(st.rooms);
+        int inProcess = st.clientProcesses == 0 ? st.clients : 0;
+        int total = st.clients + st.nodeClients;
+        List<StormWorker.Remote> workers = new ArrayList<>();
+        // NATS: JetStream on disk, as the load tool
+        try (LoadCluster cluster = LoadCluster.start(st.broker, "file", launcher, st.nodesPerRegion);
              NioWsClients clients = new NioWsClients(2, "storm")) {
             run.clients = clients;
-            ServerNode dying = cluster.nodes().get(0);
-            ServerNode survivor = cluster.nodes().get(1);
-            run.survivor = survivor.ws();
-            StormPublisher publisher = new StormPublisher(clients, survivor.ws(), rooms);
+            List<ServerNode> dying = cluster.nodes().subList(0, st.nodesPerRegion);
+            List<ServerNode> survivors = cluster.nodes().subList(st.nodesPerRegion, 2 * st.nodesPerRegion);
+            run.survivors = survivors.stream().map(ServerNode::ws).toList();
+            StormPublisher publisher = new StormPublisher(clients, survivors.get(0).ws(), rooms);
             publisher.start();
 
-            // Before: the survivor's own clients, then N clients on the region that will die, each in 1-3 rooms.
-            List<Client> locals = new ArrayList<>(localClients);
-            run.ready = new CountDownLatch(localClients);
-            for (int i = 0; i < localClients; i++) {
-                Client c = new Client(i, roomsOf(i, rooms), run, true);
+            // Before: the survivor's own clients, then the clients of the region that will die, each in 1-3 rooms.
+            List<StormClients.Client> locals = new ArrayList<>(st.survivorClients);
+            run.ready = new CountDownLatch(st.survivorClients);
+            for (int i = 0; i < st.survivorClients; i++) {
+                StormClients.Client c = new StormClients.Client(i, StormClients.roomsOf(i, rooms), run, true);
                 locals.add(c);
                 run.connecting.acquire();
-                clients.connect(survivor.ws(), c);
+                clients.connect(run.survivors.get(i % survivors.size()), c);
             }
-            await(run.ready, timeoutSeconds, "of the survivor's own clients did not join", logs);
-            run.ready = new CountDownLatch(n);
-            run.resumed = new CountDownLatch(n);
-            List<Client> all = new ArrayList<>(n + localClients);
+            StormClients.await(run.ready, st.timeoutSeconds, "of the survivor's own clients did not join", logs);
+            run.ready = new CountDownLatch(inProcess);
+            run.resumed = new CountDownLatch(inProcess);
+            List<StormClients.Client> all = new ArrayList<>(inProcess + st.survivorClients);
             long memberships = 0;
             long t0 = System.nanoTime();
-            for (int i = 0; i < n; i++) {
-                Client c = new Client(i, roomsOf(i, rooms), run, false);
+            for (int i = 0; i < inProcess; i++) {
+                StormClients.Client c = new StormClients.Client(i, StormClients.roomsOf(i, rooms), run, false);
                 memberships += c.rooms.size();
                 all.add(c);
                 run.connecting.acquire();
-                clients.connect(dying.ws(), c);
+                clients.connect(dying.get(i % dying.size()).ws(), c);
             }
-            await(run.ready, timeoutSeconds, "clients did not join", logs);
+            for (int k = 0; k < st.clientProcesses; k++) {
+                int first = k * st.clients / st.clientProcesses;
+                int n = (k + 1) * st.clients / st.clientProcesses - first;
+                workers.add(StormWorker.Remote.java(serverClasspath, workerArgs(st, dying, survivors, first, n)));
+            }
+            if (st.nodeClients > 0) {
+                workers.add(StormWorker.Remote.node(nodeWorkerScript(), workerArgs(st, dying, survivors, st.clients, st.nodeClients)));
+            }
+            StormClients.await(run.ready, st.timeoutSeconds, "clients did not join", logs);
+            for (StormWorker.Remote w : workers) {
+                w.await("READY", st.timeoutSeconds * 2);
+            }
             double initialConnect = (System.nanoTime() - t0) / 1e9;
-            publisher.rate(publishRate);
+            publisher.rate(st.publishRate);
             // The survivor's clients come and go as a live region's do: each reconnects and resumes.
-            for (int cycle = 0; cycle < warmupCycles && localClients > 0; cycle++) {
-                run.warm = new CountDownLatch(localClients);
-                for (Client c : locals) {
+            for (int cycle = 0; cycle < st.warmupCycles && st.survivorClients > 0; cycle++) {
+                run.warm = new CountDownLatch(st.survivorClients);
+                for (StormClients.Client c : locals) {
                     c.connection.close();
                 }
-                await(run.warm, timeoutSeconds, "of the survivor's own clients did not resume in warm-up cycle " + cycle, logs);
+                StormClients.await(run.warm, st.timeoutSeconds, "of the survivor's own clients did not resume in warm-up cycle "
+                        + cycle, logs);
             }
             all.addAll(locals);
-            Thread.sleep((long) (beforeSeconds * 1000));
+            Thread.sleep((long) (st.beforeSeconds * 1000));
 
-            // The kill: every client reconnects to the survivor and resumes.
-            ReadyWatch watch = new ReadyWatch(survivor.http().resolve("/readyz"));
+            // The kill: every client reconnects to the survivors and resumes.
+            ReadyWatch watch = new ReadyWatch(survivors.stream().map(x -> x.http().resolve("/readyz")).toList());
             watch.start();
-            double cpuBefore = ProcStats.cpuSeconds(survivor.pid());
-            long self = ProcessHandle.current().pid();
-            double toolBefore = ProcStats.cpuSeconds(self);
+            double cpuBefore = cpu(survivors);
+            double toolBefore = toolCpu(workers);
             double brokerBefore = ProcStats.cpuSeconds(cluster.brokerProcess().pid());
             run.killed = true;
-            long kill = System.nanoTime();
-            dying.kill();
-            boolean allResumed = run.resumed.await(timeoutSeconds, TimeUnit.SECONDS);
-            double resumeSeconds = (run.lastWelcome.get() - kill) / 1e9;
-            double cpuStorm = ProcStats.cpuSeconds(survivor.pid()) - cpuBefore;
-            double toolStorm = ProcStats.cpuSeconds(self) - toolBefore;
+            long kill = System.currentTimeMillis();
+            for (ServerNode x : dying) {
+                x.kill();
+            }
+            workers.forEach(w -> w.send("KILLED"));
+            boolean allResumed = run.resumed.await(st.timeoutSeconds, TimeUnit.SECONDS);
+            long resumedCount = inProcess - run.resumed.getCount();
+            long lastWelcome = run.lastWelcome.get();
+            List<Long> welcomes = new ArrayList<>(run.welcomeMillis);
+            for (StormWorker.Remote w : workers) {
+                StormWorker.Resumed r = w.awaitResumed(st.timeoutSeconds + 30);
+                resumedCount += r.resumed();
+                lastWelcome = Math.max(lastWelcome, r.lastWelcomeMillis());
+                for (long ms : r.welcomeMillis()) {
+                    welcomes.add(ms);
+                }
+            }
+            double resumeSeconds = (lastWelcome - kill) / 1e3;
+            double cpuStorm = cpu(survivors) - cpuBefore;
+            double toolStorm = toolCpu(workers) - toolBefore;
             double brokerStorm = ProcStats.cpuSeconds(cluster.brokerProcess().pid()) - brokerBefore;
             // After: a little more traffic, then every client must reach each room's last offset.
             Thread.sleep(2000);
             watch.stop();
             publisher.stop();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-            while (System.nanoTime() < deadline && missing(all, publisher.ackedOffsets()) > 0) {
+            while (System.nanoTime() < deadline && StormClients.missing(all, publisher.ackedOffsets()) > 0) {
                 Thread.sleep(100);
             }
-            run.lost.addAndGet(missing(all, publisher.ackedOffsets()));
+            long lost = StormClients.missing(all, publisher.ackedOffsets());
+            long duplicates = run.duplicates.get();
+            long notRecovered = run.notRecovered.get();
+            long presence = run.presenceFrames.get();
+            long closedAfterResume = run.closedAfterResume.get();
+            for (StormWorker.Remote w : workers) {
+                StormWorker.Result r = w.finish(publisher.ackedOffsets());
+                lost += r.lost();
+                duplicates += r.duplicates();
+                notRecovered += r.notRecovered();
+                presence += r.presenceFrames();
+                closedAfterResume += r.closedAfterResume();
+                memberships += r.memberships();
+            }
             run.finished = true;
-            boolean lossLogged = Files.readString(survivor.log(), StandardCharsets.UTF_8).contains("lost its broker");
-            long[] w = run.welcomeMillis.stream().mapToLong(Long::longValue).sorted().toArray();
-            if (!allResumed) {
-                run.notes.add(run.resumed.getCount() + " clients did not resume within " + timeoutSeconds + " s");
+            boolean lossLogged = false;
+            for (ServerNode x : survivors) {
+                lossLogged |= Files.readString(x.log(), StandardCharsets.UTF_8).contains("lost its broker");
+            }
+            long[] w = welcomes.stream().mapToLong(Long::longValue).sorted().toArray();
+            if (!allResumed || resumedCount < total) {
+                run.notes.add((total - resumedCount) + " clients did not resume within " + st.timeoutSeconds + " s");
             }
             run.notes.add("server logs: " + logs);
-            long resumedCount = n - run.resumed.getCount();
-            return new Storm("storm", name != null ? name : "storm-" + broker + "-" + n, started, ProcStats.machine(), broker,
-                    n, roomCount, memberships, initialConnect, resumeSeconds, resumedCount, run.resumed.getCount(),
+            return new Storm("storm", st.name != null ? st.name : "storm-" + st.broker + "-" + total, started, ProcStats.machine(),
+                    st.broker, total, st.rooms, memberships, initialConnect, resumeSeconds, resumedCount, total - resumedCount,
                     pct(w, 50), pct(w, 99), w.length == 0 ? 0 : w[w.length - 1],
-                    resumeSeconds > 0 ? memberships / resumeSeconds : 0, run.notRecovered.get(), run.lost.get(),
-                    run.duplicates.get(), run.presenceFrames.get(), watch.checks.get(), watch.notReady.get(), lossLogged,
-                    cpuStorm, publisher.published.get(), run.closedAfterResume.get(), localClients, warmupCycles, toolStorm,
-                    brokerStorm, List.copyOf(run.notes));
+                    resumeSeconds > 0 ? memberships / resumeSeconds : 0, notRecovered, lost, duplicates, presence,
+                    watch.checks.get(), watch.notReady.get(), lossLogged, cpuStorm, publisher.published.get(), closedAfterResume,
+                    st.survivorClients, st.warmupCycles, toolStorm, brokerStorm, st.clientProcesses, st.nodeClients,
+                    List.copyOf(run.notes));
         } finally {
             run.timer.shutdownNow();
+            workers.forEach(StormWorker.Remote::close);
         }
     }
 
-    /** Client i's rooms: 1 to 3 of them. */
-    private static List<String> roomsOf(int i, List<String> rooms) {
-        int k = 1 + i % 3;
-        List<String> mine = new ArrayList<>();
-        for (int j = 0; j < k; j++) {
-            mine.add(rooms.get((i + j * 7) % rooms.size()));
-        }
-        return List.copyOf(new java.util.LinkedHashSet<>(mine));
+    private static List<String> workerArgs(Settings st, List<ServerNode> dying, List<ServerNode> survivors, int first, int n) {
+        return List.of("--dying", urls(dying), "--survivor", urls(survivors), "--clients", String.valueOf(n),
+                "--first", String.valueOf(first), "--rooms", String.valueOf(st.rooms), "--jitter", String.valueOf(st.jitterMillis),
+                "--concurrency", String.valueOf(st.concurrency), "--timeout", String.valueOf(st.timeoutSeconds));
     }
 
-    private static void await(CountDownLatch latch, int timeoutSeconds, String what, Path logs) throws InterruptedException {
-        if (!latch.await(timeoutSeconds, TimeUnit.SECONDS)) {
-            throw new IllegalStateException(latch.getCount() + " " + what + " in " + timeoutSeconds + " s (logs: " + logs + ")");
-        }
-    }
-
-    /** A frame's type and, for a message, its room and position: read until they are known. */
-    private static final class Head {
-        private static final com.fasterxml.jackson.core.JsonFactory FACTORY = new com.fasterxml.jackson.core.JsonFactory();
-        String type;
-        String room;
-        String epoch;
-        long offset;
-
-        /** {@code null} when the frame is not a JSON object with a type. */
-        static Head of(byte[] data, int from, int length) {
-            Head h = new Head();
-            try (com.fasterxml.jackson.core.JsonParser p = FACTORY.createParser(data, from, length)) {
-                if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
-                    return null;
-                }
-                int wanted = 4;
-                while (wanted > 0 && p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
-                    String name = p.currentName();
-                    p.nextToken();
-                    switch (name) {
-                        case "type" -> {
-                            h.type = p.getText();
-                            wanted = "message".equals(h.type) ? wanted - 1 : 0;
-                        }
-                        case "room" -> {
-                            h.room = p.getText();
-                            wanted--;
-                        }
-                        case "epoch" -> {
-                            h.epoch = p.getText();
-                            wanted--;
-                        }
-                        case "offset" -> {
-                            h.offset = p.getLongValue();
-                            wanted--;
-                        }
-                        default -> p.skipChildren();
-                    }
-                }
-            } catch (java.io.IOException e) {
-                return null;
-            }
-            return h.type == null || ("message".equals(h.type) && (h.room == null || h.epoch == null)) ? null : h;
-        }
-    }
-
-    /** A frame as JSON, or {@code null} when it is not. */
-    static JsonNode parse(byte[] data, int offset, int length) {
-        try {
-            return JSON.readTree(data, offset, length);
-        } catch (java.io.IOException e) {
-            return null;
-        }
-    }
-
-    /** Messages the clients still lack to reach each room's last acknowledged offset. */
-    /** Acknowledged messages after each client's join position that it did not receive. */
-    private static long missing(List<Client> all, Map<String, java.util.NavigableSet<Long>> acked) {
-        long missing = 0;
-        for (Client c : all) {
-            for (String r : c.rooms) {
-                Long from = c.start.get(r);
-                java.util.NavigableSet<Long> offsets = acked.get(r);
-                if (from == null || offsets == null) {
-                    continue;
-                }
-                java.util.Set<Long> got = c.got.getOrDefault(r, java.util.Set.of());
-                for (long o : offsets.tailSet(from, false)) {
-                    if (!got.contains(o)) {
-                        missing++;
-                    }
-                }
+    /** {@code benchmarks/node/storm-worker.js}, from the working directory or the repository root above it. */
+    private static String nodeWorkerScript() {
+        for (Path p : List.of(Path.of("benchmarks/node/storm-worker.js"), Path.of("node/storm-worker.js"),
+                Path.of("../benchmarks/node/storm-worker.js"))) {
+            if (Files.isRegularFile(p)) {
+                return p.toAbsolutePath().toString();
             }
         }
-        return missing;
+        throw new IllegalStateException("benchmarks/node/storm-worker.js not found from " + Path.of("").toAbsolutePath()
+                + " (run from the repository root; npm ci in benchmarks/node)");
+    }
+
+    private static String urls(List<ServerNode> nodes) {
+        return String.join(",", nodes.stream().map(x -> x.ws().toString()).toList());
+    }
+
+    private static double cpu(List<ServerNode> nodes) {
+        double cpu = 0;
+        for (ServerNode x : nodes) {
+            cpu += ProcStats.cpuSeconds(x.pid());
+        }
+        return cpu;
+    }
+
+    /** CPU seconds of this process and the workers. */
+    private static double toolCpu(List<StormWorker.Remote> workers) {
+        double cpu = ProcStats.cpuSeconds(ProcessHandle.current().pid());
+        for (StormWorker.Remote w : workers) {
+            cpu += ProcStats.cpuSeconds(w.pid());
+        }
+        return cpu;
     }
 
     private static double pct(long[] sorted, double p) {
@@ -498,34 +339,36 @@ public final class FailoverStorm {
         return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
     }
 
-    /** Polls the survivor's {@code /readyz} every 100 ms. */
+    /** Polls each survivor's {@code /readyz} every 100 ms. */
     private static final class ReadyWatch {
-        private final URI uri;
+        private final List<URI> uris;
         private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         final AtomicLong checks = new AtomicLong();
         final AtomicLong notReady = new AtomicLong();
         private volatile boolean running = true;
         private Thread thread;
 
-        ReadyWatch(URI uri) {
-            this.uri = uri;
+        ReadyWatch(List<URI> uris) {
+            this.uris = uris;
         }
 
         void start() {
             thread = new Thread(() -> {
                 while (running) {
-                    try {
-                        HttpResponse<Void> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(1)).build(),
-                                HttpResponse.BodyHandlers.discarding());
-                        if (r.statusCode() != 200) {
+                    for (URI uri : uris) {
+                        try {
+                            HttpResponse<Void> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(1)).build(),
+                                    HttpResponse.BodyHandlers.discarding());
+                            if (r.statusCode() != 200) {
+                                notReady.incrementAndGet();
+                            }
+                        } catch (java.io.IOException e) {
                             notReady.incrementAndGet();
+                        } catch (InterruptedException e) {
+                            return;
                         }
-                    } catch (java.io.IOException e) {
-                        notReady.incrementAndGet();
-                    } catch (InterruptedException e) {
-                        return;
+                        checks.incrementAndGet();
                     }
-                    checks.incrementAndGet();
                     try {
                         Thread.sleep(100);
                     } catch (InterruptedException e) {

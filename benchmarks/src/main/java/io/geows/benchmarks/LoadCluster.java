@@ -59,6 +59,15 @@ final class LoadCluster implements AutoCloseable {
      * inter-region key.
      */
     static LoadCluster start(String broker, String natsStorage, ServerNode.Launcher launcher) throws Exception {
+        return start(broker, natsStorage, launcher, 1);
+    }
+
+    /**
+     * As {@link #start(String, String, ServerNode.Launcher)}, with {@code nodesPerRegion} servers in each
+     * region ({@code <region>-1}, {@code <region>-2}, ...), in region order.
+     */
+    static LoadCluster start(String broker, String natsStorage, ServerNode.Launcher launcher, int nodesPerRegion)
+            throws Exception {
         AutoCloseable process;
         String uri;
         long pid;
@@ -90,16 +99,19 @@ final class LoadCluster implements AutoCloseable {
         try {
             List<java.util.concurrent.CompletableFuture<ServerNode>> starting = new ArrayList<>();
             for (String region : REGIONS) {
-                starting.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return l.launch(region, region + "-1", uri);
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new IllegalStateException(e);
-                    }
-                }));
+                for (int k = 1; k <= nodesPerRegion; k++) {
+                    String nodeId = region + "-" + k;
+                    starting.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return l.launch(region, nodeId, uri);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new IllegalStateException(e);
+                        }
+                    }));
+                }
             }
             Exception failure = null;
             for (var f : starting) {

@@ -78,7 +78,7 @@ final class StormPublisher implements NioWsClients.Listener {
 
     @Override
     public void onText(NioWsClients.Connection c, byte[] data, int offset, int length) {
-        JsonNode f = FailoverStorm.parse(data, offset, length);
+        JsonNode f = StormClients.parse(data, offset, length);
         if (f == null) {
             return;
         }

@@ -18,8 +18,15 @@ class FailoverStormIntegrationTests {
     @Test
     void twoThousandClientsOfAKilledRegionResumeOnTheSurvivorWithNothingLostOrRepeated() throws Exception {
         // The survivor has 200 clients of its own, which reconnect and resume once before the kill.
-        FailoverStorm.Storm s = FailoverStorm.run(CLASSPATH, "redis", 2000, 20, 200, 100, 20, 2, 60, 200, 1,
-                List.of("-Xmx256m", "-XX:+UseG1GC"), java.util.Map.of(), "storm-test");
+        FailoverStorm.Settings settings = new FailoverStorm.Settings();
+        settings.clients = 2000;
+        settings.publishRate = 20;
+        settings.beforeSeconds = 2;
+        settings.survivorClients = 200;
+        settings.warmupCycles = 1;
+        settings.serverJvm = List.of("-Xmx256m", "-XX:+UseG1GC");
+        settings.name = "storm-test";
+        FailoverStorm.Storm s = FailoverStorm.run(CLASSPATH, settings);
         assertThat(s.resumed()).as(FailoverStorm.summary(s) + " " + s.notes()).isEqualTo(2000);
         assertThat(s.roomMemberships()).as("1 to 3 rooms each").isEqualTo(3999);
         assertThat(s.notRecovered()).as("resumes not recovered (both regions' clients)").isZero();
