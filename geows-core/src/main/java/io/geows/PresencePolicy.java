@@ -33,6 +33,8 @@ public final class PresencePolicy {
     public static final long DEFAULT_COUNT_INTERVAL_MILLIS = 1000;
     /** Default for {@link #listLimit()}: {@value}. */
     public static final int DEFAULT_LIST_LIMIT = 200;
+    /** Default for {@link #countFramesPerSecond()}: {@value}. */
+    public static final int DEFAULT_COUNT_FRAMES_PER_SECOND = 10_000;
 
     private static final PresencePolicy DEFAULTS = builder().build();
 
@@ -41,6 +43,7 @@ public final class PresencePolicy {
     private final Duration window;
     private final Duration countInterval;
     private final int listLimit;
+    private final int countFramesPerSecond;
 
     private record Rule(String pattern, PresenceMode mode) {
     }
@@ -51,6 +54,7 @@ public final class PresencePolicy {
         this.window = b.window;
         this.countInterval = b.countInterval;
         this.listLimit = b.listLimit;
+        this.countFramesPerSecond = b.countFramesPerSecond;
     }
 
     /** {@link PresenceMode#AUTO} for every room, default windows. */
@@ -98,6 +102,16 @@ public final class PresencePolicy {
         return listLimit;
     }
 
+    /**
+     * How many count frames a node sends its members per second, at most, over all its counted rooms:
+     * when the members of counted rooms on a node outnumber it, each room's count comes less often
+     * than {@link #countInterval()} (members / this, in seconds: 30,000 members at 10,000 per second,
+     * every 3 s).
+     */
+    public int countFramesPerSecond() {
+        return countFramesPerSecond;
+    }
+
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("PresencePolicy{");
@@ -105,7 +119,8 @@ public final class PresencePolicy {
             sb.append(r.pattern).append('=').append(r.mode).append(", ");
         }
         return sb.append("default=").append(defaultMode).append(", window=").append(window)
-                .append(", countInterval=").append(countInterval).append(", listLimit=").append(listLimit).append('}').toString();
+                .append(", countInterval=").append(countInterval).append(", listLimit=").append(listLimit)
+                .append(", countFramesPerSecond=").append(countFramesPerSecond).append('}').toString();
     }
 
     /** Builds a {@link PresencePolicy}; not thread-safe. */
@@ -115,6 +130,7 @@ public final class PresencePolicy {
         private Duration window = Duration.ofMillis(DEFAULT_WINDOW_MILLIS);
         private Duration countInterval = Duration.ofMillis(DEFAULT_COUNT_INTERVAL_MILLIS);
         private int listLimit = DEFAULT_LIST_LIMIT;
+        private int countFramesPerSecond = DEFAULT_COUNT_FRAMES_PER_SECOND;
 
         private Builder() {
         }
@@ -158,6 +174,18 @@ public final class PresencePolicy {
                 throw new IllegalArgumentException("listLimit must be at least 1, was " + members);
             }
             this.listLimit = members;
+            return this;
+        }
+
+        /**
+         * Count frames a node sends per second at most, at least 1; default
+         * {@value #DEFAULT_COUNT_FRAMES_PER_SECOND}. See {@link PresencePolicy#countFramesPerSecond()}.
+         */
+        public Builder countFramesPerSecond(int frames) {
+            if (frames < 1) {
+                throw new IllegalArgumentException("countFramesPerSecond must be at least 1, was " + frames);
+            }
+            this.countFramesPerSecond = frames;
             return this;
         }
 

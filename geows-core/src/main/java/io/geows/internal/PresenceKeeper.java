@@ -56,6 +56,8 @@ final class PresenceKeeper {
     private final Map<String, Map<String, Integer>> roomUsers = new HashMap<>();
     /** Rooms with a flush scheduled, and what it will send. */
     private final Map<String, Pending> pending = new HashMap<>();
+    /** The local members of all counted rooms ({@code occupancy}'s {@code local}s); guarded by the lock. */
+    private long countedMembers;
     /** Member counts of the rooms in COUNT and AUTO mode that have members here. */
     private final Map<String, Occupancy> occupancy = new HashMap<>();
 
@@ -199,11 +201,14 @@ final class PresenceKeeper {
             if (counted(mode)) {
                 Occupancy o = occupancy.get(room);
                 if (local == 0) {
-                    occupancy.remove(room); // no members here: this node hears no more of the room
+                    if (occupancy.remove(room) != null) { // no members here: this node hears no more of the room
+                        countedMembers -= o.local;
+                    }
                 } else {
                     if (o == null) {
                         occupancy.put(room, o = new Occupancy());
                     }
+                    countedMembers += local - o.local;
                     o.local = local;
                     lists = mode == PresenceMode.AUTO && o.total() <= policy.listLimit();
                 }
@@ -245,6 +250,7 @@ final class PresenceKeeper {
                 Map<String, Integer> users = roomUsers.get(room);
                 if (users != null && !users.isEmpty()) {
                     Occupancy o = occupancy.computeIfAbsent(room, r -> new Occupancy());
+                    countedMembers += users.size() - o.local;
                     o.local = users.size();
                     Integer before = d.count() == 0 ? o.remote.remove(origin) : o.remote.put(origin, d.count());
                     // A node we did not count has just entered the room: it needs our count too.
@@ -287,7 +293,10 @@ final class PresenceKeeper {
                 return;
             }
             o.scheduled = true;
-            long interval = policy.countInterval().toNanos();
+            // Each member of a counted room here costs a frame per count: within the node's budget,
+            // a room's count comes at most every interval, and less often when they are many.
+            long interval = Math.max(policy.countInterval().toNanos(),
+                    countedMembers * 1_000_000_000L / policy.countFramesPerSecond());
             delay = o.sentAt == 0 ? 0 : Math.max(0, o.sentAt + interval - System.nanoTime());
         }
         scheduler.schedule(() -> sendCount(room), delay, TimeUnit.NANOSECONDS);

@@ -255,6 +255,9 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
                 "auto rooms larger than this send member counts instead of member lists"),
         new Flag("presence-count-interval-ms", "GEOWS_PRESENCE_COUNT_INTERVAL_MS",
                 String.valueOf(PresencePolicy.DEFAULT_COUNT_INTERVAL_MILLIS), "at most one member count per room this often"),
+        new Flag("presence-count-frames-per-second", "GEOWS_PRESENCE_COUNT_FRAMES_PER_SECOND",
+                String.valueOf(PresencePolicy.DEFAULT_COUNT_FRAMES_PER_SECOND),
+                "count frames this node sends per second at most: with more members, counts come less often"),
         new Flag("allowed-origins", "GEOWS_ALLOWED_ORIGINS", "", "browser origins allowed to connect, comma-separated (empty: any)"),
         new Flag("token-secret", "GEOWS_TOKEN_SECRET", "", "HS256 secret (32+ bytes) for JWT hello tokens"),
         new Flag("token-jwks", "GEOWS_TOKEN_JWKS", "", "JWKS file with the RSA/EC keys of JWT hello tokens"),
@@ -420,7 +423,8 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
             PresencePolicy.Builder b = PresencePolicy.builder().defaultMode(presenceMode(values.get("presence"), "--presence"))
                     .window(java.time.Duration.ofMillis(number(values, "presence-window-ms")))
                     .listLimit(number(values, "presence-list-limit"))
-                    .countInterval(java.time.Duration.ofMillis(number(values, "presence-count-interval-ms")));
+                    .countInterval(java.time.Duration.ofMillis(number(values, "presence-count-interval-ms")))
+                    .countFramesPerSecond(number(values, "presence-count-frames-per-second"));
             String rules = values.get("presence-rooms");
             if (rules != null && !rules.isBlank()) {
                 for (String rule : rules.split(",")) {

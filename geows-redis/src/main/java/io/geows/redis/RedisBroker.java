@@ -324,7 +324,7 @@ public final class RedisBroker implements BrokerAdapter {
         }
         String info;
         try {
-            info = awaitWhileBusy(link.pubsub().clientInfo(), messagesIn);
+            info = awaitWhileBusy(() -> link.pubsub().clientInfo(), messagesIn);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RedisCommandExecutionException) {
                 return -1; // refused (old Redis, ACL): the canary still checks the path
@@ -342,8 +342,8 @@ public final class RedisBroker implements BrokerAdapter {
         canaryReceived = received;
         // Under a storm of our own commands the canary queues behind them: Redis answering those is
         // back-pressure, not an outage.
-        awaitWhileBusy(publishRaw(link.commands(), canaryChannel, nonce.getBytes(StandardCharsets.UTF_8)), commandsAnswered);
-        awaitWhileBusy(received, messagesIn);
+        awaitWhileBusy(() -> publishRaw(link.commands(), canaryChannel, nonce.getBytes(StandardCharsets.UTF_8)), commandsAnswered);
+        awaitWhileBusy(() -> received, messagesIn);
     }
 
     /** The longest a check waits behind a backlog of messages that keep arriving: 1 minute. */
@@ -354,12 +354,14 @@ public final class RedisBroker implements BrokerAdapter {
      * messages before it, on the command connection behind the node's own commands. As long as
      * {@code progress} moves (messages arrive, commands are answered) the connection is alive, so the
      * wait goes on (up to {@link #MAX_BUSY_WAIT_MILLIS}) instead of declaring Redis lost and refusing
-     * publishes.
+     * publishes. A command Lettuce gave up on after its own timeout while others were being answered
+     * is asked again ({@code ask} is called once per attempt).
      */
-    private <T> T awaitWhileBusy(java.util.concurrent.Future<T> answer, java.util.concurrent.atomic.LongAdder progress)
-            throws Exception {
+    private <T> T awaitWhileBusy(java.util.function.Supplier<? extends java.util.concurrent.Future<T>> ask,
+                                 java.util.concurrent.atomic.LongAdder progress) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MAX_BUSY_WAIT_MILLIS);
         long seen = progress.sum();
+        java.util.concurrent.Future<T> answer = ask.get();
         while (true) {
             try {
                 return answer.get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -369,6 +371,14 @@ public final class RedisBroker implements BrokerAdapter {
                     throw e;
                 }
                 seen = now; // still busy delivering: the answer waits behind that backlog
+            } catch (ExecutionException e) {
+                long now = progress.sum();
+                if (!(e.getCause() instanceof io.lettuce.core.RedisCommandTimeoutException) || now == seen
+                        || System.nanoTime() > deadline || closed) {
+                    throw e;
+                }
+                seen = now; // timed out behind our own backlog, which Redis is answering: ask again
+                answer = ask.get();
             }
         }
     }
@@ -442,7 +452,10 @@ public final class RedisBroker implements BrokerAdapter {
             return CompletableFuture.failedFuture(translate(e));
         }
         return f.handle((v, err) -> {
-            commandsAnswered.increment();
+            Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+            if (!(cause instanceof io.lettuce.core.RedisCommandTimeoutException)) {
+                commandsAnswered.increment(); // an answer (an error reply too); Lettuce giving up is none
+            }
             if (err != null) {
                 throw new CompletionException(translate(err));
             }

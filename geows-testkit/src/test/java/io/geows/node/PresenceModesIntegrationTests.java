@@ -172,6 +172,26 @@ class PresenceModesIntegrationTests {
     }
 
     @Test
+    @DisplayName("COUNT: a node's count frames stay within its budget: with many members, counts come less often")
+    void countsStayWithinTheNodesFrameBudget() {
+        InMemoryBroker broker = new InMemoryBroker();
+        // 4 members at 2 count frames per second: a count at most every 2 s, however short the interval.
+        PresencePolicy policy = PresencePolicy.builder().defaultMode(PresenceMode.COUNT)
+                .countInterval(Duration.ofMillis(10)).countFramesPerSecond(2).build();
+        List<TestClient> crowd = new ArrayList<>();
+        try (GeoWsNode us = node(broker, "us-east", policy);
+             TestClient watcher = TestClient.connectAs(us.uri(), "watcher")) {
+            watcher.join("arena");
+            joinAll(crowd, 3, "arena", "fan", us);
+            Await.until("the watcher sees 4 members", WAIT, () -> lastCount(watcher, "arena") == 4);
+            assertThat(watcher.seen().stream().filter(f -> "count".equals(f.path("event").asText())).count())
+                    .as("count frames: the first at once, the next one budget interval later").isLessThanOrEqualTo(2);
+        } finally {
+            crowd.forEach(TestClient::close);
+        }
+    }
+
+    @Test
     @DisplayName("EVENTS sends one frame per change at once; OFF sends none")
     void eventsAndOff() {
         InMemoryBroker broker = new InMemoryBroker();
