@@ -17,6 +17,8 @@
 #   storm     failover at scale: N clients of a region that is killed (SIGKILL) resume on the
 #             surviving region; time to resume, connect->welcome percentiles, loss, readiness
 #             (FailoverStorm; STORM_OPTS, default 10,000 clients on Redis)                  (~1 min)
+#   joins     connection and join storms on one node, geows and Socket.IO in the same run, an
+#             independent Node.js client, 3 runs, medians (benchmarks/joins.sh; JOINS_OPTS) (~3 min)
 #   report    only regenerate latest.md / latest.json / sweep.svg from the latest results
 # The last four take under 10 minutes on a 2-core machine; everyday takes the longest. Other arguments:
 #   benchmarks/run.sh jmh 'RedisBrokerBenchmark' -i 5    a JMH regex and options after "jmh"
@@ -32,6 +34,7 @@ JMH_OPTS=${JMH_OPTS:--f 1 -wi 2 -w 1s -i 5 -r 1s}
 [[ -n "${EVERYDAY_OPTS:-}" ]] || EVERYDAY_OPTS='--rates "10000 20000 40000" --runs 5'
 LOAD_OPTS=${LOAD_OPTS:---sweep --rate 1000 --factor 1.5 --refine 3 --seconds 10 --warmup 10}
 STORM_OPTS=${STORM_OPTS:---broker redis --clients 10000}
+JOINS_OPTS=${JOINS_OPTS:---runs 3}
 CAPACITY_OPTS=${CAPACITY_OPTS:---connections 15000 --hold 35}
 results=benchmarks/results
 jar=benchmarks/target/benchmarks.jar
@@ -39,21 +42,21 @@ jar=benchmarks/target/benchmarks.jar
 parts=()
 jmh_args=()
 if [[ $# -eq 0 ]]; then
-  parts=(everyday jmh redis nats capacity storm)
+  parts=(everyday jmh redis nats capacity storm joins)
 else
   case "$1" in
-    everyday|jmh|redis|nats|capacity|storm|report|all)
+    everyday|jmh|redis|nats|capacity|storm|joins|report|all)
       while [[ $# -gt 0 ]]; do
         case "$1" in
-          all) parts+=(everyday jmh redis nats capacity storm); shift ;;
+          all) parts+=(everyday jmh redis nats capacity storm joins); shift ;;
           jmh) parts+=(jmh); shift
                # a JMH regex and options may follow "jmh"
-               while [[ $# -gt 0 && ! "$1" =~ ^(everyday|redis|nats|capacity|storm|report|all)$ ]]; do jmh_args+=("$1"); shift; done ;;
-          everyday|redis|nats|capacity|storm|report) parts+=("$1"); shift ;;
-          *) echo "run.sh: unknown part '$1' (everyday, jmh, redis, nats, capacity, storm, report, all)" >&2; exit 2 ;;
+               while [[ $# -gt 0 && ! "$1" =~ ^(everyday|redis|nats|capacity|storm|joins|report|all)$ ]]; do jmh_args+=("$1"); shift; done ;;
+          everyday|redis|nats|capacity|storm|joins|report) parts+=("$1"); shift ;;
+          *) echo "run.sh: unknown part '$1' (everyday, jmh, redis, nats, capacity, storm, joins, report, all)" >&2; exit 2 ;;
         esac
       done ;;
-    -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) parts=(jmh); jmh_args=("$@") ;;
   esac
 fi
@@ -98,6 +101,10 @@ for part in "${parts[@]}"; do
       echo "== failover storm ($STORM_OPTS)"
       # shellcheck disable=SC2086
       java -cp "$jar" io.geows.benchmarks.FailoverStorm $STORM_OPTS --results "$results"
+      ;;
+    joins)
+      echo "== connection and join storms ($JOINS_OPTS)"
+      eval "benchmarks/joins.sh $JOINS_OPTS"
       ;;
     report) ;;
   esac

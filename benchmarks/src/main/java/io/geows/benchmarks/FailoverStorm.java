@@ -63,7 +63,7 @@ public final class FailoverStorm {
         double beforeSeconds = 3;
         int timeoutSeconds = 60;
         int survivorClients = 2000;
-        int warmupCycles = 3;
+        int warmupCycles = 10;
         int clientProcesses;
         int nodeClients;
         int nodesPerRegion = 1;

@@ -324,7 +324,7 @@ public final class RedisBroker implements BrokerAdapter {
         }
         String info;
         try {
-            info = awaitWhileBusy(() -> link.pubsub().clientInfo(), messagesIn);
+            info = awaitWhileBusy(() -> link.pubsub().clientInfo(), messagesIn::sum);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RedisCommandExecutionException) {
                 return -1; // refused (old Redis, ACL): the canary still checks the path
@@ -342,8 +342,10 @@ public final class RedisBroker implements BrokerAdapter {
         canaryReceived = received;
         // Under a storm of our own commands the canary queues behind them: Redis answering those is
         // back-pressure, not an outage.
-        awaitWhileBusy(() -> publishRaw(link.commands(), canaryChannel, nonce.getBytes(StandardCharsets.UTF_8)), commandsAnswered);
-        awaitWhileBusy(() -> received, messagesIn);
+        // (messages arriving on the subscription connection also show Redis at work for this node)
+        awaitWhileBusy(() -> publishRaw(link.commands(), canaryChannel, nonce.getBytes(StandardCharsets.UTF_8)),
+                () -> commandsAnswered.sum() + messagesIn.sum());
+        awaitWhileBusy(() -> received, messagesIn::sum);
     }
 
     /** The longest a check waits behind a backlog of messages that keep arriving: 1 minute. */
@@ -358,21 +360,21 @@ public final class RedisBroker implements BrokerAdapter {
      * is asked again ({@code ask} is called once per attempt).
      */
     private <T> T awaitWhileBusy(java.util.function.Supplier<? extends java.util.concurrent.Future<T>> ask,
-                                 java.util.concurrent.atomic.LongAdder progress) throws Exception {
+                                 java.util.function.LongSupplier progress) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MAX_BUSY_WAIT_MILLIS);
-        long seen = progress.sum();
+        long seen = progress.getAsLong();
         java.util.concurrent.Future<T> answer = ask.get();
         while (true) {
             try {
                 return answer.get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.TimeoutException e) {
-                long now = progress.sum();
+                long now = progress.getAsLong();
                 if (now == seen || System.nanoTime() > deadline || closed) {
                     throw e;
                 }
                 seen = now; // still busy delivering: the answer waits behind that backlog
             } catch (ExecutionException e) {
-                long now = progress.sum();
+                long now = progress.getAsLong();
                 if (!(e.getCause() instanceof io.lettuce.core.RedisCommandTimeoutException) || now == seen
                         || System.nanoTime() > deadline || closed) {
                     throw e;
