@@ -8,13 +8,15 @@
 # 20 rooms at once, then N joins run C in flight. Results: one JSON per system and run in
 # benchmarks/results/joins-<stamp>/, and a table of medians (each run listed) in joins.md there.
 #
+# --warmup N: each server first serves N unmeasured rounds of the same phases (0: measured fresh).
+#
 # Usage: benchmarks/joins.sh [--runs 3] [--clients 10000] [--concurrency 100] [--sizes 2000,5000,10000]
-#                            [--systems geows,socketio] [--broker redis|nats]
+#                            [--systems geows,socketio] [--broker redis|nats] [--warmup 0]
 # GEOWS_EXTRA_JVM: more JVM options for the geows server. Needs what everyday.sh needs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-runs=3; clients=10000; concurrency=100; sizes=2000,5000,10000; systems=geows,socketio; broker=redis
+runs=3; clients=10000; concurrency=100; sizes=2000,5000,10000; systems=geows,socketio; broker=redis; warmup=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
@@ -23,7 +25,8 @@ while [[ $# -gt 0 ]]; do
     --sizes) sizes="$2"; shift 2 ;;
     --systems) systems="$2"; shift 2 ;;
     --broker) broker="$2"; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --warmup) warmup="$2"; shift 2 ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "joins.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -44,7 +47,7 @@ jvm_opts=(-Xms512m -Xmx512m -XX:+UseG1GC ${GEOWS_EXTRA_JVM:-})
 key="bench:$(head -c 32 /dev/urandom | base64 | tr -d '\n')"
 pids=()
 
-common=(--clients "$clients" --concurrency "$concurrency" --sizes "$sizes")
+common=(--clients "$clients" --concurrency "$concurrency" --sizes "$sizes" --warmup "$warmup")
 for run in $(seq "$runs"); do
   if [[ ",$systems," == *",geows,"* ]]; then
     if [[ "$broker" == nats ]]; then start_nats; else start_redis; fi

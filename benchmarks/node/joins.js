@@ -6,9 +6,12 @@
 //      go), timed until the last join is answered; every size uses fresh room names;
 //   3. N joins with C in flight (each client joins one more room).
 // Per phase: seconds, rate, per-operation p50/p99 (ms), failures, the server's CPU seconds (/proc).
+// --warmup N first runs the same phases N times unmeasured (then closes those clients), so a server
+// whose runtime compiles hot code (the JVM) is measured warm, as it would be in service; 0 measures a
+// freshly started process.
 //
 // node joins.js --target geows|socketio --url ws://127.0.0.1:1234/ [--clients 10000] [--rooms 20]
-//   [--concurrency 100] [--sizes 2000,5000,10000] [--pid 123] [--timeout 60] [--out result.json]
+//   [--concurrency 100] [--sizes 2000,5000,10000] [--warmup 0] [--pid 123] [--timeout 60] [--out result.json]
 'use strict';
 const fs = require('fs');
 const { performance } = require('perf_hooks');
@@ -27,6 +30,7 @@ const sizes = arg('sizes', '2000,5000,10000').split(',').filter(Boolean).map(Num
 const pid = arg('pid') ? Number(arg('pid')) : null;
 const timeout = Number(arg('timeout', '60')) * 1000;
 const out = arg('out');
+const warmup = Number(arg('warmup', '0'));
 if (!url) {
   console.error('give --url');
   process.exit(2);
@@ -58,7 +62,7 @@ function geowsConnect(user) {
           ws.send(JSON.stringify({ type: 'join', room, id }));
         });
       },
-      close: () => ws.terminate(),
+      close: () => new Promise((done) => { ws.once('close', done); ws.close(); }),
     };
     ws.on('error', reject);
     ws.on('close', () => pending.forEach((p) => p.fail(new Error('closed'))));
@@ -96,7 +100,7 @@ function sioConnect() {
     s.on('connect_error', reject);
     s.on('connect', () => resolve({
       join: (room) => new Promise((ok) => s.emit('join', room, () => ok())),
-      close: () => s.close(),
+      close: () => new Promise((done) => { s.once('disconnect', () => done()); s.close(); }),
     }));
   });
 }
@@ -108,7 +112,7 @@ function withTimeout(p) {
 }
 
 // Runs ops (functions returning promises), `inFlight` at a time (Infinity: all at once); times each.
-async function phase(name, ops, inFlight) {
+async function phase(name, ops, inFlight, quiet) {
   const cpu0 = cpuSeconds();
   const times = [];
   const results = new Array(ops.length);
@@ -146,28 +150,40 @@ async function phase(name, ops, inFlight) {
     perSecond: ops.length / seconds, p50Ms: pct(0.5), p99Ms: pct(0.99), maxMs: sorted.length ? sorted[sorted.length - 1] : NaN,
     failed, firstError, serverCpuSeconds: cpuSeconds() - cpu0,
   };
-  console.log(`${target} ${name}: ${ops.length} in ${seconds.toFixed(2)} s (${r.perSecond.toFixed(0)}/s), p50 ${r.p50Ms.toFixed(0)} `
+  if (!quiet) console.log(`${target} ${name}: ${ops.length} in ${seconds.toFixed(2)} s (${r.perSecond.toFixed(0)}/s), p50 ${r.p50Ms.toFixed(0)} `
     + `p99 ${r.p99Ms.toFixed(0)} ms, failed ${failed}${firstError ? ` (${firstError})` : ''}, server CPU ${r.serverCpuSeconds.toFixed(2)} s`);
   return { r, results };
 }
 
-async function main() {
+// One round of the phases; room names carry the round so every round joins fresh rooms.
+async function round(r, quiet) {
   const connect = target === 'socketio' ? sioConnect : geowsConnect;
   const phases = [];
   const c = await phase(`${clients} connects, ${concurrency} in flight`,
-    Array.from({ length: clients }, (_, i) => () => connect('u' + i)), concurrency);
+    Array.from({ length: clients }, (_, i) => () => connect(`u${r}-${i}`)), concurrency, quiet);
   phases.push(c.r);
   const all = c.results.filter(Boolean);
   for (const [k, size] of sizes.entries()) {
     const some = all.slice(0, size);
     const p = await phase(`${some.length} clients join at once`,
-      some.map((cl, i) => () => cl.join(`at-once-${k}-${i % rooms}`)), Infinity);
+      some.map((cl, i) => () => cl.join(`r${r}-at-once-${k}-${i % rooms}`)), Infinity, quiet);
     phases.push(p.r);
   }
   const paced = await phase(`${all.length} joins, ${concurrency} in flight`,
-    all.map((cl, i) => () => cl.join(`paced-${i % rooms}`)), concurrency);
+    all.map((cl, i) => () => cl.join(`r${r}-paced-${i % rooms}`)), concurrency, quiet);
   phases.push(paced.r);
-  const result = { kind: 'joins', target, client: 'node-ws', clients, rooms, concurrency, presenceFrames, phases };
+  return { phases, all };
+}
+
+async function main() {
+  for (let r = 0; r < warmup; r++) {
+    const w = await round(`w${r}`, true);
+    await Promise.all(w.all.map((cl) => withTimeout(cl.close()).catch(() => {})));
+    console.log(`${target} warm-up round ${r + 1} of ${warmup} done`);
+  }
+  presenceFrames = 0;
+  const { phases, all } = await round('m', false);
+  const result = { kind: 'joins', target, client: 'node-ws', clients, rooms, concurrency, warmup, presenceFrames, phases };
   if (out) fs.writeFileSync(out, JSON.stringify(result, null, 2));
   all.forEach((cl) => cl.close());
   setTimeout(() => process.exit(0), 200);

@@ -28,7 +28,8 @@ function joins(results) {
       bySystem.get(label(d)).push(p);
     }
   }
-  console.log(`Connection and join storms (${path.basename(dir)}), one server, Node.js clients: medians of the runs, each run in brackets.\n`);
+  const warm = results[0].warmup ? `, after ${results[0].warmup} unmeasured warm-up round(s)` : ', freshly started servers';
+  console.log(`Connection and join storms (${path.basename(dir)}), one server, Node.js clients${warm}: medians of the runs, each run in brackets.\n`);
   console.log('| phase | system | runs | seconds | per second | p99 ms | failed | server CPU s |');
   console.log('|---|---|---|---|---|---|---|---|');
   for (const [name, bySystem] of rows) {
