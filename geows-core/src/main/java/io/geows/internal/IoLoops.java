@@ -51,6 +51,15 @@ public final class IoLoops {
         return Math.max(1, Runtime.getRuntime().availableProcessors());
     }
 
+    /** One thread that accepts connections for one node's transport (and does nothing else). */
+    static EventLoopGroup acceptor(String nodeId) {
+        return new MultiThreadIoEventLoopGroup(1, r -> {
+            Thread t = new Thread(r, "geows-accept-" + nodeId);
+            t.setDaemon(true);
+            return t;
+        }, NioIoHandler.newFactory());
+    }
+
     private static EventLoopGroup create(int threads) {
         AtomicInteger n = new AtomicInteger();
         return new MultiThreadIoEventLoopGroup(threads, r -> {

@@ -61,12 +61,17 @@ public final class NettyTransport {
 
     private final NodeEngine engine;
     private final EventLoopGroup group;
+    /** Its own thread for accepting: in a reconnect storm the I/O loops are busy, the accept queue must not be. */
+    private final EventLoopGroup acceptor;
     private final Channel server;
     private final ChannelGroup sessions = new DefaultChannelGroup("geows-sessions", GlobalEventExecutor.INSTANCE);
     private final Set<String> allowedOrigins;
     private final int maxPerAddress;
     private final ConcurrentHashMap<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
     private final Set<Integer> refusalsLogged = ConcurrentHashMap.newKeySet();
+
+    /** Connections waiting to be accepted, at most (the kernel caps it at {@code net.core.somaxconn}). */
+    static final int ACCEPT_BACKLOG = 65_535;
 
     /** What the transport is told: where to listen and the limits it enforces. */
     public record Settings(InetSocketAddress address, int maxFrameBytes, Duration pingInterval, Duration handshakeTimeout,
@@ -91,8 +96,11 @@ public final class NettyTransport {
                 // Close frames are ours to send (with the right code), and a violation must not drop the
                 // TCP connection at once: the peer may still be writing, and a reset would discard our close frame.
                 .sendCloseFrame(null).closeOnProtocolViolation(false).build();
-        ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-                .option(ChannelOption.SO_BACKLOG, 1024) // a reconnect storm must not drop SYNs
+        this.acceptor = IoLoops.acceptor(settings.nodeId());
+        ServerBootstrap b = new ServerBootstrap().group(acceptor, group).channel(NioServerSocketChannel.class)
+                // A reconnect storm must not overflow the accept queue: the kernel would drop handshakes and
+                // clients would wait for TCP's retransmission (1 s, 3 s, 7 s). Capped by net.core.somaxconn.
+                .option(ChannelOption.SO_BACKLOG, ACCEPT_BACKLOG)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -120,6 +128,7 @@ public final class NettyTransport {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
+            acceptor.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw GeoWsException.cannotBind(settings.address().getHostString(), settings.address().getPort(), e);
         }
     }
@@ -134,6 +143,7 @@ public final class NettyTransport {
      */
     public void stop(Duration grace) {
         server.close().awaitUninterruptibly();
+        acceptor.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
         for (Channel ch : sessions) {
             WsSession s = ch.attr(SESSION).get();
             if (s != null) {
