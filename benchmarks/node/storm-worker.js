@@ -1,7 +1,7 @@
 // Storm clients of the region that dies, in Node.js (`ws` 8, written from docs/protocol.md): an
 // independent implementation of resume for FailoverStorm (--node-clients). Driven over stdin/stdout
 // with the lines StormWorker.java documents:
-//   worker: READY | RESUMED n lastWelcomeMs | WELCOME ms ... | RESULT lost dup notRecovered presence closedAfterResume memberships
+//   worker: READY | RESUMED n lastWelcomeMs | WELCOME ms ... | RESULT lost dup notRecovered presence closedAfterResume memberships rejoins
 //   driver: KILLED | ACKED room offset ... | END
 // node storm-worker.js --dying ws://... --survivor ws://... --clients n --first k --rooms 20 --jitter 100
 //   --concurrency 200 --timeout 60
@@ -30,7 +30,7 @@ function roomsOf(i) { // as StormClients.roomsOf: 1 to 3 rooms
   return [...new Set(mine)];
 }
 
-const stats = { ready: 0, resumed: 0, lastWelcome: 0, notRecovered: 0, duplicates: 0, presence: 0, closedAfterResume: 0 };
+const stats = { ready: 0, resumed: 0, lastWelcome: 0, notRecovered: 0, duplicates: 0, presence: 0, closedAfterResume: 0, rejoins: 0 };
 const welcomes = [];
 let killed = false;
 let finished = false;
@@ -75,12 +75,18 @@ class Client {
         } else if (!this.resumed) {
           welcomes.push(Date.now() - this.connectStarted);
           for (const ok of Object.values(f.recovered || {})) if (!ok) stats.notRecovered++;
+          // a room the welcome leaves out could not be rejoined: join it again with 'since' (docs/protocol.md)
+          for (const r of this.rooms) if (!(f.recovered && r in f.recovered)) this.rejoinLater(ws, r);
           stats.lastWelcome = Math.max(stats.lastWelcome, Date.now());
           this.resumed = true;
           if (++stats.resumed === n && onResumed) onResumed();
         }
         break;
       case 'joined':
+        if (String(f.ref).startsWith('r-')) { // a rejoin with 'since': the replay follows
+          if (f.recovered === false) stats.notRecovered++;
+          return;
+        }
         this.last.set(f.room, f.offset);
         this.start.set(f.room, f.offset);
         this.epochs.set(f.room, f.epoch);
@@ -109,8 +115,20 @@ class Client {
       case 'presence':
         stats.presence++;
         break;
+      case 'error':
+        if (String(f.ref).startsWith('r-')) this.rejoinLater(ws, f.ref.slice(2)); // unavailable, overloaded: again
+        break;
       default:
     }
+  }
+
+  rejoinLater(ws, room) {
+    stats.rejoins++;
+    setTimeout(() => {
+      if (ws.readyState === WebSocket.OPEN) {
+        ws.send(JSON.stringify({ type: 'join', room, id: `r-${room}`, since: { offset: this.last.get(room), epoch: this.epochs.get(room) } }));
+      }
+    }, 200 + Math.random() * 800);
   }
 
   onClose() {
@@ -182,7 +200,7 @@ async function main() {
       while (Date.now() < deadline && missing(all, acked) > 0) await sleep(100);
       finished = true;
       const memberships = all.reduce((a, c) => a + c.rooms.length, 0);
-      console.log(`RESULT ${missing(all, acked)} ${stats.duplicates} ${stats.notRecovered} ${stats.presence} ${stats.closedAfterResume} ${memberships}`);
+      console.log(`RESULT ${missing(all, acked)} ${stats.duplicates} ${stats.notRecovered} ${stats.presence} ${stats.closedAfterResume} ${memberships} ${stats.rejoins}`);
       process.exit(0);
     }
   }

@@ -49,7 +49,7 @@ public final class FailoverStorm {
                         long presenceFramesReceived, long readyChecks, long notReady, boolean brokerLossLogged,
                         double survivorCpuSecondsStorm, long published, long closedAfterResume, int survivorClients,
                         int warmupCycles, double toolCpuSecondsStorm, double brokerCpuSecondsStorm, int clientProcesses,
-                        int nodeClients, List<String> notes) {
+                        int nodeClients, long rejoins, List<String> notes) {
     }
 
     /** What to run; the defaults are the command line's. */
@@ -132,12 +132,12 @@ public final class FailoverStorm {
     static String summary(Storm s) {
         return String.format(Locale.ROOT, "storm %s: %d clients (%d room memberships; Java %s, Node.js %d) resumed %d/%d in %.2f s "
                         + "after the kill; connect->welcome p50 %.0f p99 %.0f max %.0f ms; %.0f rooms resumed/s; not recovered %d, "
-                        + "lost %d, duplicates %d; closed after resume %d; presence frames %d; /readyz not ready %d of %d; "
+                        + "lost %d, duplicates %d; closed after resume %d; rooms rejoined after an error %d; presence frames %d; /readyz not ready %d of %d; "
                         + "broker loss logged: %s; survivor CPU %.2f s, tool %.2f s, broker %.2f s; survivor's own clients %d "
                         + "(warm-up resumes: %d each)", s.broker(), s.clients(), s.roomMemberships(),
                 s.clientProcesses() == 0 ? "in the tool" : "in " + s.clientProcesses() + " processes", s.nodeClients(),
                 s.resumed(), s.clients(), s.resumeSeconds(), s.welcomeP50Ms(), s.welcomeP99Ms(), s.welcomeMaxMs(),
-                s.roomsResumedPerSecond(), s.notRecovered(), s.lost(), s.duplicates(), s.closedAfterResume(),
+                s.roomsResumedPerSecond(), s.notRecovered(), s.lost(), s.duplicates(), s.closedAfterResume(), s.rejoins(),
                 s.presenceFramesReceived(), s.notReady(), s.readyChecks(), s.brokerLossLogged(), s.survivorCpuSecondsStorm(),
                 s.toolCpuSecondsStorm(), s.brokerCpuSecondsStorm(), s.survivorClients(), s.warmupCycles());
     }
@@ -260,6 +260,7 @@ public final class FailoverStorm {
             long notRecovered = run.notRecovered.get();
             long presence = run.presenceFrames.get();
             long closedAfterResume = run.closedAfterResume.get();
+            long rejoins = run.rejoins.get();
             for (StormWorker.Remote w : workers) {
                 StormWorker.Result r = w.finish(publisher.ackedOffsets());
                 lost += r.lost();
@@ -267,6 +268,7 @@ public final class FailoverStorm {
                 notRecovered += r.notRecovered();
                 presence += r.presenceFrames();
                 closedAfterResume += r.closedAfterResume();
+                rejoins += r.rejoins();
                 memberships += r.memberships();
             }
             run.finished = true;
@@ -285,7 +287,7 @@ public final class FailoverStorm {
                     resumeSeconds > 0 ? memberships / resumeSeconds : 0, notRecovered, lost, duplicates, presence,
                     watch.checks.get(), watch.notReady.get(), lossLogged, cpuStorm, publisher.published.get(), closedAfterResume,
                     st.survivorClients, st.warmupCycles, toolStorm, brokerStorm, st.clientProcesses, st.nodeClients,
-                    List.copyOf(run.notes));
+                    rejoins, List.copyOf(run.notes));
         } finally {
             run.timer.shutdownNow();
             workers.forEach(StormWorker.Remote::close);

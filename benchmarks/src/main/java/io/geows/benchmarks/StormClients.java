@@ -98,11 +98,13 @@ final class StormClients {
                         }
                     } else if (local) {
                         countNotRecovered(f);
+                        rejoinMissing(c, f);
                         run.warm.countDown();
                     } else if (!resumed) {
                         long ms = System.currentTimeMillis() - connectStarted;
                         run.welcomeMillis.add(ms);
                         countNotRecovered(f);
+                        rejoinMissing(c, f);
                         run.lastWelcome.accumulateAndGet(System.currentTimeMillis(), Math::max);
                         resumed = true;
                         run.resumed.countDown();
@@ -110,6 +112,13 @@ final class StormClients {
                 }
                 case "joined" -> {
                     String r = f.path("room").asText();
+                    if (f.path("ref").asText().startsWith("r-")) {
+                        // a rejoin with 'since' after the welcome left the room out: the replay follows
+                        if (!f.path("recovered").asBoolean(true)) {
+                            run.notRecovered.incrementAndGet();
+                        }
+                        return;
+                    }
                     last.put(r, f.path("offset").asLong());
                     start.put(r, f.path("offset").asLong());
                     epochs.put(r, f.path("epoch").asText());
@@ -121,6 +130,10 @@ final class StormClients {
                 case "error" -> {
                     if (run.errorsNoted.incrementAndGet() <= 5) {
                         run.notes.add("client " + index + " got " + f);
+                    }
+                    String ref = f.path("ref").asText();
+                    if (ref.startsWith("r-")) {
+                        rejoinLater(c, ref.substring(2)); // unavailable or overloaded: try again, as the protocol says
                     }
                 }
                 default -> {
@@ -147,6 +160,25 @@ final class StormClients {
                 got.computeIfAbsent(r, x -> ConcurrentHashMap.newKeySet()).add(o);
                 last.put(r, o);
             }
+        }
+
+        /**
+         * Rooms a resuming welcome leaves out could not be rejoined (the broker was unavailable): join
+         * them again with {@code since}, after a backoff, as {@code docs/protocol.md} tells clients to.
+         */
+        private void rejoinMissing(NioWsClients.Connection c, JsonNode welcome) {
+            for (String r : rooms) {
+                if (!welcome.path("recovered").has(r)) {
+                    rejoinLater(c, r);
+                }
+            }
+        }
+
+        private void rejoinLater(NioWsClients.Connection c, String room) {
+            run.rejoins.incrementAndGet();
+            run.timer.schedule(() -> c.send("{\"type\":\"join\",\"room\":\"" + room + "\",\"id\":\"r-" + room
+                    + "\",\"since\":{\"offset\":" + last.get(room) + ",\"epoch\":\"" + epochs.get(room) + "\"}}"),
+                    200 + ThreadLocalRandom.current().nextLong(800), TimeUnit.MILLISECONDS);
         }
 
         private void countNotRecovered(JsonNode welcome) {
@@ -191,6 +223,8 @@ final class StormClients {
         volatile boolean killed;
         volatile boolean finished;
         final AtomicLong closedAfterResume = new AtomicLong();
+        /** Rooms joined again with 'since' because a welcome left them out or a rejoin failed. */
+        final AtomicLong rejoins = new AtomicLong();
         final AtomicLong closeReasonsNoted = new AtomicLong();
         final ScheduledExecutorService timer = Executors.newScheduledThreadPool(1, r -> {
             Thread t = new Thread(r, "storm-timer");

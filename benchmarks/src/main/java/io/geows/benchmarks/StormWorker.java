@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * worker: WELCOME ms ms ...           each resumed client's connect-to-welcome time
  * driver: ACKED room offset offset... every acknowledged offset of a room (one line per room)
  * driver: END
- * worker: RESULT lost duplicates notRecovered presenceFrames closedAfterResume memberships
+ * worker: RESULT lost duplicates notRecovered presenceFrames closedAfterResume memberships rejoins
  * </pre>
  *
  * Arguments: {@code --dying ws-urls --survivor ws-urls --clients n --first index --rooms r --jitter ms
@@ -104,7 +104,7 @@ final class StormWorker {
             }
             run.finished = true;
             out.println("RESULT " + StormClients.missing(all, acked) + " " + run.duplicates.get() + " " + run.notRecovered.get()
-                    + " " + run.presenceFrames.get() + " " + run.closedAfterResume.get() + " " + memberships);
+                    + " " + run.presenceFrames.get() + " " + run.closedAfterResume.get() + " " + memberships + " " + run.rejoins.get());
         } finally {
             run.timer.shutdownNow();
         }
@@ -123,7 +123,7 @@ final class StormWorker {
 
     /** What a worker reported at the end. */
     record Result(long lost, long duplicates, long notRecovered, long presenceFrames, long closedAfterResume,
-                  long memberships) {
+                  long memberships, long rejoins) {
     }
 
     /** The driver's handle on one worker process. */
@@ -209,7 +209,7 @@ final class StormWorker {
             send("END");
             String[] r = await("RESULT", 60);
             return new Result(Long.parseLong(r[0]), Long.parseLong(r[1]), Long.parseLong(r[2]), Long.parseLong(r[3]),
-                    Long.parseLong(r[4]), Long.parseLong(r[5]));
+                    Long.parseLong(r[4]), Long.parseLong(r[5]), Long.parseLong(r[6]));
         }
 
         @Override

@@ -54,6 +54,9 @@ class LoadToolIntegrationTests {
         o.maxSteps = 2;
         o.refineSteps = 0;
         o.seconds = 1;
+        // The sweep goes up only after a passing step: a fresh C1-only JVM on a busy CI machine can pass
+        // 50 ms at p99 or not, and this test is about the sweep and what it measures, not about latency.
+        o.p99LimitMs = 1_000;
         LoadTool.Run run = LoadTool.run(o);
         assertThat(run.steps()).hasSize(2);
         LoadTool.Step s = run.steps().get(1);

@@ -8,12 +8,12 @@ import io.geows.CloseCodes;
 import io.geows.GeoWsNode;
 import io.geows.NodeLimits;
 import io.geows.memory.InMemoryBroker;
-import io.geows.spi.Appended;
 import io.geows.spi.BrokerAdapter;
 import io.geows.spi.History;
 import io.geows.spi.HistorySlice;
 import io.geows.spi.Position;
 import io.geows.testkit.ForwardingBroker;
+import io.geows.testkit.ForwardingHistory;
 import io.geows.testkit.TestClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -92,21 +92,15 @@ class JoinAdmissionIntegrationTests {
 
         @Override
         public History history() {
-            History h = inner.history();
-            return new History() {
-                @Override
-                public CompletableFuture<Appended> append(String room, String messageKey, String topic, byte[] payload) {
-                    return h.append(room, messageKey, topic, payload);
-                }
-
+            return new ForwardingHistory(inner.history()) {
                 @Override
                 public CompletableFuture<HistorySlice> readAfter(String room, long afterOffset, int limit) {
-                    return gate.get().thenCompose(x -> h.readAfter(room, afterOffset, limit));
+                    return gate.get().thenCompose(x -> inner.readAfter(room, afterOffset, limit));
                 }
 
                 @Override
                 public CompletableFuture<Position> position(String room) {
-                    return gate.get().thenCompose(x -> h.position(room));
+                    return gate.get().thenCompose(x -> inner.position(room));
                 }
             };
         }

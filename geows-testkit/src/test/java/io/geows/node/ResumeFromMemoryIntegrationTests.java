@@ -7,12 +7,12 @@ import io.geows.Authenticator;
 import io.geows.GeoWsNode;
 import io.geows.NodeLimits;
 import io.geows.memory.InMemoryBroker;
-import io.geows.spi.Appended;
 import io.geows.spi.BrokerAdapter;
 import io.geows.spi.History;
 import io.geows.spi.HistorySlice;
 import io.geows.spi.Position;
 import io.geows.testkit.ForwardingBroker;
+import io.geows.testkit.ForwardingHistory;
 import io.geows.testkit.TestClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -119,23 +119,17 @@ class ResumeFromMemoryIntegrationTests {
 
         @Override
         public History history() {
-            History h = inner.history();
-            return new History() {
-                @Override
-                public CompletableFuture<Appended> append(String room, String messageKey, String topic, byte[] payload) {
-                    return h.append(room, messageKey, topic, payload);
-                }
-
+            return new ForwardingHistory(inner.history()) {
                 @Override
                 public CompletableFuture<HistorySlice> readAfter(String room, long afterOffset, int limit) {
                     calls.add("readAfter " + afterOffset);
-                    return h.readAfter(room, afterOffset, limit);
+                    return inner.readAfter(room, afterOffset, limit);
                 }
 
                 @Override
                 public CompletableFuture<Position> position(String room) {
                     calls.add("position");
-                    return h.position(room);
+                    return inner.position(room);
                 }
             };
         }
