@@ -79,7 +79,7 @@ class LoadToolIntegrationTests {
         assertThat(file).exists();
         assertThat(Files.readString(dir.resolve("latest.json"))).contains("\"load-redis\" : \"" + file.getFileName());
         assertThat(Files.readString(dir.resolve("latest.md"))).contains("## Load: redis", "step 2", "pass");
-        assertThat(Files.readString(dir.resolve("sweep.svg"))).startsWith("<svg").contains("p99 limit 50 ms", "redis");
+        assertThat(Files.readString(dir.resolve("sweep.svg"))).startsWith("<svg").contains("p99 limit 1,000 ms", "redis");
     }
 
     @Test
