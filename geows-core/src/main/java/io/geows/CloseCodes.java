@@ -39,6 +39,35 @@ public final class CloseCodes {
     /** The client does not read fast enough: {@value}. */
     public static final int SLOW_CONSUMER = 4008;
 
+    /**
+     * The lowest close code the application may use to disconnect sessions ({@code GeoWsNode.disconnectUser}):
+     * {@value}. Codes {@value} to 4499 tell the client it may connect again (e.g. after a password change,
+     * with a fresh token); 4500 to {@value #APPLICATION_MAX} tell it not to (e.g. after a ban).
+     *
+     * @since 0.2.0
+     */
+    public static final int APPLICATION_MIN = 4100;
+    /** The highest close code the application may use: {@value}. @since 0.2.0 */
+    public static final int APPLICATION_MAX = 4999;
+    /**
+     * The application closed the session; the client may connect again (with a fresh token): {@value}.
+     *
+     * @since 0.2.0
+     */
+    public static final int RECONNECT = 4100;
+    /**
+     * The application closed the session for good (e.g. the user was banned); the client does not
+     * connect again by itself: {@value}.
+     *
+     * @since 0.2.0
+     */
+    public static final int FOR_GOOD = 4500;
+
+    /** Whether an application's close code tells the client not to connect again (4500-4999). @since 0.2.0 */
+    public static boolean isFinal(int code) {
+        return code >= FOR_GOOD && code <= APPLICATION_MAX;
+    }
+
     private CloseCodes() {
     }
 }

@@ -6,11 +6,14 @@ import io.geows.internal.NodeEngine;
 import io.geows.internal.NettyTransport;
 import io.geows.memory.InMemoryBroker;
 import io.geows.spi.BrokerAdapter;
+import io.geows.spi.Position;
+import io.geows.spi.PresenceMember;
 import io.geows.spi.Router;
 import io.geows.spi.SessionRegistry;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -54,6 +57,8 @@ public final class GeoWsNode implements AutoCloseable {
     public static final Duration DEFAULT_PRESENCE_TTL = Duration.ofSeconds(15);
     /** How long {@link #close()} waits for clients to leave after {@code goaway}: 5 seconds. */
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(5);
+    /** How long the application's hooks may take to answer: 5 seconds (see {@link Builder#hookTimeout}). */
+    public static final Duration DEFAULT_HOOK_TIMEOUT = Duration.ofSeconds(5);
 
     private final String region;
     private final String nodeId;
@@ -64,6 +69,7 @@ public final class GeoWsNode implements AutoCloseable {
     private final Duration drainTimeout;
     private final NodeLimits limits;
     private final ScheduledExecutorService scheduler;
+    private final java.util.concurrent.ExecutorService ownHooks;
     private final NodeEngine engine;
     private final boolean insecureAuth;
     private final InterRegionKeys interRegionKeys;
@@ -92,10 +98,27 @@ public final class GeoWsNode implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.engine = new NodeEngine(region, nodeId, publicUrl, Topics.withPrefix(b.topicPrefix), broker,
-                b.registry != null ? b.registry : new DefaultSessionRegistry(),
-                b.router != null ? b.router : DefaultRouter.INSTANCE,
-                b.authenticator, b.authorizer, b.interRegionKeys.seal(), limits, b.presence, b.presenceTtl, scheduler, b.observer);
+        this.ownHooks = b.hookExecutor == null ? hookThreads(nodeId) : null;
+        this.engine = new NodeEngine(new NodeEngine.Parts(region, nodeId, publicUrl, Topics.withPrefix(b.topicPrefix),
+                broker, b.registry != null ? b.registry : new DefaultSessionRegistry(),
+                b.router != null ? b.router : DefaultRouter.INSTANCE, b.authenticator, b.authorizer,
+                b.interRegionKeys.seal(), limits, b.presence, b.presenceTtl, scheduler, b.observer,
+                java.util.List.copyOf(b.connectionListeners), b.hookExecutor != null ? b.hookExecutor : ownHooks,
+                b.hookTimeout));
+    }
+
+    /** The default hook executor: a few daemon threads, more only while hooks are busy. */
+    private static java.util.concurrent.ExecutorService hookThreads(String nodeId) {
+        int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(threads, threads,
+                30, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "geows-hooks-" + nodeId + "-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     /** A builder; {@link Builder#region(String)} is required. */
@@ -207,15 +230,119 @@ public final class GeoWsNode implements AutoCloseable {
         return engine.stats();
     }
 
+    // ---------------------------------------------------------------- the application's operations
+
+    /**
+     * Publishes a message to a room as the application: it goes into the room's history with an
+     * offset and reaches every member in every region once, in order with the members' own messages,
+     * as a {@code message} frame without {@code from}. Same as {@link #publish(String, String, String)}
+     * with a random message id.
+     *
+     * @param room     the room
+     * @param jsonData the payload: one JSON value, e.g. {@code {"status":"shipped"}}
+     * @return completes with the message's position in the room's history; fails with
+     *         {@link BrokerUnavailableException} when the broker is unreachable (the message was not
+     *         published: nothing is delivered later), or with a {@link GeoWsException} when the router
+     *         refused it
+     * @throws IllegalArgumentException when {@code jsonData} is not one JSON value or the room name is invalid
+     * @throws IllegalStateException before {@link #start()} or after {@link #close()}
+     * @since 0.2.0
+     */
+    public CompletableFuture<Position> publish(String room, String jsonData) {
+        return publish(room, null, jsonData);
+    }
+
+    /**
+     * Publishes a message to a room as the application, idempotently: a message id that was published
+     * to the room before (within history's retention) is not stored or delivered again, and the future
+     * completes with the position it got the first time. Retry with the same id after a failure.
+     *
+     * @param messageId 1-64 characters, unique per room among the application's messages; {@code null}
+     *                  for a random one
+     * @see #publish(String, String)
+     * @since 0.2.0
+     */
+    public CompletableFuture<Position> publish(String room, String messageId, String jsonData) {
+        return ops().publish(room, messageId, jsonData);
+    }
+
+    /**
+     * Sends a message to every session of a user, in every region, as a {@code direct} frame without
+     * {@code from}. Not stored: a user who is not connected does not get it.
+     *
+     * @return completes with the number of nodes holding a session of the user that it was handed to
+     *         (0: the user is connected nowhere); fails with {@link BrokerUnavailableException}
+     * @since 0.2.0
+     */
+    public CompletableFuture<Integer> sendToUser(String user, String jsonData) {
+        return ops().sendToUser(user, jsonData);
+    }
+
     /**
      * Sends a server-side message to every session on every node, as a {@code broadcast} frame.
      *
-     * @param jsonData the payload: JSON text, passed through unchanged
+     * @param jsonData the payload: one JSON value
      * @return completes when the broker accepted it
+     * @throws IllegalArgumentException when {@code jsonData} is not one JSON value
      */
     public CompletableFuture<Void> broadcast(String jsonData) {
-        Objects.requireNonNull(jsonData, "jsonData");
-        return engine.broadcast(jsonData);
+        return ops().broadcast(jsonData);
+    }
+
+    /**
+     * Who is in a room, in every region: one entry per user and node.
+     *
+     * @since 0.2.0
+     */
+    public CompletableFuture<List<PresenceMember>> presence(String room) {
+        return ops().presence(room);
+    }
+
+    /**
+     * Reads a room's history: the messages after {@code since}, oldest first, at most {@code limit}.
+     * Page through with the position of the last message read.
+     *
+     * @param since where to read after, or {@code null} for the oldest message history keeps
+     * @param limit 1 to {@link NodeLimits#maxReplay()}
+     * @since 0.2.0
+     */
+    public CompletableFuture<RoomHistory> history(String room, Position since, int limit) {
+        return ops().history(room, since, limit);
+    }
+
+    /**
+     * Closes every session of a user, on every node in every region, with a close code (after a ban,
+     * a password change). A session that connects after the order reached its node is not affected:
+     * refuse the user's tokens too.
+     *
+     * @param code   {@link CloseCodes#RECONNECT} (4100-4499: the client may connect again) or
+     *               {@link CloseCodes#FOR_GOOD} (4500-4999: it does not)
+     * @param reason a short reason sent in the close frame (at most 100 characters)
+     * @return completes when the order is on its way to every node
+     * @throws IllegalArgumentException for a code outside 4100-4999
+     * @since 0.2.0
+     */
+    public CompletableFuture<Void> disconnectUser(String user, int code, String reason) {
+        return ops().disconnectUser(user, code, reason);
+    }
+
+    /**
+     * Closes one session, wherever it is (its id is {@link SessionInfo#sessionId()}).
+     *
+     * @see #disconnectUser(String, int, String)
+     * @since 0.2.0
+     */
+    public CompletableFuture<Void> disconnectSession(String sessionId, int code, String reason) {
+        return ops().disconnectSession(sessionId, code, reason);
+    }
+
+    private io.geows.internal.ServerOps ops() {
+        synchronized (lifecycle) {
+            if (!started || closed) {
+                throw new IllegalStateException("node " + nodeId + " is " + (closed ? "closed" : "not started"));
+            }
+        }
+        return engine.ops();
     }
 
     /**
@@ -255,6 +382,9 @@ public final class GeoWsNode implements AutoCloseable {
         engine.shutdown(Duration.ofSeconds(1));
         broker.close();
         scheduler.shutdownNow();
+        if (ownHooks != null) {
+            ownHooks.shutdown(); // events already queued (the last disconnects) still reach the listeners
+        }
     }
 
     @Override
@@ -283,8 +413,41 @@ public final class GeoWsNode implements AutoCloseable {
         private PresencePolicy presence = PresencePolicy.defaults();
         private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
         private NodeObserver observer = NodeObserver.NONE;
+        private final java.util.List<ConnectionListener> connectionListeners = new java.util.ArrayList<>();
+        private java.util.concurrent.Executor hookExecutor;
+        private Duration hookTimeout = DEFAULT_HOOK_TIMEOUT;
 
         private Builder() {
+        }
+
+        /** Adds a listener told of every session that connects to or disconnects from this node. */
+        public Builder connectionListener(ConnectionListener listener) {
+            connectionListeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Where the application's hooks run (connection listeners, the publish interceptor, RPC handlers,
+         * room listeners); never on the node's network threads. Default: a pool of daemon threads of the
+         * node's own (at least 4). The node does not shut down an executor given here.
+         */
+        public Builder hookExecutor(java.util.concurrent.Executor executor) {
+            this.hookExecutor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * How long a hook may take to answer; default {@link GeoWsNode#DEFAULT_HOOK_TIMEOUT}:
+         * a publish interceptor or RPC handler that does not answer in time fails the client's request with
+         * {@code timeout}; a connection listener that takes longer is logged as slow.
+         */
+        public Builder hookTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("hookTimeout must be positive, was " + timeout);
+            }
+            this.hookTimeout = timeout;
+            return this;
         }
 
         /** Hooks for metrics: told of every frame received and every delivery. Default: none. */

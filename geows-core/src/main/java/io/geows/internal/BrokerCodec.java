@@ -18,8 +18,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The node-to-node wire format on broker topics: compact JSON objects with a kind field {@code k}:
- * {@code room}, {@code direct}, {@code broadcast} (an {@link Envelope}) or {@code presence} (a
- * join/leave event). Thread-safe.
+ * {@code room}, {@code direct}, {@code broadcast} (an {@link Envelope}; without {@code from} when the
+ * application sent it), {@code presence} (a join/leave event or a diff) or {@code disconnect} (the
+ * application's order to close sessions). Thread-safe.
  */
 public final class BrokerCodec {
     private static final JsonFactory JSON = JsonFactory.builder()
@@ -58,7 +59,51 @@ public final class BrokerCodec {
         }
     }
 
+    /**
+     * The application's order to close sessions, sent to every node: those of {@code user} (when set),
+     * or the one session {@code session} (when set), with a close code and reason.
+     */
+    public record Disconnect(String id, String user, String session, int code, String reason, String region,
+                             String node, long ts) implements Decoded {
+    }
+
     private BrokerCodec() {
+    }
+
+    public static byte[] encodeDisconnect(Disconnect d) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(160);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("k", "disconnect");
+            g.writeStringField("id", d.id());
+            if (d.user() != null) {
+                g.writeStringField("user", d.user());
+            }
+            if (d.session() != null) {
+                g.writeStringField("session", d.session());
+            }
+            g.writeNumberField("code", d.code());
+            g.writeStringField("reason", d.reason());
+            g.writeStringField("region", d.region());
+            g.writeStringField("node", d.node());
+            g.writeNumberField("ts", d.ts());
+            g.writeEndObject();
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return out.toByteArray();
+    }
+
+    private static Disconnect disconnect(String id, String user, String session, Integer code, String reason,
+                                         String region, String node, Long ts) {
+        if (user == null && session == null) {
+            throw new IllegalArgumentException("a disconnect names neither user nor session");
+        }
+        if (code == null || ts == null) {
+            throw new IllegalArgumentException("missing code or ts");
+        }
+        return new Disconnect(require("id", id), user, session, code, reason == null ? "" : reason,
+                require("region", region), require("node", node), ts);
     }
 
     public static byte[] encode(Envelope e) {
@@ -203,6 +248,9 @@ public final class BrokerCodec {
             String node = null;
             String event = null;
             String user = null;
+            String session = null;
+            String reason = null;
+            Integer code = null;
             List<PresenceMember> joined = null;
             List<PresenceMember> left = null;
             long ts = 0;
@@ -240,6 +288,14 @@ public final class BrokerCodec {
                         }
                         count = p.getIntValue();
                     }
+                    case "code" -> {
+                        if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT) {
+                            throw new IllegalArgumentException("code is not an integer");
+                        }
+                        code = p.getIntValue();
+                    }
+                    case "session" -> session = string(p, field);
+                    case "reason" -> reason = string(p, field);
                     case "k" -> k = string(p, field);
                     case "id" -> id = string(p, field);
                     case "room" -> room = string(p, field);
@@ -258,6 +314,9 @@ public final class BrokerCodec {
                 throw new IllegalArgumentException("not a single JSON object");
             }
             require("k", k);
+            if ("disconnect".equals(k)) {
+                return disconnect(id, user, session, code, reason, region, node, hasTs ? ts : null);
+            }
             if ("presence".equals(k) && "diff".equals(event)) {
                 if (joined == null || left == null) {
                     throw new IllegalArgumentException("missing joined or left");
@@ -282,7 +341,7 @@ public final class BrokerCodec {
             }
             return new Message(new Envelope(kind, require("id", id), kind == Envelope.Kind.ROOM ? require("room", room) : room,
                     kind == Envelope.Kind.DIRECT ? require("to", to) : to,
-                    kind != Envelope.Kind.BROADCAST ? require("from", from) : from,
+                    from,
                     require("region", region), require("node", node), ts, data));
         } catch (IOException e) {
             throw new IllegalArgumentException("not JSON: " + e.getMessage(), e);
@@ -323,6 +382,14 @@ public final class BrokerCodec {
             throw new IllegalArgumentException("not a JSON object");
         }
         String k = text(n, "k", true);
+        if ("disconnect".equals(k)) {
+            JsonNode code = n.get("code");
+            JsonNode ts = n.get("ts");
+            return disconnect(text(n, "id", true), text(n, "user", false), text(n, "session", false),
+                    code != null && code.isInt() ? code.intValue() : null, text(n, "reason", false),
+                    text(n, "region", true), text(n, "node", true),
+                    ts != null && ts.isIntegralNumber() && ts.canConvertToLong() ? ts.longValue() : null);
+        }
         if ("presence".equals(k) && "diff".equals(text(n, "event", true))) {
             JsonNode c = n.get("count");
             int count = c == null ? PresenceDiff.NO_COUNT : c.canConvertToInt() && c.isIntegralNumber() && c.intValue() >= 0
@@ -353,7 +420,7 @@ public final class BrokerCodec {
         // so numbers keep their exact form.
         String raw = decodeTrusted(payload) instanceof Message m ? m.envelope().data() : null;
         return new Message(new Envelope(kind, text(n, "id", true), text(n, "room", kind == Envelope.Kind.ROOM),
-                text(n, "to", kind == Envelope.Kind.DIRECT), text(n, "from", kind != Envelope.Kind.BROADCAST),
+                text(n, "to", kind == Envelope.Kind.DIRECT), text(n, "from", false),
                 text(n, "region", true), text(n, "node", true), ts.longValue(), raw));
     }
 

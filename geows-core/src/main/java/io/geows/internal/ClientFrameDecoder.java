@@ -159,7 +159,7 @@ public final class ClientFrameDecoder {
         return validRoom(room.textValue(), id);
     }
 
-    private static String validRoom(String room, String id) throws FrameException {
+    static String validRoom(String room, String id) throws FrameException {
         // characters are code points: an emoji is one, not two UTF-16 units
         if (room.isEmpty() || room.length() > 2 * MAX_ROOM_LENGTH || room.codePointCount(0, room.length()) > MAX_ROOM_LENGTH) {
             throw new FrameException(ErrorCode.BAD_REQUEST, "room name must have 1-" + MAX_ROOM_LENGTH + " characters", id);

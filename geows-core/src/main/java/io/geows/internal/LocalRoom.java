@@ -4,7 +4,6 @@ import io.geows.Envelope;
 import io.geows.spi.Position;
 import io.geows.spi.BrokerMessage;
 import io.geows.spi.HistorySlice;
-import io.geows.spi.Session;
 import io.geows.spi.Subscription;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -54,7 +53,7 @@ final class LocalRoom {
 
     final String room;
     final String topic;
-    /** Sessions holding this room; guarded by the engine's room table lock. */
+    /** Sessions holding this room; guarded by the {@link RoomTable}'s lock. */
     int refs;
     CompletableFuture<Subscription> subscription;
 
@@ -181,17 +180,17 @@ final class LocalRoom {
     }
 
     /** A live room message from the broker. */
-    synchronized void deliver(BrokerMessage m, NodeEngine engine) {
+    synchronized void deliver(BrokerMessage m, RoomTable rooms) {
         if (waiting != null) {
             if (waiting.size() >= MAX_WAITING) {
                 // Bounded: a genuine message dropped here is read from history with the next gap.
-                engine.dropBrokerMessage(m, "more than " + MAX_WAITING + " messages wait for a history read");
+                rooms.guard.dropBrokerMessage(m, "more than " + MAX_WAITING + " messages wait for a history read");
                 return;
             }
             waiting.add(m);
             return;
         }
-        process(m, engine);
+        process(m, rooms);
     }
 
     /**
@@ -199,11 +198,11 @@ final class LocalRoom {
      * messages that were waiting, then goes live (or reads the next page). Ignored when a newer
      * recovery started meanwhile (its read covers the same ground and more).
      */
-    synchronized void endRecovery(long gen, long after, HistorySlice slice, NodeEngine engine) {
+    synchronized void endRecovery(long gen, long after, HistorySlice slice, RoomTable rooms) {
         if (gen != generation || waiting == null) {
             return;
         }
-        engine.historyRejected(slice, room);
+        rooms.guard.historyRejected(slice, room);
         List<BrokerMessage> queued = waiting;
         int judged = readIssued ? receivedBeforeRead : 0;
         if (epoch != null && !epoch.equals(slice.epoch())) {
@@ -215,11 +214,11 @@ final class LocalRoom {
                 BrokerMessage m = queued.get(i);
                 if (m.hasOffset() && epoch.equals(m.epoch()) && m.offset() > lastOffset
                         && (m.previous() == lastOffset || m.previous() == BrokerMessage.UNKNOWN)) {
-                    Envelope e = engine.decodeRoomMessage(m, room);
+                    Envelope e = rooms.guard.decodeRoomMessage(m, room);
                     if (e != null && e.timestamp() > historyHorizon()) {
                         long key = RecentKeys.hashKey(e.from(), e.id());
                         if (keys.check(key, hashOf(m.epoch()), m.offset()) == RecentKeys.UNSEEN) {
-                            deliverNow(m, e, key, engine, BrokerMessage.UNKNOWN);
+                            deliverNow(m, e, key, rooms, BrokerMessage.UNKNOWN);
                         }
                     }
                 }
@@ -230,7 +229,7 @@ final class LocalRoom {
         long previous = slice.complete() ? after : BrokerMessage.UNKNOWN;
         for (BrokerMessage h : slice.messages()) {
             held.put(h.offset(), h.payload());
-            fromHistory(h, engine, h.previous() != BrokerMessage.UNKNOWN ? h.previous() : previous);
+            fromHistory(h, rooms, h.previous() != BrokerMessage.UNKNOWN ? h.previous() : previous);
             previous = h.offset();
         }
         boolean morePages = slice.messages().size() >= PAGE;
@@ -248,7 +247,7 @@ final class LocalRoom {
                 rereads++;
             }
             readIssued = false;
-            engine.confirmRoom(this, ++generation);
+            rooms.confirm(this, ++generation);
             return;
         }
         waiting = null;
@@ -268,15 +267,15 @@ final class LocalRoom {
                 if (m.hasOffset() && m.epoch() != null && m.epoch().equals(slice.epoch()) && m.offset() > after
                         && !Arrays.equals(held.get(m.offset()), m.payload())
                         && (m.offset() > slice.top() || held.containsKey(m.offset()) || slice.complete())
-                        && engine.decodeRoomMessage(m, room) != null) { // (unsigned ones are counted as forged there)
-                    engine.dropReplayed(m, "history does not hold this message at offset " + m.offset());
+                        && rooms.guard.decodeRoomMessage(m, room) != null) { // (unsigned ones are counted as forged there)
+                    rooms.guard.dropReplayed(m, "history does not hold this message at offset " + m.offset());
                 }
                 continue; // delivered from history, if it was genuine
             }
             if (waiting != null) {
                 waiting.add(m); // a newer check started while going through these
             } else {
-                process(m, engine);
+                process(m, rooms);
             }
         }
     }
@@ -300,12 +299,12 @@ final class LocalRoom {
     }
 
     /** A live message, not waiting for anything. */
-    private void process(BrokerMessage m, NodeEngine engine) {
+    private void process(BrokerMessage m, RoomTable rooms) {
         if (!m.hasOffset()) {
-            engine.dropBrokerMessage(m, "room message without offset");
+            rooms.guard.dropBrokerMessage(m, "room message without offset");
             return;
         }
-        Envelope e = engine.decodeRoomMessage(m, room);
+        Envelope e = rooms.guard.decodeRoomMessage(m, room);
         if (e == null) {
             return; // malformed, forged or for another room: dropped and counted
         }
@@ -315,7 +314,7 @@ final class LocalRoom {
             return; // delivered already (recovery overlapping live delivery)
         }
         if (seen == RecentKeys.ELSEWHERE) {
-            engine.dropReplayed(m, "message already delivered at offset " + keys.offsetOf(key) + " sent again as "
+            rooms.guard.dropReplayed(m, "message already delivered at offset " + keys.offsetOf(key) + " sent again as "
                     + m.offset() + " (epoch " + m.epoch() + ")");
             return;
         }
@@ -330,18 +329,18 @@ final class LocalRoom {
             waiting.add(m);
             readIssued = false;
             rereads = 0;
-            engine.confirmRoom(this, ++generation);
+            rooms.confirm(this, ++generation);
             return;
         }
-        deliverNow(m, e, key, engine, m.previous());
+        deliverNow(m, e, key, rooms, m.previous());
     }
 
     /** A message read from history: trusted for its position, still checked for repeats and age. */
-    private void fromHistory(BrokerMessage m, NodeEngine engine, long previous) {
+    private void fromHistory(BrokerMessage m, RoomTable rooms, long previous) {
         if (epoch != null && m.epoch().equals(epoch) && m.offset() <= lastOffset) {
             return;
         }
-        Envelope e = engine.decodeRoomMessage(m, room);
+        Envelope e = rooms.guard.decodeRoomMessage(m, room);
         if (e == null) {
             return;
         }
@@ -351,7 +350,7 @@ final class LocalRoom {
             return;
         }
         if (seen == RecentKeys.ELSEWHERE) {
-            engine.dropReplayed(m, "history holds the message of offset " + keys.offsetOf(key) + " again at offset "
+            rooms.guard.dropReplayed(m, "history holds the message of offset " + keys.offsetOf(key) + " again at offset "
                     + m.offset() + " (epoch " + m.epoch() + ")");
             return;
         }
@@ -359,32 +358,22 @@ final class LocalRoom {
             // Signed before what this room can vouch for, yet after its last delivered position:
             // a copy someone put into history (or an epoch rewritten), not something to deliver.
             if (epoch != null) {
-                engine.dropReplayed(m, "history entry at offset " + m.offset() + " was signed before this room's "
+                rooms.guard.dropReplayed(m, "history entry at offset " + m.offset() + " was signed before this room's "
                         + "memory reaches; not delivered as new");
             }
             return;
         }
-        deliverNow(m, e, key, engine, previous);
+        deliverNow(m, e, key, rooms, previous);
     }
 
     /** @param previous the offset of the message before {@code m}, as vouched for, or UNKNOWN */
-    private void deliverNow(BrokerMessage m, Envelope e, long key, NodeEngine engine, long previous) {
+    private void deliverNow(BrokerMessage m, Envelope e, long key, RoomTable rooms, long previous) {
         epoch = m.epoch();
         lastOffset = m.offset();
         keys.add(key, hashOf(m.epoch()), m.offset(), e.timestamp());
         // Encode once; the same bytes go to every local member (and to resumes, from memory).
         byte[] frame = ServerFrames.message(e, m.offset(), m.epoch());
         recent.append(m.offset(), m.epoch(), previous, frame);
-        int recipients = 0;
-        for (Session s : engine.registry().members(room)) {
-            if (s instanceof WsSession ws) {
-                RoomCursor cursor = ws.cursors.get(room);
-                if (cursor != null) {
-                    cursor.offer(ws, m.offset(), m.epoch(), frame);
-                    recipients++;
-                }
-            }
-        }
-        engine.observeDelivery("message", e, recipients);
+        rooms.fanOut(room, e, m.offset(), m.epoch(), frame);
     }
 }

@@ -171,10 +171,13 @@ final class RecentKeys {
         return h == EMPTY ? 1 : h;
     }
 
-    /** {@link #hash} of a message key ({@code from + "\n" + id}) without building the string. */
+    /**
+     * {@link #hash} of a message key ({@code from + "\n" + id}, an absent sender as "") without
+     * building the string.
+     */
     static long hashKey(String from, String id) {
         long h = 0xcbf29ce484222325L;
-        h = mixIn(h, from);
+        h = mixIn(h, from == null ? "" : from);
         h ^= '\n';
         h *= 0x100000001b3L;
         h *= 0x100000001b3L; // the high byte of '\n' is 0: xor is a no-op, the multiply is not

@@ -40,6 +40,9 @@ public final class WsSession implements Session {
     private final RateLimiter rateLimiter;
     private java.util.concurrent.ScheduledFuture<?> refreshAsk;
     private java.util.concurrent.ScheduledFuture<?> expiryClose;
+    private volatile boolean announced;
+    private int closeCode;
+    private String closeReason;
 
     WsSession(Connection conn, String id, int maxQueuedFrames, long maxQueuedBytes, Counters counters,
               ScheduledExecutorService scheduler, RateLimiter rateLimiter) {
@@ -115,11 +118,40 @@ public final class WsSession implements Session {
 
     @Override
     public void close(int code, String reason) {
+        closedWith(code, reason);
         try {
             conn.close(code, reason);
         } catch (RuntimeException e) {
             log.debug("close of {} failed", id, e);
         }
+    }
+
+    /** Records why the session ends, unless a reason was recorded before (the first one wins). */
+    synchronized void closedWith(int code, String reason) {
+        if (closeCode == 0) {
+            closeCode = code;
+            closeReason = reason == null ? "" : reason;
+        }
+    }
+
+    /** The close code recorded, or 1006 (closed abnormally) when neither side sent one. */
+    synchronized int closeCode() {
+        return closeCode == 0 ? 1006 : closeCode;
+    }
+
+    /** The close reason recorded, or "connection lost". */
+    synchronized String closeReason() {
+        return closeCode == 0 ? "connection lost" : closeReason;
+    }
+
+    /** Marks the session as told to the connection listeners. */
+    void markAnnounced() {
+        announced = true;
+    }
+
+    /** Whether the connection listeners were told of this session. */
+    boolean announced() {
+        return announced;
     }
 
     /** Starts the hello: returns false when a hello was already seen. */
