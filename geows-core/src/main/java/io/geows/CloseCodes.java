@@ -10,6 +10,18 @@ public final class CloseCodes {
     public static final int NORMAL = 1000;
     /** The node is shutting down or draining: {@value}. */
     public static final int GOING_AWAY = 1001;
+    /**
+     * The client closed without a status code: {@value} (as seen by a {@link ConnectionListener}).
+     *
+     * @since 0.2.0
+     */
+    public static final int NO_STATUS = 1005;
+    /**
+     * The connection was lost without a close frame: {@value} (as seen by a {@link ConnectionListener}).
+     *
+     * @since 0.2.0
+     */
+    public static final int ABNORMAL = 1006;
     /** A binary frame: {@value}. */
     public static final int UNSUPPORTED_DATA = 1003;
     /** A frame over the size limit: {@value}. */

@@ -4,7 +4,8 @@ import java.util.Locale;
 
 /**
  * The stable codes of {@code error} frames (see {@code docs/protocol.md}). The wire form is the
- * lower-case name, e.g. {@code bad_json}.
+ * lower-case name, e.g. {@code bad_json}. Codes the application chooses ({@link PublishDecision#reject(String,
+ * String)}, {@link RpcReply#error}) come as {@code app.<code>}.
  *
  * @since 0.1.0
  */
@@ -49,7 +50,19 @@ public enum ErrorCode {
      */
     OVERLOADED,
     /** An unexpected failure on the node. */
-    INTERNAL;
+    INTERNAL,
+    /** An {@code rpc} names a method no handler is registered for. @since 0.2.0 */
+    UNKNOWN_METHOD,
+    /**
+     * The application's hook (publish interceptor, RPC handler) did not answer in time; nothing was
+     * published. The request may be sent again. @since 0.2.0
+     */
+    TIMEOUT,
+    /**
+     * The application's hook failed (threw, or answered something unusable); nothing was published.
+     * The details are in the node's log. @since 0.2.0
+     */
+    HANDLER_FAILED;
 
     /** The code as it appears on the wire. */
     public String wireName() {

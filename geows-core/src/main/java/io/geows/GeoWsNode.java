@@ -69,7 +69,6 @@ public final class GeoWsNode implements AutoCloseable {
     private final Duration drainTimeout;
     private final NodeLimits limits;
     private final ScheduledExecutorService scheduler;
-    private final java.util.concurrent.ExecutorService ownHooks;
     private final NodeEngine engine;
     private final boolean insecureAuth;
     private final InterRegionKeys interRegionKeys;
@@ -98,12 +97,12 @@ public final class GeoWsNode implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.ownHooks = b.hookExecutor == null ? hookThreads(nodeId) : null;
         this.engine = new NodeEngine(new NodeEngine.Parts(region, nodeId, publicUrl, Topics.withPrefix(b.topicPrefix),
                 broker, b.registry != null ? b.registry : new DefaultSessionRegistry(),
                 b.router != null ? b.router : DefaultRouter.INSTANCE, b.authenticator, b.authorizer,
                 b.interRegionKeys.seal(), limits, b.presence, b.presenceTtl, scheduler, b.observer,
-                java.util.List.copyOf(b.connectionListeners), b.hookExecutor != null ? b.hookExecutor : ownHooks,
+                java.util.List.copyOf(b.connectionListeners), b.interceptor, b.rpcMethods,
+                b.hookExecutor != null ? b.hookExecutor : hookThreads(nodeId),
                 b.hookTimeout));
     }
 
@@ -112,7 +111,7 @@ public final class GeoWsNode implements AutoCloseable {
         int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
         java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(threads, threads,
-                30, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                10, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
                     Thread t = new Thread(r, "geows-hooks-" + nodeId + "-" + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
@@ -336,6 +335,19 @@ public final class GeoWsNode implements AutoCloseable {
         return ops().disconnectSession(sessionId, code, reason);
     }
 
+    /**
+     * Listens to a room's messages from every region, from now on, e.g. to store or moderate them (see
+     * {@link RoomListener}). The node subscribes the room as it would for a member, until the
+     * registration is closed.
+     *
+     * @return completes once messages flow to the listener; fails with
+     *         {@link BrokerUnavailableException} when the broker is unreachable
+     * @since 0.2.0
+     */
+    public CompletableFuture<Registration> listen(String room, RoomListener listener) {
+        return ops().listen(room, listener);
+    }
+
     private io.geows.internal.ServerOps ops() {
         synchronized (lifecycle) {
             if (!started || closed) {
@@ -382,9 +394,9 @@ public final class GeoWsNode implements AutoCloseable {
         engine.shutdown(Duration.ofSeconds(1));
         broker.close();
         scheduler.shutdownNow();
-        if (ownHooks != null) {
-            ownHooks.shutdown(); // events already queued (the last disconnects) still reach the listeners
-        }
+        // The node's own hook pool is not shut down: the last disconnect events are queued as the
+        // transport's threads notice closed connections, which may be after this. Its threads are
+        // daemons and end 10 s after the last hook ran.
     }
 
     @Override
@@ -415,6 +427,8 @@ public final class GeoWsNode implements AutoCloseable {
         private NodeObserver observer = NodeObserver.NONE;
         private final java.util.List<ConnectionListener> connectionListeners = new java.util.ArrayList<>();
         private java.util.concurrent.Executor hookExecutor;
+        private PublishInterceptor interceptor;
+        private final java.util.Map<String, RpcHandler> rpcMethods = new java.util.LinkedHashMap<>();
         private Duration hookTimeout = DEFAULT_HOOK_TIMEOUT;
 
         private Builder() {
@@ -423,6 +437,30 @@ public final class GeoWsNode implements AutoCloseable {
         /** Adds a listener told of every session that connects to or disconnects from this node. */
         public Builder connectionListener(ConnectionListener listener) {
             connectionListeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /** Decides on every message clients publish, before it is accepted; default: none (all accepted). */
+        public Builder publishInterceptor(PublishInterceptor interceptor) {
+            this.interceptor = Objects.requireNonNull(interceptor, "interceptor");
+            return this;
+        }
+
+        /**
+         * Answers clients' {@code rpc} calls of {@code method} with {@code handler}.
+         *
+         * @param method 1-128 characters
+         * @throws IllegalArgumentException when a handler for the method was registered already
+         */
+        public Builder rpc(String method, RpcHandler handler) {
+            Objects.requireNonNull(method, "method");
+            Objects.requireNonNull(handler, "handler");
+            if (method.isEmpty() || method.length() > 128) {
+                throw new IllegalArgumentException("rpc method name must be 1-128 characters: '" + method + "'");
+            }
+            if (rpcMethods.putIfAbsent(method, handler) != null) {
+                throw new IllegalArgumentException("rpc method '" + method + "' has a handler already");
+            }
             return this;
         }
 

@@ -55,6 +55,11 @@ public final class NodeLimits {
     public static final int DEFAULT_RECENT_MESSAGES_PER_ROOM = 64;
     /** Bytes of frames a room keeps in memory at most: {@value} (256 KiB). */
     public static final long DEFAULT_RECENT_BYTES_PER_ROOM = 256 * 1024;
+    /**
+     * A session's {@code rpc} calls that may wait for their answers at once: {@value}. More are
+     * answered with {@link ErrorCode#RATE_LIMITED} at once. @since 0.2.0
+     */
+    public static final int DEFAULT_MAX_RPCS_IN_FLIGHT = 16;
 
     private final int maxFrameBytes;
     private final int maxJsonDepth;
@@ -72,6 +77,7 @@ public final class NodeLimits {
     private final int maxJoinsWaiting;
     private final int recentMessagesPerRoom;
     private final long recentBytesPerRoom;
+    private final int maxRpcsInFlight;
 
     private NodeLimits(Builder b) {
         this.maxFrameBytes = b.maxFrameBytes;
@@ -83,6 +89,7 @@ public final class NodeLimits {
         this.maxReplay = b.maxReplay;
         this.recentMessagesPerRoom = b.recentMessagesPerRoom;
         this.recentBytesPerRoom = b.recentBytesPerRoom;
+        this.maxRpcsInFlight = b.maxRpcsInFlight;
         this.helloTimeout = b.helloTimeout;
         this.pingInterval = b.pingInterval;
         this.messagesPerSecond = b.messagesPerSecond;
@@ -114,6 +121,7 @@ public final class NodeLimits {
         b.maxReplay = maxReplay;
         b.recentMessagesPerRoom = recentMessagesPerRoom;
         b.recentBytesPerRoom = recentBytesPerRoom;
+        b.maxRpcsInFlight = maxRpcsInFlight;
         b.helloTimeout = helloTimeout;
         b.pingInterval = pingInterval;
         b.messagesPerSecond = messagesPerSecond;
@@ -169,6 +177,11 @@ public final class NodeLimits {
         return recentBytesPerRoom;
     }
 
+    /** A session's {@code rpc} calls that may wait for answers at once. @since 0.2.0 */
+    public int maxRpcsInFlight() {
+        return maxRpcsInFlight;
+    }
+
     /** Time allowed for the {@code hello}. */
     public Duration helloTimeout() {
         return helloTimeout;
@@ -213,7 +226,8 @@ public final class NodeLimits {
                 + ", helloTimeout=" + helloTimeout + ", pingInterval=" + pingInterval
                 + ", messagesPerSecond=" + messagesPerSecond + ", messageBurst=" + messageBurst
                 + ", maxConnectionsPerAddress=" + maxConnectionsPerAddress
-                + ", maxJoinsInFlight=" + maxJoinsInFlight + ", maxJoinsWaiting=" + maxJoinsWaiting + '}';
+                + ", maxJoinsInFlight=" + maxJoinsInFlight + ", maxJoinsWaiting=" + maxJoinsWaiting
+                + ", maxRpcsInFlight=" + maxRpcsInFlight + '}';
     }
 
     /** Builds {@link NodeLimits}. Not thread-safe. */
@@ -227,6 +241,7 @@ public final class NodeLimits {
         private int maxReplay = DEFAULT_MAX_REPLAY;
         private int recentMessagesPerRoom = DEFAULT_RECENT_MESSAGES_PER_ROOM;
         private long recentBytesPerRoom = DEFAULT_RECENT_BYTES_PER_ROOM;
+        private int maxRpcsInFlight = DEFAULT_MAX_RPCS_IN_FLIGHT;
         private Duration helloTimeout = DEFAULT_HELLO_TIMEOUT;
         private Duration pingInterval = DEFAULT_PING_INTERVAL;
         private int messagesPerSecond = DEFAULT_MESSAGES_PER_SECOND;
@@ -300,6 +315,12 @@ public final class NodeLimits {
                 throw new IllegalArgumentException("recentBytesPerRoom must be >= 0: " + bytes);
             }
             this.recentBytesPerRoom = bytes;
+            return this;
+        }
+
+        /** A session's {@code rpc} calls that may wait for answers at once, at least 1. @since 0.2.0 */
+        public Builder maxRpcsInFlight(int calls) {
+            this.maxRpcsInFlight = atLeast("maxRpcsInFlight", calls, 1);
             return this;
         }
 

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -69,7 +68,12 @@ final class ClientEngine {
         loop.setRemoveOnCancelPolicy(true);
         loop.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
         if (options.listenerExecutor() == null) {
-            ownCallbackThread = Executors.newSingleThreadExecutor(new DaemonThreads("geows-client-" + clientId + "-callbacks"));
+            // One thread at most, ending when idle: never shut down, so futures completed after close()
+            // still complete on it rather than on the caller's thread.
+            java.util.concurrent.ThreadPoolExecutor own = new java.util.concurrent.ThreadPoolExecutor(1, 1, 1, TimeUnit.SECONDS,
+                    new java.util.concurrent.LinkedBlockingQueue<>(), new DaemonThreads("geows-client-" + clientId + "-callbacks"));
+            own.allowCoreThreadTimeOut(true);
+            ownCallbackThread = own;
             callbacks = new SerialExecutor(ownCallbackThread);
         } else {
             ownCallbackThread = null;
@@ -522,10 +526,6 @@ final class ClientEngine {
             if (queued instanceof ScheduledFuture<?> timer && timer.getDelay(TimeUnit.NANOSECONDS) > 0) {
                 timer.cancel(false);
             }
-        }
-        if (ownCallbackThread != null) {
-            // After every queued callback (the CLOSED event, failed futures) has run.
-            callbacks.execute(ownCallbackThread::shutdown);
         }
     }
 

@@ -55,6 +55,12 @@ final class Frames {
         return text(f);
     }
 
+    static String rpc(String method, String id, JsonNode data) {
+        ObjectNode f = frame("rpc").put("method", method).put("id", id);
+        f.set("data", data);
+        return text(f);
+    }
+
     static String presence(String room, String id) {
         return text(frame("presence").put("room", room).put("id", id));
     }

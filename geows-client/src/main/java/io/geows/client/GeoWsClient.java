@@ -122,12 +122,13 @@ public final class GeoWsClient implements AutoCloseable {
      * record, a bean, a number, a {@code String} (sent as a JSON string), a Jackson tree. To send
      * JSON text as it is, use {@link #publishJson(String, String)}. The client gives the message a
      * unique id and keeps it until acknowledged, resending it with the same id after a failover or
-     * an {@code unavailable} answer.
+     * an {@code unavailable} answer. Cancelling the returned future withdraws the message: one not
+     * yet sent is never sent; one already sent may still arrive, but is not sent again.
      *
      * @param room the room
      * @param data the payload, may be null (JSON {@code null})
      * @return completes with the node's acknowledgement; fails with a {@link QueueFullException}
-     *         (at once) when {@link Builder#maxPending(int)} messages wait already, a
+     *         when {@link Builder#maxPending(int)} messages wait already, a
      *         {@link RequestRejectedException} (e.g. {@code not_member}, {@code forbidden}), or a
      *         {@link GeoWsClientException} on timeout or close
      * @throws IllegalArgumentException when the room is invalid, {@code data} cannot be serialized,
@@ -151,6 +152,32 @@ public final class GeoWsClient implements AutoCloseable {
         checkRoom(room);
         Objects.requireNonNull(json, "json");
         return engine.session.publish(room, Frames.dataJson(json));
+    }
+
+    /**
+     * Calls a method of the application on the node (an {@code rpc} frame), e.g. to ask the backend
+     * for an order's status over the socket the client already has. Not deduplicated: a call sent
+     * but unanswered when the session is lost fails with a {@link GeoWsClientException} instead of
+     * being sent again (it may or may not have run); a call made while no session is up waits for
+     * the next one.
+     *
+     * @param method the method, as registered on the node ({@code GeoWsNode.Builder#rpc})
+     * @param data   the argument, serialized as in {@link #publish(String, Object)}; {@code null} for JSON null
+     * @return completes with the handler's result; fails with a {@link RequestRejectedException}
+     *         whose code is the application's ({@code app.<code>}, see
+     *         {@link RequestRejectedException#isApplicationError()}), {@code unknown_method},
+     *         {@code timeout} or {@code handler_failed}, or as {@link #publish(String, Object)}
+     * @throws IllegalArgumentException when {@code method} is empty or longer than 128 characters,
+     *                                  or {@code data} cannot be serialized
+     * @since 0.2.0
+     */
+    public CompletableFuture<RpcResult> rpc(String method, Object data) {
+        Objects.requireNonNull(method, "method");
+        if (method.isEmpty() || method.length() > 128) {
+            throw new IllegalArgumentException("rpc method must be 1-128 characters: '" + method + "'");
+        }
+        return engine.session.rpc(method, data == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance()
+                : Frames.data(data));
     }
 
     /**

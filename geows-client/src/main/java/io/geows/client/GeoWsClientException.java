@@ -75,7 +75,20 @@ public class GeoWsClientException extends RuntimeException {
      * @return the exception
      */
     public static GeoWsClientException directUnconfirmed(String id, String region) {
-        return new GeoWsClientException("the session with " + region + " was lost before direct message '" + id
-                + "' was acknowledged; it may or may not have been delivered - send it again if a duplicate is harmless");
+        return unconfirmed("direct message '" + id + "'", region);
+    }
+
+    /**
+     * A request that is not deduplicated by the node (a direct message, an rpc) was sent, and the
+     * session was lost before its answer: it may or may not have been carried out.
+     *
+     * @param what   the request, e.g. {@code "rpc 'order.status' (c1-7)"}
+     * @param region the region whose session was lost
+     * @return the exception
+     * @since 0.2.0
+     */
+    public static GeoWsClientException unconfirmed(String what, String region) {
+        return new GeoWsClientException("the session with " + region + " was lost before " + what
+                + " was answered; it may or may not have been carried out - send it again if doing it twice is harmless");
     }
 }

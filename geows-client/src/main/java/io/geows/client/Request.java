@@ -4,17 +4,17 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 
 /**
- * A frame waiting for its answer: a publish or direct (keyed by its message id, resent with the same
- * id), or a join, leave or presence query (keyed by a request id). Confined to the loop thread.
+ * A frame waiting for its answer: a publish, direct or rpc (keyed by its message id; a publish is
+ * resent with the same id), or a join, leave or presence query (keyed by a request id). Confined to the loop thread.
  */
 final class Request {
-    enum Kind { JOIN, LEAVE, PUBLISH, DIRECT, PRESENCE }
+    enum Kind { JOIN, LEAVE, PUBLISH, DIRECT, PRESENCE, RPC }
 
     final Kind kind;
     final String id;
-    /** The room (join, leave, publish, presence) or the recipient (direct). */
+    /** The room (join, leave, publish, presence), the recipient (direct) or the method (rpc). */
     final String target;
-    /** The encoded frame for publish and direct (built once, resent as is); null for the others. */
+    /** The encoded frame for publish, direct and rpc (built once, resent as is); null for the others. */
     final String frame;
     /** Completed on the listener executor; null for a rejoin the client makes by itself. */
     final CompletableFuture<?> future;
@@ -34,7 +34,7 @@ final class Request {
     }
 
     boolean countsAsPending() {
-        return kind == Kind.PUBLISH || kind == Kind.DIRECT;
+        return kind == Kind.PUBLISH || kind == Kind.DIRECT || kind == Kind.RPC;
     }
 
     void cancelRetry() {
@@ -52,6 +52,7 @@ final class Request {
             case PUBLISH -> "publish '" + id + "' to '" + target + "'";
             case DIRECT -> "direct message '" + id + "' to '" + target + "'";
             case PRESENCE -> "presence of '" + target + "'";
+            case RPC -> "rpc '" + target + "' (" + id + ")";
         };
     }
 }

@@ -2,9 +2,10 @@ package io.geows.client;
 
 /**
  * The node answered a request ({@code publish}, {@code direct}, {@code join}, {@code leave},
- * {@code presence}) with an {@code error} frame, e.g. {@code not_member}, {@code forbidden},
- * {@code user_offline}, {@code room_limit}, or {@code unavailable} once the client's retries are
- * spent. The codes are listed in the protocol document.
+ * {@code presence}, {@code rpc}) with an {@code error} frame, e.g. {@code not_member}, {@code forbidden},
+ * {@code user_offline}, {@code room_limit}, {@code unknown_method}, {@code timeout}, an application's
+ * {@code app.<code>}, or {@code unavailable} once the client's retries are spent. The codes are listed
+ * in the protocol document.
  *
  * @since 0.1.0
  */
@@ -46,13 +47,26 @@ public class RequestRejectedException extends GeoWsClientException {
                 + (detail == null ? "" : " (" + detail + ")") + hint(code));
     }
 
+    /**
+     * Whether the application on the node chose the error (a publish interceptor's rejection, an RPC
+     * handler's error): codes {@code app.<code>}.
+     *
+     * @since 0.2.0
+     */
+    public boolean isApplicationError() {
+        return code != null && code.startsWith("app.");
+    }
+
     private static String hint(String code) {
         return switch (code) {
             case "not_member" -> " - join the room first";
             case "user_offline" -> " - the user has no session in any region";
             case "room_limit" -> " - leave a room before joining another";
             case "unavailable" -> " - the node's broker stayed unreachable through every retry";
-            case "forbidden" -> " - the node's router does not allow it";
+            case "forbidden" -> " - the node's rules (authorizer, router, the application's interceptor) do not allow it";
+            case "unknown_method" -> " - the node has no handler for this rpc method";
+            case "timeout" -> " - the application on the node did not answer in time";
+            case "handler_failed" -> " - the application on the node failed; see the node's log";
             default -> "";
         };
     }

@@ -26,6 +26,9 @@ record RetryDecision(boolean retry, String reason) {
     static final int CLOSE_UNSUPPORTED_PROTOCOL = 4002;
     static final int CLOSE_TOKEN_EXPIRED = 4003;
     static final int SLOW_CONSUMER = 4008;
+    static final int APPLICATION_RECONNECT = 4100;
+    static final int APPLICATION_FOR_GOOD = 4500;
+    static final int APPLICATION_MAX = 4999;
 
     /**
      * After a connection ended (or could not be opened).
@@ -48,6 +51,13 @@ record RetryDecision(boolean retry, String reason) {
         }
         if (helloError != null && !UNAVAILABLE.equals(helloError)) {
             return giveUp("the node rejected the hello with '" + helloError + "'; the same hello would be rejected again");
+        }
+        if (closeCode >= APPLICATION_FOR_GOOD && closeCode <= APPLICATION_MAX) {
+            return giveUp("the application closed the session for good (close code " + closeCode + ", e.g. a ban)");
+        }
+        if (closeCode >= APPLICATION_RECONNECT && closeCode < APPLICATION_FOR_GOOD) {
+            return retry("the application closed the session (close code " + closeCode + ", e.g. a password change); "
+                    + "connecting again with a token from the token supplier");
         }
         if (closeCode == UNSUPPORTED_DATA) {
             return giveUp("the node refused a binary frame: a client bug that a retry would repeat");

@@ -89,6 +89,11 @@ final class Session {
         return message(Kind.DIRECT, id, user, Frames.direct(user, id, data));
     }
 
+    CompletableFuture<RpcResult> rpc(String method, JsonNode data) {
+        String id = nextMessageId();
+        return message(Kind.RPC, id, method, Frames.rpc(method, id, data));
+    }
+
     CompletableFuture<List<Member>> presence(String room) {
         CompletableFuture<List<Member>> f = new CompletableFuture<>();
         return submit(f, "presence of '" + room + "'", false,
@@ -107,10 +112,26 @@ final class Session {
         Request r = new Request(kind, id, target, frame, f, deadline());
         if (unanswered.incrementAndGet() > options.maxPending()) {
             unanswered.decrementAndGet();
-            f.completeExceptionally(QueueFullException.pendingLimit(r.describe(), options.maxPending()));
+            engine.fail(f, QueueFullException.pendingLimit(r.describe(), options.maxPending()));
             return f;
         }
+        // Cancelled by the app: withdrawn, never sent (again).
+        f.whenComplete((v, err) -> {
+            if (f.isCancelled()) {
+                engine.post(() -> withdraw(r));
+            }
+        });
         return submit(f, r.describe(), true, () -> add(r));
+    }
+
+    /** A request the app cancelled: out of the queue, no resend, no retry. */
+    private void withdraw(Request r) {
+        if (pending.remove(r.id, r)) {
+            r.cancelRetry();
+            log.debug("client {}: {} cancelled{}", engine.clientId, r.describe(),
+                    r.sentOn == null ? " before it was sent" : " after it was sent; it is not sent again");
+            finish(r, null);
+        }
     }
 
     private <T> CompletableFuture<T> submit(CompletableFuture<T> f, String what, boolean counted, Runnable task) {
@@ -128,7 +149,7 @@ final class Session {
             if (counted) {
                 unanswered.decrementAndGet();
             }
-            f.completeExceptionally(GeoWsClientException.closed(what));
+            engine.fail(f, GeoWsClientException.closed(what));
         }
         return f;
     }
@@ -159,7 +180,7 @@ final class Session {
             return;
         }
         String frame = switch (r.kind) {
-            case PUBLISH, DIRECT -> r.frame;
+            case PUBLISH, DIRECT, RPC -> r.frame;
             case JOIN -> {
                 RoomState rs = rooms.get(r.target);
                 // A room the client already delivered messages of is rejoined from its cursor.
@@ -230,9 +251,9 @@ final class Session {
                 r.cancelRetry();
                 engine.complete(r.future, null);
             } else if (r.sentOn == c) {
-                if (r.kind == Kind.DIRECT) {
-                    it.remove(); // not deduplicated by the node: resending could deliver it twice
-                    finish(r, GeoWsClientException.directUnconfirmed(r.id, c.region.name()));
+                if (r.kind == Kind.DIRECT || r.kind == Kind.RPC) {
+                    it.remove(); // not deduplicated by the node: resending could deliver (or run) it twice
+                    finish(r, GeoWsClientException.unconfirmed(r.describe(), c.region.name()));
                 } else {
                     r.sentOn = null; // publishes keep their id: the node acknowledges a repeat without delivering it again
                 }
@@ -281,7 +302,7 @@ final class Session {
         switch (type) {
             case "message" -> onMessage(f);
             case "joined" -> onJoined(f);
-            case "left", "ack", "presence" -> onAnswer(type, f);
+            case "left", "ack", "presence", "rpc" -> onAnswer(type, f);
             case "direct" -> {
                 Message m = Frames.message(f, null);
                 engine.callbacks.execute(() -> options.listener().onDirect(m));
@@ -363,6 +384,7 @@ final class Session {
                     ? new PublishAck(r.id, r.target, f.path("offset").asLong(), Frames.textOrNull(f, "epoch"),
                     f.path("duplicate").asBoolean(false))
                     : new DirectAck(r.id, f.path("delivered").asInt()));
+            case "rpc" -> finish(r, new RpcResult(r.target, f.path("data")));
             case "presence" -> {
                 List<Member> members = new ArrayList<>();
                 for (JsonNode m : f.path("members")) {

@@ -9,7 +9,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class RetryDecisionTests {
 
     @ParameterizedTest(name = "close {0} is retried")
-    @ValueSource(ints = {1000, 1001, 1006, 1011, 4000, 4008, -1})
+    @ValueSource(ints = {1000, 1001, 1006, 1011, 4000, 4008, 4100, 4499, -1})
     void lostConnectionsAreRetried(int closeCode) {
         RetryDecision d = RetryDecision.afterClose(closeCode, null);
 
@@ -18,7 +18,7 @@ class RetryDecisionTests {
     }
 
     @ParameterizedTest(name = "close {0} is not retried")
-    @ValueSource(ints = {4001, 4002, 1003, 1009, 1002})
+    @ValueSource(ints = {4001, 4002, 1003, 1009, 1002, 4500, 4999})
     void authenticationAndProtocolClosesAreNotRetried(int closeCode) {
         RetryDecision d = RetryDecision.afterClose(closeCode, null);
 

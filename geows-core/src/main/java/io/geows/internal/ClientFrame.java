@@ -61,6 +61,14 @@ public sealed interface ClientFrame {
         }
     }
 
+    /** A call of one of the application's RPC methods; {@code data} is JSON text ("null" when absent). */
+    record Rpc(String id, String method, String data) implements ClientFrame {
+        @Override
+        public String type() {
+            return "rpc";
+        }
+    }
+
     record Ping(String id) implements ClientFrame {
         @Override
         public String type() {

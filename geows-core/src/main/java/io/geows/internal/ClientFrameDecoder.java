@@ -29,6 +29,7 @@ public final class ClientFrameDecoder {
     static final int MAX_ROOM_LENGTH = 128;
     static final int MAX_USER_LENGTH = 128;
     static final int MAX_TOKEN_LENGTH = 8192;
+    static final int MAX_METHOD_LENGTH = 128;
     private static final Set<String> NODE_FIELDS = Set.of("from", "region", "node", "offset", "epoch", "ts");
 
     private final ObjectMapper mapper;
@@ -87,6 +88,9 @@ public final class ClientFrameDecoder {
                         string(obj, "to", MAX_USER_LENGTH, id), data(obj, text, id));
             case "presence":
                 return new ClientFrame.PresenceQuery(id, room(obj, id));
+            case "rpc":
+                return new ClientFrame.Rpc(requiredId(id), string(obj, "method", MAX_METHOD_LENGTH, id),
+                        obj.has("data") ? data(obj, text, id) : "null");
             case "ping":
                 return new ClientFrame.Ping(id);
             default:

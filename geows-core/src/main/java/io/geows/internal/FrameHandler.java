@@ -141,6 +141,8 @@ final class FrameHandler {
             requests.direct(s, d);
         } else if (frame instanceof ClientFrame.PresenceQuery q) {
             requests.presence(s, q);
+        } else if (frame instanceof ClientFrame.Rpc r) {
+            requests.rpc(s, r);
         } else if (frame instanceof ClientFrame.Ping ping) {
             s.send(ServerFrames.pong(ping.id(), System.currentTimeMillis()));
         }

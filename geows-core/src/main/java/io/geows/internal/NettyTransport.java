@@ -196,6 +196,18 @@ public final class NettyTransport {
         }
 
         @Override
+        protected void decode(ChannelHandlerContext ctx, WebSocketFrame frame, java.util.List<Object> out) throws Exception {
+            if (frame instanceof CloseWebSocketFrame close) {
+                WsSession s = ctx.channel().attr(SESSION).get();
+                if (s != null) {
+                    // The client's reason to leave, unless the node had one first (told to connection listeners).
+                    s.closedWith(close.statusCode() < 0 ? CloseCodes.NO_STATUS : close.statusCode(), close.reasonText());
+                }
+            }
+            super.decode(ctx, frame, out);
+        }
+
+        @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
             if (!(cause instanceof CorruptedWebSocketFrameException bad)) {
                 super.exceptionCaught(ctx, cause);

@@ -7,6 +7,8 @@ import io.geows.NodeLimits;
 import io.geows.NodeObserver;
 import io.geows.NodeStats;
 import io.geows.PresencePolicy;
+import io.geows.PublishInterceptor;
+import io.geows.RpcHandler;
 import io.geows.RoomAuthorizer;
 import io.geows.Topics;
 import io.geows.spi.BrokerAdapter;
@@ -18,6 +20,7 @@ import io.geows.spi.Subscription;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -45,7 +48,8 @@ public final class NodeEngine {
                         SessionRegistry registry, Router router, Authenticator authenticator,
                         RoomAuthorizer authorizer, BrokerSeal seal, NodeLimits limits, PresencePolicy presencePolicy,
                         Duration presenceTtl, ScheduledExecutorService scheduler, NodeObserver observer,
-                        List<ConnectionListener> connectionListeners, Executor hooks, Duration hookTimeout) {
+                        List<ConnectionListener> connectionListeners, PublishInterceptor interceptor,
+                        Map<String, RpcHandler> rpcMethods, Executor hooks, Duration hookTimeout) {
     }
 
     private final NodeContext node;
@@ -69,15 +73,17 @@ public final class NodeEngine {
         BrokerGuard guard = new BrokerGuard(node);
         this.presence = new PresenceKeeper(p.region(), p.nodeId(), p.topics(), p.broker(), p.seal(), p.presencePolicy(),
                 p.scheduler(), (room, frame) -> rooms().sendPresence(room, frame));
-        this.rooms = new RoomTable(node, guard, presence);
+        RoomListeners roomListeners = new RoomListeners(p.hooks());
+        this.rooms = new RoomTable(node, guard, presence, roomListeners);
         Replies replies = new Replies(node, p.authorizer());
         Joins joins = new Joins(node, rooms, presence, replies);
         Connections connections = new Connections(node, p.connectionListeners(), p.hooks(), p.hookTimeout());
         Disconnects disconnects = new Disconnects(node, guard);
         this.publisher = new Publisher(node, guard, disconnects);
         this.frames = new FrameHandler(node, new Hellos(node, p.authenticator(), joins, presence, replies, connections),
-                joins, new Requests(node, publisher, replies), replies, connections);
-        this.ops = new ServerOps(node, publisher, guard, disconnects);
+                joins, new Requests(node, publisher, replies, new Hooks(p.interceptor(), p.rpcMethods(), p.hooks(),
+                        p.hookTimeout())), replies, connections);
+        this.ops = new ServerOps(node, publisher, guard, disconnects, rooms, roomListeners);
     }
 
     private RoomTable rooms() {

@@ -25,13 +25,15 @@ final class RoomTable {
     final NodeContext node;
     final BrokerGuard guard;
     private final PresenceKeeper presence;
+    private final RoomListeners listeners;
     private final Object lock = new Object();
     private final Map<String, LocalRoom> rooms = new HashMap<>();
 
-    RoomTable(NodeContext node, BrokerGuard guard, PresenceKeeper presence) {
+    RoomTable(NodeContext node, BrokerGuard guard, PresenceKeeper presence, RoomListeners listeners) {
         this.node = node;
         this.guard = guard;
         this.presence = presence;
+        this.listeners = listeners;
     }
 
     /** Takes a reference on the room, subscribing it when it is new here. */
@@ -156,7 +158,7 @@ final class RoomTable {
         }
     }
 
-    /** Sends a room message, in offset order, to every local member. */
+    /** Sends a room message, in offset order, to every local member and the application's room listeners. */
     void fanOut(String room, Envelope e, long offset, String epoch, byte[] frame) {
         int recipients = 0;
         for (Session s : node.registry.members(room)) {
@@ -168,6 +170,7 @@ final class RoomTable {
             }
         }
         node.observeDelivery("message", e, recipients);
+        listeners.delivered(e, offset, epoch);
     }
 
     /** Sends a presence frame to the room's local members that are past their join. */

@@ -170,6 +170,15 @@ public final class ServerFrames {
         });
     }
 
+    /** The answer to an {@code rpc}: the handler's result, JSON already checked. */
+    public static byte[] rpcResult(String ref, String data) {
+        return frame("rpc", g -> {
+            ref(g, ref);
+            g.writeFieldName("data");
+            g.writeRawValue(data);
+        });
+    }
+
     /** Asks the client for a fresh token before {@code expiresAt} (epoch ms). */
     public static byte[] refresh(long expiresAt) {
         return frame("refresh", g -> g.writeNumberField("expiresAt", expiresAt));
@@ -186,8 +195,13 @@ public final class ServerFrames {
     }
 
     public static byte[] error(ErrorCode code, String message, String ref) {
+        return error(code.wireName(), message, ref);
+    }
+
+    /** An error with a code as it goes on the wire (the application's are {@code app.<code>}). */
+    public static byte[] error(String code, String message, String ref) {
         return frame("error", g -> {
-            g.writeStringField("code", code.wireName());
+            g.writeStringField("code", code);
             g.writeStringField("message", message);
             ref(g, ref);
         });

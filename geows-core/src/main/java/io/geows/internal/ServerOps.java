@@ -1,17 +1,15 @@
 package io.geows.internal;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import io.geows.Envelope;
 import io.geows.GeoWsException;
+import io.geows.Registration;
+import io.geows.RoomListener;
 import io.geows.RoomHistory;
 import io.geows.RoomMessage;
 import io.geows.spi.BrokerMessage;
 import io.geows.spi.HistorySlice;
 import io.geows.spi.Position;
 import io.geows.spi.PresenceMember;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -23,24 +21,54 @@ import java.util.concurrent.CompletableFuture;
  * pipelines client traffic takes, with the application as the sender (no {@code from}).
  */
 public final class ServerOps {
-    private static final JsonFactory JSON = new JsonFactory();
-
     private final NodeContext node;
     private final Publisher publisher;
     private final BrokerGuard guard;
     private final Disconnects disconnects;
+    private final RoomTable rooms;
+    private final RoomListeners listeners;
 
-    ServerOps(NodeContext node, Publisher publisher, BrokerGuard guard, Disconnects disconnects) {
+    ServerOps(NodeContext node, Publisher publisher, BrokerGuard guard, Disconnects disconnects, RoomTable rooms,
+              RoomListeners listeners) {
         this.node = node;
         this.publisher = publisher;
         this.guard = guard;
         this.disconnects = disconnects;
+        this.rooms = rooms;
+        this.listeners = listeners;
+    }
+
+    /**
+     * Registers a listener for a room's messages: the node takes an interest in the room as a member
+     * would (subscribes it) and completes once messages flow.
+     */
+    public CompletableFuture<Registration> listen(String room, RoomListener listener) {
+        String r = room(room);
+        Objects.requireNonNull(listener, "listener");
+        RoomListeners.Entry entry = listeners.add(r, listener);
+        LocalRoom local = rooms.acquire(r);
+        java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+        Registration registration = () -> {
+            if (closed.compareAndSet(false, true)) {
+                listeners.remove(r, entry);
+                rooms.release(r);
+            }
+        };
+        return local.subscription.thenCompose(sub -> node.broker.history().position(r)).handle((p, err) -> {
+            if (err != null) {
+                registration.close();
+                throw refused(err);
+            }
+            // Like a first join: the broker's position seeds the room, so the next message is delivered live.
+            local.seed(p.offset(), p.epoch());
+            return registration;
+        });
     }
 
     /** Publishes to a room; completes with the message's position. */
     public CompletableFuture<Position> publish(String room, String messageId, String jsonData) {
         Envelope e = new Envelope(Envelope.Kind.ROOM, id(messageId), room(room), null, null, node.region, node.nodeId,
-                System.currentTimeMillis(), json(jsonData));
+                System.currentTimeMillis(), AppJson.check(jsonData));
         return publisher.toRoom(e).handle((a, err) -> {
             if (err != null) {
                 throw refused(err);
@@ -53,7 +81,7 @@ public final class ServerOps {
     public CompletableFuture<Integer> sendToUser(String user, String jsonData) {
         Objects.requireNonNull(user, "user");
         Envelope e = new Envelope(Envelope.Kind.DIRECT, UUID.randomUUID().toString(), null, user, null, node.region,
-                node.nodeId, System.currentTimeMillis(), json(jsonData));
+                node.nodeId, System.currentTimeMillis(), AppJson.check(jsonData));
         return publisher.toUser(e).handle((n, err) -> {
             if (err != null) {
                 throw refused(err);
@@ -64,7 +92,7 @@ public final class ServerOps {
 
     /** Broadcasts to every session on every node. */
     public CompletableFuture<Void> broadcast(String jsonData) {
-        return publisher.broadcast(json(jsonData));
+        return publisher.broadcast(AppJson.check(jsonData));
     }
 
     /** Who is in a room, in every region. */
@@ -140,29 +168,5 @@ public final class ServerOps {
         } catch (FrameException e) {
             throw new IllegalArgumentException(e.getMessage() + ": '" + room + "'");
         }
-    }
-
-    /**
-     * Checks that the application's data is one JSON value (it goes into every client's frames as it
-     * is): a mistake here would break every member's connection, so it fails the call instead.
-     */
-    static String json(String data) {
-        Objects.requireNonNull(data, "jsonData");
-        try (JsonParser p = JSON.createParser(data)) {
-            JsonToken t = p.nextToken();
-            if (t == null) {
-                throw new IllegalArgumentException("jsonData is empty; give a JSON value, e.g. {\"status\":\"shipped\"}");
-            }
-            p.skipChildren();
-            if (p.nextToken() != null) {
-                throw new IllegalArgumentException("jsonData holds more than one JSON value");
-            }
-        } catch (IOException e) {
-            throw new IllegalArgumentException("jsonData is not JSON: " + e.getMessage(), e);
-        }
-        if (!ClientFrameDecoder.wellFormed(data)) {
-            throw new IllegalArgumentException("jsonData holds a lone surrogate (not valid Unicode)");
-        }
-        return data;
     }
 }

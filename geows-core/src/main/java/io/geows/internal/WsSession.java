@@ -41,6 +41,9 @@ public final class WsSession implements Session {
     private java.util.concurrent.ScheduledFuture<?> refreshAsk;
     private java.util.concurrent.ScheduledFuture<?> expiryClose;
     private volatile boolean announced;
+    /** The last intercepted publish of this session: the next one is decided after it (order kept). */
+    private java.util.concurrent.CompletableFuture<Void> publishes = java.util.concurrent.CompletableFuture.completedFuture(null);
+    private final java.util.concurrent.atomic.AtomicInteger rpcsInFlight = new java.util.concurrent.atomic.AtomicInteger();
     private int closeCode;
     private String closeReason;
 
@@ -134,14 +137,36 @@ public final class WsSession implements Session {
         }
     }
 
-    /** The close code recorded, or 1006 (closed abnormally) when neither side sent one. */
+    /** The close code recorded, or {@link CloseCodes#ABNORMAL} when neither side sent one. */
     synchronized int closeCode() {
-        return closeCode == 0 ? 1006 : closeCode;
+        return closeCode == 0 ? CloseCodes.ABNORMAL : closeCode;
     }
 
     /** The close reason recorded, or "connection lost". */
     synchronized String closeReason() {
         return closeCode == 0 ? "connection lost" : closeReason;
+    }
+
+    /**
+     * Runs {@code step} once the previous step given here has completed: the session's intercepted
+     * publishes are decided and handed to the broker one after the other. {@code step}'s future must
+     * not fail.
+     */
+    synchronized void afterPreviousPublish(java.util.function.Supplier<java.util.concurrent.CompletableFuture<Void>> step) {
+        publishes = publishes.thenCompose(x -> step.get());
+    }
+
+    /** Counts an RPC in; false (not counted) when {@code max} are waiting already. */
+    boolean startRpc(int max) {
+        if (rpcsInFlight.incrementAndGet() > max) {
+            rpcsInFlight.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    void endRpc() {
+        rpcsInFlight.decrementAndGet();
     }
 
     /** Marks the session as told to the connection listeners. */

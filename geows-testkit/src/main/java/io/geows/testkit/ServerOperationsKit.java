@@ -58,6 +58,9 @@ public abstract class ServerOperationsKit extends KitSupport {
         for (CompletableFuture<Position> f : server) {
             serverOffsets.add(await(f).offset());
         }
+        for (int i = 0; i < 20; i++) {
+            assertThat(TestClient.type(alice.awaitRef("c" + i))).isEqualTo("ack");
+        }
         assertThat(serverOffsets).as("offsets of the server's messages").isSorted().doesNotHaveDuplicates();
         assertThat(await(us1.publish(room, "end", "\"end\"")).offset()).isGreaterThan(serverOffsets.get(19));
 
@@ -207,5 +210,45 @@ public abstract class ServerOperationsKit extends KitSupport {
 
         RoomHistory rest = await(us1.history(room, all.messages().get(0).position(), 1));
         assertThat(rest.messages()).extracting(RoomMessage::data).containsExactly("2");
+    }
+
+    @Test
+    @DisplayName("a room listener in eu-west gets the room's messages from both regions once, in order, until closed")
+    void roomListenerSeesEveryRegionInOrder() throws Exception {
+        GeoWsNode us1 = startNode("us-east", unique("us1"));
+        GeoWsNode eu1 = startNode("eu-west", unique("eu1"));
+        String room = unique("audit");
+        TestClient alice = client(us1, "alice");
+        alice.join(room);
+        java.util.concurrent.BlockingQueue<RoomMessage> got = new java.util.concurrent.LinkedBlockingQueue<>();
+        io.geows.Registration registration = await(eu1.listen(room, got::add));
+
+        List<CompletableFuture<Position>> server = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            alice.send(Map.of("type", "publish", "room", room, "id", "c" + i, "data", i));
+            server.add(us1.publish(room, "s" + i, "\"server\""));
+        }
+        server.forEach(ServerOperationsKit::await);
+        for (int i = 0; i < 10; i++) {
+            assertThat(TestClient.type(alice.awaitRef("c" + i))).isEqualTo("ack");
+        }
+        Position end = await(eu1.publish(room, "end", "0"));
+        List<RoomMessage> seen = new ArrayList<>();
+        while (seen.isEmpty() || !seen.get(seen.size() - 1).envelope().id().equals("end")) {
+            RoomMessage m = got.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            assertThat(m).as("a message within %s after %s", WAIT, seen.size()).isNotNull();
+            seen.add(m);
+        }
+        assertThat(seen).hasSize(21);
+        assertThat(seen).extracting(m -> m.position().offset()).isSorted().doesNotHaveDuplicates();
+        assertThat(seen.get(20).position()).isEqualTo(end);
+        assertThat(seen.stream().filter(m -> "alice".equals(m.from())).map(m -> m.envelope().id()).toList())
+                .containsExactlyElementsOf(java.util.stream.IntStream.range(0, 10).mapToObj(i -> "c" + i).toList());
+
+        registration.close();
+        await(us1.publish(room, "after-close", "0"));
+        alice.publish(room, "sentinel", "0");
+        alice.awaitMessage(room, "sentinel", WAIT);
+        assertThat(got.poll(200, TimeUnit.MILLISECONDS)).as("nothing after close").isNull();
     }
 }

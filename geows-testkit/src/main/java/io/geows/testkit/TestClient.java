@@ -278,6 +278,20 @@ public final class TestClient implements AutoCloseable {
         return ws.isOpen();
     }
 
+    /**
+     * Kills the connection as a crashed client would: the TCP connection is reset, no close frame is
+     * sent. Returns at once.
+     */
+    public void kill() {
+        try {
+            java.net.Socket socket = ws.getSocket();
+            socket.setSoLinger(true, 0);
+            socket.close();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** Closes the connection (normal close) and waits for it. */
     @Override
     public void close() {
