@@ -1,6 +1,5 @@
 package io.geows;
 
-import io.geows.internal.DefaultRouter;
 import io.geows.internal.DefaultSessionRegistry;
 import io.geows.internal.NodeEngine;
 import io.geows.internal.NettyTransport;
@@ -99,7 +98,7 @@ public final class GeoWsNode implements AutoCloseable {
         });
         this.engine = new NodeEngine(new NodeEngine.Parts(region, nodeId, publicUrl, Topics.withPrefix(b.topicPrefix),
                 broker, b.registry != null ? b.registry : new DefaultSessionRegistry(),
-                b.router != null ? b.router : DefaultRouter.INSTANCE, b.authenticator, b.authorizer,
+                b.router != null ? b.router : Router.defaults(), b.authenticator, b.authorizer,
                 b.interRegionKeys.seal(), limits, b.presence, b.presenceTtl, scheduler, b.observer,
                 java.util.List.copyOf(b.connectionListeners), b.interceptor, b.rpcMethods,
                 b.hookExecutor != null ? b.hookExecutor : hookThreads(nodeId),
@@ -542,7 +541,11 @@ public final class GeoWsNode implements AutoCloseable {
             return this;
         }
 
-        /** The router; default: room topic for room messages, the recipient's nodes for direct ones. */
+        /**
+         * The router; default {@link Router#defaults()}: room topic for room messages, the recipient's
+         * nodes for direct ones. A router of one's own adds its rules and delegates the rest to
+         * {@link Router#defaults()}; see {@link Router} for the contract.
+         */
         public Builder router(Router router) {
             this.router = Objects.requireNonNull(router, "router");
             return this;

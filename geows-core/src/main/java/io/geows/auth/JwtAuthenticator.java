@@ -1,42 +1,11 @@
 package io.geows.auth;
 
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.jwk.Curve;
-import com.nimbusds.jose.jwk.ECKey;
-import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.jwk.RSAKey;
-import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
-import com.nimbusds.jose.jwk.source.JWKSource;
-import com.nimbusds.jose.proc.BadJOSEException;
-import com.nimbusds.jose.proc.JWSVerificationKeySelector;
-import com.nimbusds.jose.proc.SecurityContext;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.proc.ExpiredJWTException;
-import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
-import com.nimbusds.jwt.proc.DefaultJWTProcessor;
-import io.geows.AuthenticationException;
 import io.geows.Authenticator;
+import io.geows.GeoWsException;
 import io.geows.Identity;
-import io.geows.TokenExpiredException;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.interfaces.ECPublicKey;
-import java.security.interfaces.RSAPublicKey;
-import java.security.spec.X509EncodedKeySpec;
-import java.text.ParseException;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * Checks {@code hello} tokens as signed JWTs: the signature (HMAC with a shared secret, or RSA / EC
@@ -53,75 +22,48 @@ import java.util.Set;
  *         .build();
  * }</pre>
  *
- * <p>Needs {@code com.nimbusds:nimbus-jose-jwt} on the class path. Thread-safe.
+ * <p>Needs {@code com.nimbusds:nimbus-jose-jwt} on the class path (its version is managed by
+ * {@code geows-bom}); without it {@link #builder()} throws a {@link GeoWsException} that names the
+ * dependency to add. Thread-safe.
  *
  * @since 0.1.0
  */
 public final class JwtAuthenticator implements Authenticator {
     /** Clock skew tolerated on {@code exp} and {@code nbf}: 30 seconds. */
     public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(30);
+    /** The library this authenticator needs, as Maven coordinates: {@value}. */
+    static final String LIBRARY = "com.nimbusds:nimbus-jose-jwt";
 
-    private final DefaultJWTProcessor<SecurityContext> processor;
-    private final Duration clockSkew;
+    private final Authenticator verifier;
 
     private JwtAuthenticator(Builder b) {
-        JWKSource<SecurityContext> keys = new ImmutableJWKSet<>(b.keys);
-        Set<JWSAlgorithm> algorithms = new HashSet<>();
-        if (b.hmac) {
-            algorithms.addAll(JWSAlgorithm.Family.HMAC_SHA);
-        } else {
-            algorithms.addAll(JWSAlgorithm.Family.RSA);
-            algorithms.addAll(JWSAlgorithm.Family.EC);
-        }
-        clockSkew = b.clockSkew;
-        processor = new DefaultJWTProcessor<>();
-        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms, keys));
-        JWTClaimsSet.Builder exact = new JWTClaimsSet.Builder();
-        if (b.issuer != null) {
-            exact.issuer(b.issuer);
-        }
-        DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(
-                b.audience, exact.build(), Set.of("sub", "exp"));
-        claims.setMaxClockSkew((int) b.clockSkew.toSeconds());
-        processor.setJWTClaimsSetVerifier(claims);
+        this.verifier = new NimbusJwt(b.keys, b.hmac, b.issuer, b.audience, b.clockSkew);
     }
 
-    /** A builder: give it an HMAC secret or a JWKS file. */
+    /**
+     * A builder: give it an HMAC secret, a JWKS file or a PEM public key.
+     *
+     * @throws GeoWsException when {@code nimbus-jose-jwt} is not on the class path, naming the dependency to add
+     */
     public static Builder builder() {
+        try {
+            Class.forName("com.nimbusds.jwt.JWTClaimsSet", false, JwtAuthenticator.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new GeoWsException("JwtAuthenticator needs " + LIBRARY + " on the class path, and it is not there: add "
+                    + "<dependency><groupId>com.nimbusds</groupId><artifactId>nimbus-jose-jwt</artifactId></dependency> "
+                    + "(its version is managed by io.geows:geows-bom), or use an Authenticator of your own", e);
+        }
         return new Builder();
     }
 
     @Override
     public Identity authenticate(String token) {
-        if (token == null || token.isBlank()) {
-            throw new AuthenticationException("token missing");
-        }
-        JWTClaimsSet claims;
-        try {
-            claims = processor.process(token, null);
-        } catch (ParseException e) {
-            throw new AuthenticationException("token is not a signed JWT");
-        } catch (BadJOSEException e) {
-            if (e instanceof ExpiredJWTException) {
-                // Claims are checked after the signature: this is a genuine token, only too old.
-                throw new TokenExpiredException("token expired (exp plus " + clockSkew.toSeconds() + " s of clock skew has passed)");
-            }
-            // The library's message says which check failed (audience, signature...), not secrets.
-            throw new AuthenticationException("token refused: " + e.getMessage());
-        } catch (JOSEException e) {
-            throw new AuthenticationException("token could not be verified");
-        }
-        Map<String, Object> rest = new HashMap<>(claims.getClaims());
-        rest.remove("sub");
-        rest.values().removeIf(Objects::isNull);
-        rest.remove("exp");
-        // The session lasts as long as this authenticator would accept the token: exp plus the skew.
-        return new Identity(claims.getSubject(), rest, claims.getExpirationTime().toInstant().plus(clockSkew));
+        return verifier.authenticate(token);
     }
 
     /** Builds a {@link JwtAuthenticator}. Not thread-safe. */
     public static final class Builder {
-        private JWKSet keys;
+        private Object keys;
         private boolean hmac;
         private String issuer;
         private String audience;
@@ -136,19 +78,18 @@ public final class JwtAuthenticator implements Authenticator {
             if (secret.length < 32) {
                 throw new IllegalArgumentException("an HMAC secret must be at least 32 bytes (256 bits), was " + secret.length);
             }
-            this.keys = new JWKSet(new com.nimbusds.jose.jwk.OctetSequenceKey.Builder(secret).build());
+            this.keys = NimbusJwt.hmacKeys(secret);
             this.hmac = true;
             return this;
         }
 
-        /** Tokens are signed with RSA or EC keys from this JWKS (JSON Web Key Set) file. */
+        /**
+         * Tokens are signed with RSA or EC keys from this JWKS (JSON Web Key Set) file.
+         *
+         * @throws IllegalArgumentException when the file cannot be read or holds no key
+         */
         public Builder jwksFile(Path file) {
-            Objects.requireNonNull(file, "file");
-            try {
-                this.keys = JWKSet.load(file.toFile());
-            } catch (IOException | ParseException e) {
-                throw new IllegalArgumentException("cannot read the JWKS file " + file + ": " + e.getMessage(), e);
-            }
+            this.keys = NimbusJwt.jwksFile(Objects.requireNonNull(file, "file"));
             this.hmac = false;
             return this;
         }
@@ -156,43 +97,11 @@ public final class JwtAuthenticator implements Authenticator {
         /**
          * Tokens are signed with the private half of this RSA or EC public key, read from a PEM file
          * ({@code -----BEGIN PUBLIC KEY-----}, as {@code openssl pkey -pubout} writes it).
+         *
+         * @throws IllegalArgumentException when the file cannot be read or holds no such key
          */
         public Builder publicKeyPem(Path file) {
-            Objects.requireNonNull(file, "file");
-            byte[] der;
-            try {
-                String pem = Files.readString(file, StandardCharsets.US_ASCII);
-                int begin = pem.indexOf("-----BEGIN PUBLIC KEY-----");
-                int end = pem.indexOf("-----END PUBLIC KEY-----");
-                if (begin < 0 || end < begin) {
-                    throw new IllegalArgumentException("the file " + file + " holds no PEM public key (-----BEGIN PUBLIC KEY-----)");
-                }
-                der = Base64.getMimeDecoder().decode(pem.substring(begin + "-----BEGIN PUBLIC KEY-----".length(), end));
-            } catch (IOException e) {
-                throw new IllegalArgumentException("cannot read the public key file " + file + ": " + e.getMessage(), e);
-            }
-            this.keys = new JWKSet(publicJwk(der, file));
-            this.hmac = false;
-            return this;
-        }
-
-        private static JWK publicJwk(byte[] der, Path file) {
-            X509EncodedKeySpec spec = new X509EncodedKeySpec(der);
-            try {
-                return new RSAKey.Builder((RSAPublicKey) KeyFactory.getInstance("RSA").generatePublic(spec)).build();
-            } catch (GeneralSecurityException notRsa) {
-                try {
-                    ECPublicKey ec = (ECPublicKey) KeyFactory.getInstance("EC").generatePublic(spec);
-                    return new ECKey.Builder(Curve.forECParameterSpec(ec.getParams()), ec).build();
-                } catch (GeneralSecurityException | RuntimeException notEc) {
-                    throw new IllegalArgumentException("the file " + file + " holds neither an RSA nor an EC public key");
-                }
-            }
-        }
-
-        /** Tokens are signed with RSA or EC keys from this key set. */
-        public Builder keys(JWKSet keys) {
-            this.keys = Objects.requireNonNull(keys, "keys");
+            this.keys = NimbusJwt.publicKeyPem(Objects.requireNonNull(file, "file"));
             this.hmac = false;
             return this;
         }
@@ -225,8 +134,8 @@ public final class JwtAuthenticator implements Authenticator {
          * @throws IllegalStateException when no key was given
          */
         public JwtAuthenticator build() {
-            if (keys == null || keys.getKeys().isEmpty()) {
-                throw new IllegalStateException("give a key: hmacSecret(...), jwksFile(...) or keys(...)");
+            if (keys == null) {
+                throw new IllegalStateException("give a key: hmacSecret(...), jwksFile(...) or publicKeyPem(...)");
             }
             return new JwtAuthenticator(this);
         }

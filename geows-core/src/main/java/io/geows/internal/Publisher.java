@@ -97,11 +97,14 @@ final class Publisher {
             return CompletableFuture.failedFuture(new Refused(route.rejection()));
         }
         int local = deliverDirect(e) > 0 ? 1 : 0;
-        if (route.topics().isEmpty()) {
+        // This node's sessions got it just now: its own inbox would deliver it again.
+        String own = node.topics.node(node.nodeId);
+        List<String> topics = route.topics().stream().filter(t -> !t.equals(own)).distinct().toList();
+        if (topics.isEmpty()) {
             return CompletableFuture.completedFuture(local);
         }
         byte[] payload = node.seal.seal(BrokerCodec.encode(e));
-        CompletableFuture<?>[] sends = route.topics().stream()
+        CompletableFuture<?>[] sends = topics.stream()
                 .map(t -> node.broker.publish(t, payload)).toArray(CompletableFuture[]::new);
         int reached = local + sends.length;
         return CompletableFuture.allOf(sends).handle((x, err) -> {
