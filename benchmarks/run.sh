@@ -82,9 +82,14 @@ for part in "${parts[@]}"; do
       ;;
     jmh)
       stamp=$(date -u +%Y%m%dT%H%M%SZ)
-      echo "== JMH ($JMH_OPTS ${jmh_args[*]:-})"
-      # shellcheck disable=SC2086
-      java -jar "$jar" $JMH_OPTS -rf json -rff "$results/jmh-$stamp.json" ${jmh_args[@]+"${jmh_args[@]}"} \
+      # An option given after "jmh" replaces the default one (JMH refuses an option twice).
+      read -r -a defaults <<<"$JMH_OPTS"
+      opts=()
+      for ((k = 0; k < ${#defaults[@]}; k += 2)); do
+        [[ " ${jmh_args[*]:-} " == *" ${defaults[k]} "* ]] || opts+=("${defaults[k]}" "${defaults[k + 1]}")
+      done
+      echo "== JMH (${opts[*]:-} ${jmh_args[*]:-})"
+      java -jar "$jar" ${opts[@]+"${opts[@]}"} -rf json -rff "$results/jmh-$stamp.json" ${jmh_args[@]+"${jmh_args[@]}"} \
         | tee "$results/jmh-$stamp.txt"
       ;;
     redis|nats)
