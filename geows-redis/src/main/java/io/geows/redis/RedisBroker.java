@@ -133,6 +133,8 @@ public final class RedisBroker implements BrokerAdapter {
     private final java.util.concurrent.atomic.LongAdder commandsAnswered = new java.util.concurrent.atomic.LongAdder();
     private volatile String canaryNonce;
     private volatile boolean lostLogged;
+    /** The Lua scripts sent on the command connection since it was last lost (see {@link Scripts}). */
+    final java.util.Set<Scripts> scriptsSent = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private RedisBroker(Builder b) {
         RedisURI uri = b.uri != null ? RedisSecurity.withCredentials(RedisURI.create(b.uri), b.username, b.password) : null;
@@ -233,6 +235,7 @@ public final class RedisBroker implements BrokerAdapter {
     // ------------------------------------------------------------------ state and self-check
 
     private void markLost(String why) {
+        scriptsSent.clear(); // a new connection (or a restarted Redis) may not know them
         synchronized (lock) {
             if (!connected || closed) {
                 return;

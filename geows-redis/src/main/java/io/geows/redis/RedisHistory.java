@@ -54,7 +54,7 @@ final class RedisHistory implements History {
     public CompletableFuture<Appended> append(String room, String messageKey, String topic, byte[] payload) {
         String base = base(room);
         String[] keys = {base + ":h", base + ":seq", base + ":epoch", base + ":ix"};
-        return guard(base + ":h", broker.call(commands -> Scripts.APPEND.<List<Object>>run(commands, keys, payload,
+        return guard(base + ":h", broker.call(commands -> Scripts.APPEND.<List<Object>>run(commands, broker.scriptsSent, keys, payload,
                 bytes(topic), bytes(maxEntries), bytes(ttlMillis), bytes(newEpoch()), bytes(messageKey),
                 bytes(sharded ? "SPUBLISH" : "PUBLISH"))))
                 .thenApply(r -> {
@@ -87,7 +87,7 @@ final class RedisHistory implements History {
         String[] keys = {base + ":h", base + ":seq", base + ":epoch", base + ":ix"};
         String topic = topics.room(room);
         return guard(keys[0], broker.call((RedisClusterAsyncCommands<String, byte[]> commands) -> Scripts.READ.<List<Object>>run(
-                commands, keys, bytes(afterOffset), bytes(limit), bytes(newEpoch()), bytes(ttlMillis))))
+                commands, broker.scriptsSent, keys, bytes(afterOffset), bytes(limit), bytes(newEpoch()), bytes(ttlMillis))))
                 .thenApply(r -> {
                     String epoch = text(r.get(0));
                     long top = (Long) r.get(1);

@@ -13,7 +13,14 @@ import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
-/** A Lua script run by its SHA, loaded on first use (and again after a Redis restart). */
+/**
+ * A Lua script run by its SHA. The first run on a connection is an {@code EVAL}, which loads the
+ * script: Redis runs a connection's commands in order, so every {@code EVALSHA} sent after it finds
+ * the script. (Falling back to {@code EVAL} only when an {@code EVALSHA} fails would let the commands
+ * sent meanwhile overtake the failed one: a room's messages would land out of order after a fresh
+ * start or a Redis restart.) {@code NOSCRIPT} still falls back to {@code EVAL}: after a
+ * {@code SCRIPT FLUSH}, or on another master of a Redis Cluster.
+ */
 final class Scripts {
     static final Scripts APPEND = load("append.lua");
     static final Scripts READ = load("read.lua");
@@ -41,8 +48,16 @@ final class Scripts {
         }
     }
 
-    /** Runs the script: EVALSHA, falling back to EVAL when Redis does not know it yet. */
-    <T> CompletableFuture<T> run(RedisClusterAsyncCommands<String, byte[]> redis, String[] keys, byte[]... args) {
+    /**
+     * Runs the script.
+     *
+     * @param sent the scripts sent on this connection since it (re)connected; cleared when it is lost
+     */
+    <T> CompletableFuture<T> run(RedisClusterAsyncCommands<String, byte[]> redis, java.util.Set<Scripts> sent,
+                                 String[] keys, byte[]... args) {
+        if (sent.add(this)) {
+            return redis.<T>eval(source, ScriptOutputType.MULTI, keys, args).toCompletableFuture();
+        }
         CompletableFuture<T> bySha = redis.<T>evalsha(sha, ScriptOutputType.MULTI, keys, args).toCompletableFuture();
         return bySha.handle((result, err) -> {
             Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
