@@ -80,6 +80,7 @@ public final class RedisServer extends ServerProcess {
     private final Path binary;
     private final List<String> extraArgs;
     private final boolean cluster;
+    private final boolean sentinel;
     private final ServerCertificate tls;
     private final Path configFile;
     private volatile int port;
@@ -90,15 +91,20 @@ public final class RedisServer extends ServerProcess {
         this.binary = locateOrCleanUp(() -> LOCATOR.locate(builder.binary, builder.environment));
         this.extraArgs = List.copyOf(builder.extraArgs);
         this.cluster = hasArg(extraArgs, "--cluster-enabled", "yes");
+        this.sentinel = !builder.sentinelLines.isEmpty();
         this.tls = builder.tls;
-        if (builder.aclUsers.isEmpty()) {
+        if (builder.aclUsers.isEmpty() && !sentinel) {
             this.configFile = null;
         } else {
-            // ACL users go to a file, so their passwords are not on the command line (ps, log)
+            // ACL users go to a file, so their passwords are not on the command line (ps, log); a
+            // Sentinel keeps its state in its file (it rewrites it), so a restart knows what it knew
             List<String> lines = new ArrayList<>();
-            lines.add("user default off");
-            lines.addAll(builder.aclUsers);
-            this.configFile = process.workDir().resolve("acl-users.conf");
+            if (!builder.aclUsers.isEmpty()) {
+                lines.add("user default off");
+                lines.addAll(builder.aclUsers);
+            }
+            lines.addAll(builder.sentinelLines);
+            this.configFile = process.workDir().resolve(sentinel ? "sentinel.conf" : "acl-users.conf");
             try {
                 Files.write(configFile, lines, StandardCharsets.UTF_8);
             } catch (IOException e) {
@@ -201,6 +207,12 @@ public final class RedisServer extends ServerProcess {
                 if (configFile != null) {
                     command.add(configFile.toString()); // a configuration file must come first
                 }
+                if (sentinel) {
+                    Collections.addAll(command, "--sentinel", "--port", String.valueOf(port), "--bind", Ports.LOOPBACK,
+                            "--daemonize", "no", "--dir", process.workDir().toString());
+                    command.addAll(extraArgs);
+                    return command;
+                }
                 if (tls != null) {
                     // TLS only: no plain port, and clients need no certificate of their own
                     Collections.addAll(command, "--port", "0", "--tls-port", String.valueOf(port),
@@ -270,6 +282,7 @@ public final class RedisServer extends ServerProcess {
         private Duration startTimeout = DEFAULT_START_TIMEOUT;
         private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
         private final List<String> aclUsers = new ArrayList<>();
+        private final List<String> sentinelLines = new ArrayList<>();
         private ServerCertificate tls;
         private Path binary;
         private Map<String, String> environment = System.getenv();
@@ -338,6 +351,29 @@ public final class RedisServer extends ServerProcess {
                 line.append(' ').append(rule);
             }
             aclUsers.add(line.toString());
+            return this;
+        }
+
+        /**
+         * Runs a Redis Sentinel ({@code redis-server <conf> --sentinel}) that monitors the primary
+         * {@code masterName} on {@code masterPort} of {@value Ports#LOOPBACK}.
+         *
+         * @param quorum    how many Sentinels must agree that the primary is down
+         * @param downAfter how long the primary may not answer before it is considered down
+         * @return this builder
+         * @since 0.2.0
+         */
+        public Builder sentinel(String masterName, int masterPort, int quorum, Duration downAfter) {
+            Objects.requireNonNull(masterName, "masterName");
+            if (!USER_NAME.matcher(masterName).matches()) {
+                throw new IllegalArgumentException("master name '" + masterName + "' must be letters, digits, '.', '_' or '-'");
+            }
+            sentinelLines.clear();
+            Collections.addAll(sentinelLines,
+                    "sentinel monitor " + masterName + " " + Ports.LOOPBACK + " " + masterPort + " " + quorum,
+                    "sentinel down-after-milliseconds " + masterName + " " + downAfter.toMillis(),
+                    "sentinel failover-timeout " + masterName + " " + Math.max(1000, 3 * downAfter.toMillis()),
+                    "sentinel parallel-syncs " + masterName + " 1");
             return this;
         }
 
