@@ -100,6 +100,8 @@ public final class RedisBroker implements BrokerAdapter {
     public static final Duration DEFAULT_CHECK_INTERVAL = Duration.ofSeconds(1);
     /** How long a command may take before it counts as failed: five seconds. */
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(5);
+    /** How long an append waits for its replicas ({@link Builder#replicasToAck}): 2 seconds. @since 0.2.0 */
+    public static final Duration DEFAULT_REPLICA_ACK_TIMEOUT = Duration.ofSeconds(2);
 
     private final String address;
     private final String name;
@@ -133,6 +135,8 @@ public final class RedisBroker implements BrokerAdapter {
     private final java.util.concurrent.atomic.LongAdder commandsAnswered = new java.util.concurrent.atomic.LongAdder();
     private volatile String canaryNonce;
     private volatile boolean lostLogged;
+    /** Appends acknowledged once replicas have them, or {@code null} (acknowledged by the primary). */
+    final DurableAppends durable;
     /** The Lua scripts sent on the command connection since it was last lost (see {@link Scripts}). */
     final java.util.Set<Scripts> scriptsSent = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -153,6 +157,7 @@ public final class RedisBroker implements BrokerAdapter {
         ClientResources resources = b.resources != null ? b.resources : ownedResources;
         this.canaryChannel = b.topicPrefix + ".canary." + UUID.randomUUID();
         Topics topics = Topics.withPrefix(b.topicPrefix);
+        this.durable = b.replicasToAck > 0 ? new DurableAppends(this, b.replicasToAck, b.replicaAckTimeout) : null;
         this.history = new RedisHistory(this, topics, b.historySize, b.historyTtl.toMillis(), b.cluster);
         this.presence = new RedisPresence(this, topics);
         this.checker = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "geows-redis-check-" + name));
@@ -164,11 +169,12 @@ public final class RedisBroker implements BrokerAdapter {
                 warnIfHostUnverified(seeds.get(0));
                 this.link = new RedisLink.Cluster(resources, seeds, commandTimeout, ssl, this::onMessage);
             } else if (b.client != null) {
-                this.link = new RedisLink.Standalone(b.client, false, uri, commandTimeout, null, this::onMessage);
+                this.link = new RedisLink.Standalone(b.client, false, uri, commandTimeout, null, b.replicasToAck > 0,
+                        this::onMessage);
             } else {
                 warnIfHostUnverified(uri);
                 this.link = new RedisLink.Standalone(RedisClient.create(resources, uri), true, uri, commandTimeout,
-                        ssl, this::onMessage);
+                        ssl, b.replicasToAck > 0, this::onMessage);
             }
         } catch (RuntimeException e) {
             checker.shutdownNow();
@@ -447,12 +453,22 @@ public final class RedisBroker implements BrokerAdapter {
 
     /** Runs commands on the command connection, mapping connection failures to {@link BrokerUnavailableException}. */
     <T> CompletableFuture<T> call(Function<RedisClusterAsyncCommands<String, byte[]>, CompletableFuture<T>> op) {
+        return call(op, false);
+    }
+
+    /** Runs commands on the append connection ({@link RedisLink#appendCommands()}). */
+    <T> CompletableFuture<T> callAppend(Function<RedisClusterAsyncCommands<String, byte[]>, CompletableFuture<T>> op) {
+        return call(op, true);
+    }
+
+    private <T> CompletableFuture<T> call(Function<RedisClusterAsyncCommands<String, byte[]>, CompletableFuture<T>> op,
+                                          boolean append) {
         if (!isConnected()) {
             return CompletableFuture.failedFuture(BrokerUnavailableException.disconnected("redis " + address));
         }
         CompletableFuture<T> f;
         try {
-            f = op.apply(link.commands());
+            f = op.apply(append ? link.appendCommands() : link.commands());
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(translate(e));
         }
@@ -630,6 +646,8 @@ public final class RedisBroker implements BrokerAdapter {
         private char[] trustStorePassword;
         private String username;
         private char[] password;
+        private int replicasToAck;
+        private Duration replicaAckTimeout = DEFAULT_REPLICA_ACK_TIMEOUT;
 
         private Builder() {
         }
@@ -783,6 +801,41 @@ public final class RedisBroker implements BrokerAdapter {
         }
 
         /**
+         * Acknowledge a room message only once {@code replicas} replicas of the primary hold it
+         * ({@code WAIT}), and publish it to subscribers only then: with the primary in one region
+         * and replicas in others (Redis Sentinel, a {@code redis-sentinel://} URI), the loss of the
+         * primary's region loses no acknowledged message. Appends then take a connection of their own,
+         * and one {@code WAIT} covers every append sent before it (group commit): about one round
+         * trip to the nearest replica per acknowledgement. Default 0: acknowledged by the primary.
+         * Not with {@link #cluster}.
+         *
+         * @since 0.2.0
+         */
+        public Builder replicasToAck(int replicas) {
+            if (replicas < 0) {
+                throw new IllegalArgumentException("replicasToAck must be >= 0, was " + replicas);
+            }
+            this.replicasToAck = replicas;
+            return this;
+        }
+
+        /**
+         * How long an append waits for its replicas before it fails with
+         * {@link BrokerUnavailableException} (the client sends it again under the same id); default
+         * {@link #DEFAULT_REPLICA_ACK_TIMEOUT}.
+         *
+         * @since 0.2.0
+         */
+        public Builder replicaAckTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isZero() || timeout.isNegative()) {
+                throw new IllegalArgumentException("replicaAckTimeout must be positive, was " + timeout);
+            }
+            this.replicaAckTimeout = timeout;
+            return this;
+        }
+
+        /**
          * Connects and verifies the subscriptions.
          *
          * @throws IllegalStateException when neither a URI nor a client was given, or settings
@@ -796,6 +849,10 @@ public final class RedisBroker implements BrokerAdapter {
             }
             if (cluster && client != null) {
                 throw new IllegalStateException("cluster(...) and client(...) conflict: cluster mode makes its own RedisClusterClient");
+            }
+            if (cluster && replicasToAck > 0) {
+                throw new IllegalStateException("cluster(...) and replicasToAck(" + replicasToAck + ") conflict: waiting for "
+                        + "replicas is for one primary with replicas (Redis Sentinel)");
             }
             if (client != null && resources != null) {
                 throw new IllegalStateException("client(...) and clientResources(...) conflict: a client has its resources");

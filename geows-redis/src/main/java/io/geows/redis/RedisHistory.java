@@ -54,21 +54,28 @@ final class RedisHistory implements History {
     public CompletableFuture<Appended> append(String room, String messageKey, String topic, byte[] payload) {
         String base = base(room);
         String[] keys = {base + ":h", base + ":seq", base + ":epoch", base + ":ix"};
-        return guard(base + ":h", broker.call(commands -> Scripts.APPEND.<List<Object>>run(commands, broker.scriptsSent, keys, payload,
-                bytes(topic), bytes(maxEntries), bytes(ttlMillis), bytes(newEpoch()), bytes(messageKey),
-                bytes(sharded ? "SPUBLISH" : "PUBLISH"))))
-                .thenApply(r -> {
-                    long offset = (Long) r.get(0);
-                    int removed = ((Long) r.get(3)).intValue();
-                    if (removed > 0) {
-                        log.warn("Redis at {}: removed {} entries from {} that no node wrote (someone else writes to the "
-                                + "room's history: check the broker's ACL users)", broker.address(), removed, keys[0]);
-                    }
-                    if (offset == 0) {
-                        throw new CompletionException(blocked(keys[0], text(r.get(4))));
-                    }
-                    return new Appended(offset, text(r.get(1)), ((Long) r.get(2)) == 1L, removed);
-                });
+        DurableAppends durable = broker.durable;
+        // With replicas to wait for, the script stores without publishing: DurableAppends publishes
+        // once the replicas have it.
+        String publish = durable != null ? "" : sharded ? "SPUBLISH" : "PUBLISH";
+        java.util.function.Function<RedisClusterAsyncCommands<String, byte[]>, CompletableFuture<Appended>> script =
+                commands -> Scripts.APPEND.<List<Object>>run(commands, broker.scriptsSent, keys, payload,
+                        bytes(topic), bytes(maxEntries), bytes(ttlMillis), bytes(newEpoch()), bytes(messageKey),
+                        bytes(publish)).thenApply(r -> appended(keys[0], r));
+        return guard(base + ":h", durable != null ? durable.append(script, topic, payload) : broker.call(script));
+    }
+
+    private Appended appended(String stream, List<Object> r) {
+        long offset = (Long) r.get(0);
+        int removed = ((Long) r.get(3)).intValue();
+        if (removed > 0) {
+            log.warn("Redis at {}: removed {} entries from {} that no node wrote (someone else writes to the "
+                    + "room's history: check the broker's ACL users)", broker.address(), removed, stream);
+        }
+        if (offset == 0) {
+            throw new CompletionException(blocked(stream, text(r.get(4))));
+        }
+        return new Appended(offset, text(r.get(1)), ((Long) r.get(2)) == 1L, removed);
     }
 
     @Override

@@ -43,6 +43,14 @@ abstract class RedisLink implements AutoCloseable {
     /** Commands (publish, scripts, presence); thread-safe, pipelined. */
     abstract RedisClusterAsyncCommands<String, byte[]> commands();
 
+    /**
+     * Where room appends go: a connection of their own when they wait for replicas ({@code WAIT}
+     * blocks its connection), else {@link #commands()}.
+     */
+    RedisClusterAsyncCommands<String, byte[]> appendCommands() {
+        return commands();
+    }
+
     /** Subscription commands. */
     abstract RedisPubSubAsyncCommands<String, byte[]> pubsub();
 
@@ -93,27 +101,34 @@ abstract class RedisLink implements AutoCloseable {
         private final RedisClient client;
         private final boolean ownsClient;
         private final StatefulRedisConnection<String, byte[]> commands;
+        private final StatefulRedisConnection<String, byte[]> appends;
         private final StatefulRedisPubSubConnection<String, byte[]> pubsub;
 
         Standalone(RedisClient client, boolean ownsClient, RedisURI uri, Duration commandTimeout, SslOptions ssl,
-                   BiConsumer<String, byte[]> onMessage) {
+                   boolean separateAppends, BiConsumer<String, byte[]> onMessage) {
             this.client = client;
             this.ownsClient = ownsClient;
             // A client of the application keeps its own options (TLS among them) but for ours.
             client.setOptions(options(ownsClient ? ClientOptions.builder() : client.getOptions().mutate(), commandTimeout,
                     ssl).build());
             StatefulRedisConnection<String, byte[]> c = null;
+            StatefulRedisConnection<String, byte[]> a = null;
             try {
                 c = uri != null ? client.connect(CODEC, uri) : client.connect(CODEC);
+                if (separateAppends) {
+                    a = uri != null ? client.connect(CODEC, uri) : client.connect(CODEC);
+                }
                 this.pubsub = uri != null ? client.connectPubSub(CODEC, uri) : client.connectPubSub(CODEC);
             } catch (RuntimeException e) {
                 closeQuietly(c);
+                closeQuietly(a);
                 if (ownsClient) {
                     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
                 }
                 throw e;
             }
             this.commands = c;
+            this.appends = a;
             pubsub.addListener(new RedisPubSubAdapter<>() {
                 @Override
                 public void message(String channel, byte[] message) {
@@ -125,6 +140,24 @@ abstract class RedisLink implements AutoCloseable {
         @Override
         RedisClusterAsyncCommands<String, byte[]> commands() {
             return commands.async();
+        }
+
+        @Override
+        RedisClusterAsyncCommands<String, byte[]> appendCommands() {
+            return appends != null ? appends.async() : commands.async();
+        }
+
+        @Override
+        boolean isOpen() {
+            return super.isOpen() && (appends == null || appends.isOpen());
+        }
+
+        @Override
+        void addStateListener(RedisConnectionStateListener listener) {
+            super.addStateListener(listener);
+            if (appends != null) {
+                appends.addListener(listener);
+            }
         }
 
         @Override
@@ -150,6 +183,7 @@ abstract class RedisLink implements AutoCloseable {
         @Override
         public void close() {
             closeQuietly(pubsub);
+            closeQuietly(appends);
             closeQuietly(commands);
             if (ownsClient) {
                 client.shutdown(Duration.ZERO, Duration.ofSeconds(2));

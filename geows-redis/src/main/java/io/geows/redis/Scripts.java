@@ -62,6 +62,7 @@ final class Scripts {
         return bySha.handle((result, err) -> {
             Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
             if (cause instanceof RedisNoScriptException) {
+                org.slf4j.LoggerFactory.getLogger(Scripts.class).debug("NOSCRIPT for {}; sending it with EVAL", sha);
                 return redis.<T>eval(source, ScriptOutputType.MULTI, keys, args).toCompletableFuture();
             }
             return err == null ? CompletableFuture.completedFuture(result) : CompletableFuture.<T>failedFuture(cause);

@@ -3,7 +3,8 @@
 -- KEYS[1] stream (fields p payload, k message key, e epoch)  KEYS[2] offset counter  KEYS[3] epoch
 -- KEYS[4] key index (message key -> offset)
 -- ARGV[1] payload  ARGV[2] channel  ARGV[3] max entries  ARGV[4] history ttl ms
--- ARGV[5] epoch to use if the room has none  ARGV[6] message key  ARGV[7] PUBLISH or SPUBLISH
+-- ARGV[5] epoch to use if the room has none  ARGV[6] message key  ARGV[7] PUBLISH or SPUBLISH, or
+-- empty: store only (the adapter publishes once replicas have it)
 -- Returns {offset, epoch, duplicate 0/1, foreign entries removed}, or
 -- {0, epoch, 0, removed, reason} when the stream cannot be appended to.
 local epoch = redis.call('GET', KEYS[3])
@@ -76,5 +77,7 @@ redis.call('PEXPIRE', KEYS[1], ARGV[4])
 redis.call('PEXPIRE', KEYS[2], ARGV[4])
 redis.call('PEXPIRE', KEYS[3], ARGV[4])
 redis.call('PEXPIRE', KEYS[4], ARGV[4])
-redis.call(ARGV[7], ARGV[2], 'G1 ' .. offset .. ' ' .. epoch .. '\n' .. ARGV[1])
+if ARGV[7] ~= '' then
+  redis.call(ARGV[7], ARGV[2], 'G1 ' .. offset .. ' ' .. epoch .. '\n' .. ARGV[1])
+end
 return {offset, epoch, 0, removed}
