@@ -654,15 +654,18 @@ public final class RedisBroker implements BrokerAdapter {
 
         /**
          * The Redis URI: {@code redis://[user:password@]host:port[/db]}, or {@code rediss://} for TLS
-         * (the server's certificate is verified, host name included). Characters of the user or
-         * password that have a meaning in URIs must be percent-encoded; or use
-         * {@link #credentials(String, char[])}.
+         * (the server's certificate is verified, host name included), or
+         * {@code redis-sentinel://sentinel1:26379,sentinel2:26379#primaryName} for a primary that Redis
+         * Sentinel watches: the adapter asks the Sentinels for the primary at every (re)connect, so it
+         * follows a failover. Characters of the user or password that have a meaning in URIs must be
+         * percent-encoded; or use {@link #credentials(String, char[])}.
          */
         public Builder uri(String uri) {
             Objects.requireNonNull(uri, "uri");
-            if (!uri.startsWith("redis://") && !uri.startsWith("rediss://")) {
+            if (!uri.startsWith("redis://") && !uri.startsWith("rediss://") && !uri.startsWith("redis-sentinel://")
+                    && !uri.startsWith("rediss-sentinel://")) {
                 throw new IllegalArgumentException("Redis URI '" + uri.replaceAll("//[^@/]*@", "//***@")
-                        + "' must start with redis:// or rediss:// (e.g. redis://127.0.0.1:6379)");
+                        + "' must start with redis://, rediss:// or redis-sentinel:// (e.g. redis://127.0.0.1:6379)");
             }
             this.uri = uri;
             return this;
