@@ -30,7 +30,7 @@ final class Connections {
         if (listeners.isEmpty()) {
             return;
         }
-        SessionInfo info = info(s);
+        SessionInfo info = node.info(s);
         s.markAnnounced();
         events.execute(() -> each(l -> l.connected(info)));
     }
@@ -40,15 +40,12 @@ final class Connections {
         if (listeners.isEmpty() || !s.announced()) {
             return;
         }
-        SessionInfo info = info(s);
+        SessionInfo info = node.info(s);
         int code = s.closeCode();
         String reason = s.closeReason();
         events.execute(() -> each(l -> l.disconnected(info, code, reason)));
     }
 
-    private SessionInfo info(WsSession s) {
-        return new SessionInfo(s.id(), s.identity(), node.region, node.nodeId, s.remoteAddress());
-    }
 
     private void each(java.util.function.Consumer<ConnectionListener> call) {
         for (ConnectionListener l : listeners) {

@@ -73,6 +73,11 @@ final class NodeContext {
         return open.get(sessionId);
     }
 
+    /** A session as the application's hooks see it. */
+    io.geows.SessionInfo info(WsSession s) {
+        return new io.geows.SessionInfo(s.id(), s.identity(), region, nodeId, s.remoteAddress());
+    }
+
     /** Runs an observer call; an observer that throws is logged, never allowed to break delivery. */
     void observe(Runnable call) {
         try {

@@ -8,7 +8,6 @@ import io.geows.PublishRequest;
 import io.geows.RoomAuthorizer;
 import io.geows.RpcCall;
 import io.geows.RpcReply;
-import io.geows.SessionInfo;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +46,7 @@ final class Requests {
             publishNow(s, p, p.data());
             return;
         }
-        PublishRequest request = new PublishRequest(info(s), p.room(), p.id(), p.data());
+        PublishRequest request = new PublishRequest(node.info(s), p.room(), p.id(), p.data());
         s.afterPreviousPublish(() -> hooks.intercept(request).handle((decision, err) -> {
             if (err != null) {
                 hookFailed(s, p.id(), err, "publish interceptor");
@@ -138,7 +137,7 @@ final class Requests {
                     + "send this one again after one is answered", r.id()));
             return;
         }
-        hooks.call(new RpcCall(info(s), r.method(), r.data())).whenComplete((reply, err) -> {
+        hooks.call(new RpcCall(node.info(s), r.method(), r.data())).whenComplete((reply, err) -> {
             s.endRpc();
             if (err != null) {
                 hookFailed(s, r.id(), err, "rpc handler for '" + r.method() + "'");
@@ -153,9 +152,6 @@ final class Requests {
         });
     }
 
-    private SessionInfo info(WsSession s) {
-        return new SessionInfo(s.id(), s.identity(), node.region, node.nodeId, s.remoteAddress());
-    }
 
     /** The application's JSON, or null after telling the client the hook answered something unusable. */
     private String checked(WsSession s, String ref, String json) {

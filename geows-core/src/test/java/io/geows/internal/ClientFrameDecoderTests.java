@@ -67,6 +67,21 @@ class ClientFrameDecoderTests {
     }
 
     @Test
+    void rpcNeedsAnIdAndAMethodAndTakesAnyData() throws Exception {
+        assertThat(decoder.decode("{\"type\":\"rpc\",\"id\":\"r1\",\"method\":\"order.status\",\"data\":{\"o\":1}}"))
+                .isEqualTo(new ClientFrame.Rpc("r1", "order.status", "{\"o\":1}"));
+        assertThat(decoder.decode("{\"type\":\"rpc\",\"id\":\"r2\",\"method\":\"ping\"}"))
+                .isEqualTo(new ClientFrame.Rpc("r2", "ping", "null"));
+        assertThatThrownBy(() -> decoder.decode("{\"type\":\"rpc\",\"method\":\"m\"}"))
+                .isInstanceOfSatisfying(FrameException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
+        assertThatThrownBy(() -> decoder.decode("{\"type\":\"rpc\",\"id\":\"r3\"}"))
+                .isInstanceOfSatisfying(FrameException.class, e -> assertThat(e.ref()).isEqualTo("r3"));
+        ClientFrameDecoder roomy = new ClientFrameDecoder(8, 10_000); // (the string limit would refuse it first)
+        assertThatThrownBy(() -> roomy.decode("{\"type\":\"rpc\",\"id\":\"r4\",\"method\":\"" + "m".repeat(129) + "\"}"))
+                .isInstanceOfSatisfying(FrameException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
+    }
+
+    @Test
     void errorsCarryTheFrameIdWhenKnown() {
         assertThatThrownBy(() -> decoder.decode("{\"type\":\"publish\",\"id\":\"m9\",\"data\":1}"))
                 .isInstanceOfSatisfying(FrameException.class, e -> assertThat(e.ref()).isEqualTo("m9"));
