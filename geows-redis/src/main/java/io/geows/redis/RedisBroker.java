@@ -141,9 +141,9 @@ public final class RedisBroker implements BrokerAdapter {
     final java.util.Set<Scripts> scriptsSent = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private RedisBroker(Builder b) {
-        RedisURI uri = b.uri != null ? RedisSecurity.withCredentials(RedisURI.create(b.uri), b.username, b.password) : null;
-        this.address = b.cluster ? "redis-cluster " + b.clusterSeeds : uri == null ? "(your RedisClient)"
-                : (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort();
+        RedisURI uri = b.uri != null ? withTimeouts(RedisSecurity.withCredentials(RedisURI.create(b.uri), b.username, b.password),
+                b.uri, b.commandTimeout) : null;
+        this.address = b.cluster ? "redis-cluster " + b.clusterSeeds : uri == null ? "(your RedisClient)" : describe(uri);
         this.name = b.name != null ? b.name : "redis";
         this.commandTimeout = b.commandTimeout;
         // Lettuce reads and writes on the node's I/O threads: a room message and the socket writes it
@@ -219,6 +219,27 @@ public final class RedisBroker implements BrokerAdapter {
 
     private GeoWsException unreachable(Throwable e) {
         return RedisSecurity.connectFailure(address, e);
+    }
+
+    /**
+     * Without a {@code timeout} in the URI, the connection handshake (and a Sentinel's answer) may
+     * take as long as a command: Lettuce's default of 60 s would keep a node on a silent primary
+     * for a minute after a region's loss.
+     */
+    private static RedisURI withTimeouts(RedisURI uri, String text, Duration commandTimeout) {
+        if (!text.contains("timeout=")) {
+            uri.setTimeout(commandTimeout);
+            uri.getSentinels().forEach(s -> s.setTimeout(commandTimeout));
+        }
+        return uri;
+    }
+
+    private static String describe(RedisURI uri) {
+        if (!uri.getSentinels().isEmpty()) {
+            return (uri.isSsl() ? "rediss-sentinel://" : "redis-sentinel://") + String.join(",",
+                    uri.getSentinels().stream().map(s -> s.getHost() + ":" + s.getPort()).toList()) + "#" + uri.getSentinelMasterId();
+        }
+        return (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort();
     }
 
     private void warnIfHostUnverified(RedisURI uri) {

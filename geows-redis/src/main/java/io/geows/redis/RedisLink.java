@@ -4,6 +4,7 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
 import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
@@ -85,6 +86,16 @@ abstract class RedisLink implements AutoCloseable {
                 .timeoutOptions(TimeoutOptions.enabled(commandTimeout));
     }
 
+    /**
+     * A TCP connect gives up after the command timeout (at most Lettuce's 10 s): a lost region's
+     * server does not refuse, it is silent, and a reconnect must move on to what the Sentinels name.
+     */
+    static SocketOptions socketOptions(Duration commandTimeout) {
+        Duration tenSeconds = Duration.ofSeconds(10);
+        return SocketOptions.builder().connectTimeout(commandTimeout.compareTo(tenSeconds) < 0 ? commandTimeout : tenSeconds)
+                .build();
+    }
+
     static void closeQuietly(AutoCloseable c) {
         if (c == null) {
             return;
@@ -109,8 +120,8 @@ abstract class RedisLink implements AutoCloseable {
             this.client = client;
             this.ownsClient = ownsClient;
             // A client of the application keeps its own options (TLS among them) but for ours.
-            client.setOptions(options(ownsClient ? ClientOptions.builder() : client.getOptions().mutate(), commandTimeout,
-                    ssl).build());
+            client.setOptions(options(ownsClient ? ClientOptions.builder().socketOptions(socketOptions(commandTimeout))
+                    : client.getOptions().mutate(), commandTimeout, ssl).build());
             StatefulRedisConnection<String, byte[]> c = null;
             StatefulRedisConnection<String, byte[]> a = null;
             try {
@@ -206,7 +217,8 @@ abstract class RedisLink implements AutoCloseable {
             // Cluster connections to each shard open lazily: rejecting commands while one is not
             // open yet would refuse the first SSUBSCRIBE. The adapter refuses work itself while it
             // is not connected, and the command timeout bounds anything queued at a disconnect.
-            client.setOptions(ClusterClientOptions.builder(options(ClientOptions.builder(), commandTimeout, ssl)
+            client.setOptions(ClusterClientOptions.builder(options(ClientOptions.builder().socketOptions(socketOptions(commandTimeout)),
+                            commandTimeout, ssl)
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS).build()).build());
             StatefulRedisClusterConnection<String, byte[]> c = null;
             try {

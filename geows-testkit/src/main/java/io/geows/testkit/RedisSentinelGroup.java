@@ -33,10 +33,12 @@ public final class RedisSentinelGroup implements AutoCloseable {
 
     private final List<RedisServer> servers;
     private final List<RedisServer> sentinels;
+    private final List<FaultProxy> proxies;
 
-    private RedisSentinelGroup(List<RedisServer> servers, List<RedisServer> sentinels) {
+    private RedisSentinelGroup(List<RedisServer> servers, List<RedisServer> sentinels, List<FaultProxy> proxies) {
         this.servers = servers;
         this.sentinels = sentinels;
+        this.proxies = proxies;
     }
 
     /**
@@ -47,29 +49,61 @@ public final class RedisSentinelGroup implements AutoCloseable {
      * @throws ServerProcessException when a process does not start or the group does not form in time
      */
     public static RedisSentinelGroup start(int regions) {
+        return start(regions, Duration.ZERO);
+    }
+
+    /**
+     * Starts one Redis server and one Sentinel per region with every Redis server behind a
+     * {@link FaultProxy} of its region that adds {@code crossRegionLatency} each way: replicas,
+     * Sentinels and clients all reach a server through its proxy (the servers announce the proxy's
+     * port), so replication and every command pay the latency, even a client of the primary's own
+     * region (a pessimistic layout: in production that client would be near).
+     *
+     * @param regions            how many regions, at least 2
+     * @param crossRegionLatency one-way delay of every link to a server, zero or more
+     * @throws ServerProcessException when a process does not start or the group does not form in time
+     */
+    public static RedisSentinelGroup start(int regions, Duration crossRegionLatency) {
         if (regions < 2) {
             throw new IllegalArgumentException("a Sentinel group needs at least 2 regions, was " + regions);
         }
         List<RedisServer> servers = new ArrayList<>();
         List<RedisServer> sentinels = new ArrayList<>();
-        RedisSentinelGroup group = new RedisSentinelGroup(servers, sentinels);
+        List<FaultProxy> proxies = new ArrayList<>();
+        RedisSentinelGroup group = new RedisSentinelGroup(servers, sentinels, proxies);
         try {
-            RedisServer primary = RedisServer.launch();
-            servers.add(primary);
+            for (int i = 0; i < regions; i++) {
+                RedisServer server = RedisServer.launch();
+                servers.add(server);
+                FaultProxy proxy = FaultProxy.start(Ports.LOOPBACK, server.port());
+                proxy.setLatency(crossRegionLatency);
+                proxies.add(proxy);
+                group.announceProxy(i);
+            }
             for (int i = 1; i < regions; i++) {
-                servers.add(RedisServer.launch("--replicaof", Ports.LOOPBACK, String.valueOf(primary.port())));
+                command(servers.get(i).port(), "REPLICAOF", Ports.LOOPBACK, String.valueOf(proxies.get(0).port()));
             }
             for (int i = 0; i < regions; i++) {
-                sentinels.add(RedisServer.builder().sentinel(MASTER_NAME, primary.port(), regions / 2 + 1, DOWN_AFTER).start());
+                sentinels.add(RedisServer.builder().sentinel(MASTER_NAME, proxies.get(0).port(), regions / 2 + 1, DOWN_AFTER).start());
             }
             Await.until("replicas in sync and Sentinels that know each other", Duration.ofSeconds(30), () ->
-                    group.info(primary.port(), "replication").contains("connected_slaves:" + (regions - 1))
+                    group.info(servers.get(0).port(), "replication").contains("connected_slaves:" + (regions - 1))
                             && sentinels.stream().allMatch(s -> group.sentinelSees(s.port(), regions)));
             return group;
+        } catch (IOException e) {
+            group.close();
+            throw new ServerProcessException("cannot set up the Redis replicas: " + e.getMessage(), e);
         } catch (RuntimeException e) {
             group.close();
             throw e;
         }
+    }
+
+    /** Makes the region's server tell its primary (and so the Sentinels) that it is reached via its proxy. */
+    private void announceProxy(int region) throws IOException {
+        int port = servers.get(region).port();
+        command(port, "CONFIG", "SET", "replica-announce-ip", Ports.LOOPBACK);
+        command(port, "CONFIG", "SET", "replica-announce-port", String.valueOf(proxies.get(region).port()));
     }
 
     /** The URI a Lettuce client uses: {@code redis-sentinel://127.0.0.1:<s1>,...#geows}. */
@@ -119,11 +153,16 @@ public final class RedisSentinelGroup implements AutoCloseable {
     public int primaryRegion() {
         int port = primaryPort();
         for (int i = 0; i < servers.size(); i++) {
-            if (servers.get(i).port() == port) {
+            if (servers.get(i).port() == port || proxies.get(i).port() == port) {
                 return i;
             }
         }
         return -1;
+    }
+
+    /** The one-way delay of every link to a server. */
+    public Duration crossRegionLatency() {
+        return proxies.get(0).latency();
     }
 
     /**
@@ -140,19 +179,38 @@ public final class RedisSentinelGroup implements AutoCloseable {
         return region[0];
     }
 
-    /** Kills the region's server and Sentinel (SIGKILL), as a lost region would. */
+    /**
+     * Kills the region's server and Sentinel (SIGKILL), as a lost region would, and makes the
+     * server's proxy a black hole: its links go silent, not closed.
+     */
     public void killRegion(int region) {
+        proxies.get(region).blackhole(true);
         sentinels.get(region).kill();
         servers.get(region).kill();
     }
 
     /**
-     * Starts the region's server and Sentinel again on their ports. The server comes back empty (no
-     * persistence); the Sentinels make it a replica of the current primary.
+     * Starts the region's server and Sentinel again on their ports and waits until the region has
+     * caught up: every Sentinel names the same primary, and the server (back empty, without
+     * persistence) is a replica of it with its link up. Until then a client asking the region's
+     * Sentinel could be sent to the empty server, which answers as a primary until the Sentinels
+     * demote it: start the region's nodes after this returns, as a region's start-up would.
      */
     public void restartRegion(int region) {
         servers.get(region).start();
+        try {
+            announceProxy(region);
+        } catch (IOException e) {
+            throw new ServerProcessException("cannot configure the restarted Redis server of region " + region, e);
+        }
+        proxies.get(region).blackhole(false);
         sentinels.get(region).start();
+        Await.until("region " + region + " back as a replica its Sentinel agrees on", Duration.ofSeconds(30), () -> {
+            int primary = primaryRegion();
+            String replication = info(servers.get(region).port(), "replication");
+            return primary >= 0 && primary != region && replication.contains("role:slave")
+                    && replication.contains("master_link_status:up");
+        });
     }
 
     /** {@code INFO <section>} of a server, or "" when it does not answer. */
@@ -167,13 +225,18 @@ public final class RedisSentinelGroup implements AutoCloseable {
 
     private boolean sentinelSees(int port, int regions) {
         try {
+            // the other Sentinels and the replicas (a Sentinel that knows no replica cannot promote one)
             List<String> master = command(port, "SENTINEL", "master", MASTER_NAME);
+            boolean sentinels = false;
+            boolean replicas = false;
             for (int i = 0; i + 1 < master.size(); i += 2) {
                 if (master.get(i).equals("num-other-sentinels")) {
-                    return Integer.parseInt(master.get(i + 1)) == regions - 1;
+                    sentinels = Integer.parseInt(master.get(i + 1)) == regions - 1;
+                } else if (master.get(i).equals("num-slaves")) {
+                    replicas = Integer.parseInt(master.get(i + 1)) == regions - 1;
                 }
             }
-            return false;
+            return sentinels && replicas;
         } catch (IOException | RuntimeException e) {
             return false;
         }
@@ -229,6 +292,9 @@ public final class RedisSentinelGroup implements AutoCloseable {
         }
         for (RedisServer s : servers) {
             s.close();
+        }
+        for (FaultProxy p : proxies) {
+            p.close();
         }
     }
 }

@@ -41,6 +41,7 @@ public final class RegionLossDrill {
     private static final int BEFORE_KILL = 8;
     private static final int AFTER_KILL = 8;
     private static final String ROOM = "ledger";
+    private static final Duration RETRY_PAUSE = Duration.ofMillis(50);
 
     /** What the drill needs of a broker deployment over three regions (0, 1 and 2). */
     public interface Regions {
@@ -237,7 +238,10 @@ public final class RegionLossDrill {
         }
     }
 
-    /** One region's publisher: publishes until told to stop; after 'unavailable' the same id again. */
+    /**
+     * One region's publisher: publishes until told to stop, each message after the previous one's
+     * acknowledgement; after {@code unavailable} the same id again 50 ms later.
+     */
     private static final class Publisher {
         final int region;
         final boolean inLostRegion;
@@ -286,7 +290,9 @@ public final class RegionLossDrill {
                             }
                             break;
                         }
-                        assertThat(a.path("code").asText()).as("answer to %s: %s", id, a).isEqualTo("unavailable");
+                        assertThat(a.path("code").asText()).as("answer to %s: %s", id, a).isIn("unavailable", "rate_limited");
+                        // a client's back-off before the retry (pacing, not synchronization)
+                        java.util.concurrent.locks.LockSupport.parkNanos(RETRY_PAUSE.toNanos());
                     }
                 }
             } catch (Throwable t) {
