@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -226,6 +227,18 @@ public final class GeoWsNode implements AutoCloseable {
     /** A snapshot of the node's counters. */
     public NodeStats stats() {
         return engine.stats();
+    }
+
+    /**
+     * Where the broker keeps what this node depends on, as its adapter last saw it: role to holder,
+     * e.g. {@code {"primary": "10.0.2.7:6379"}} (Redis behind Sentinel) or {@code {"history": "eu-west-1"}}
+     * (the NATS server leading the history stream); empty when the broker has nothing to tell. For
+     * readiness pages and metrics: which region holds what, and when it moved.
+     *
+     * @return an immutable map, possibly empty
+     */
+    public Map<String, String> brokerPlacement() {
+        return broker.placement();
     }
 
     // ---------------------------------------------------------------- the application's operations

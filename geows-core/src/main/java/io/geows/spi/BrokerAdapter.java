@@ -1,5 +1,6 @@
 package io.geows.spi;
 
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -57,6 +58,20 @@ public interface BrokerAdapter extends AutoCloseable {
 
     /** A short name for logs and metrics, such as {@code memory} or {@code redis}. */
     String name();
+
+    /**
+     * Where the broker keeps what the node depends on, as the adapter last saw it: role to holder,
+     * for operators (readiness, metrics, logs) to see which region holds what and when it moves.
+     * For example {@code {"primary": "10.0.2.7:6379"}} (Redis behind Sentinel) or
+     * {@code {"history": "eu-west-1"}} (the server leading a NATS history stream). Holders are the
+     * broker's own names for its servers: name servers after their region to read this at a glance.
+     * Never blocks; the default is empty (nothing to tell, as for a broker in one place).
+     *
+     * @return an immutable map, possibly empty
+     */
+    default Map<String, String> placement() {
+        return Map.of();
+    }
 
     /** Closes the connection and every subscription. Idempotent. Never throws. */
     @Override

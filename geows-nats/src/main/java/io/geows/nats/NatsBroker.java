@@ -84,6 +84,7 @@ public final class NatsBroker implements BrokerAdapter {
     private final Callbacks events;
     private final String address;
     private final Names names;
+    private static final int PLACEMENT_CHECK_SECONDS = 5;
     private final ScheduledThreadPoolExecutor executor;
     private final JsApi api;
     private final HistoryStream history;
@@ -219,8 +220,10 @@ public final class NatsBroker implements BrokerAdapter {
         dispatcher = connection.createDispatcher();
         dispatcher.subscribe(controlSubject, this::onControl);
         try {
+            // creating the stream and the bucket may take a while with replicas in other regions
             history.refresh().thenCompose(epoch -> presence.ensureBucket())
-                    .get(options.requestTimeout().toMillis() * 3, TimeUnit.MILLISECONDS);
+                    .get(Math.max(options.requestTimeout().toMillis() * 3, 2L * JsApi.MIN_CREATE_SECONDS * 1000 + 1000),
+                            TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException ? JsApi.unwrap(e.getCause()) : e;
             closeQuietly();
@@ -241,6 +244,23 @@ public final class NatsBroker implements BrokerAdapter {
         }
         log.info("connected to NATS at {} (server {}), history stream {} epoch {}, presence bucket {}", address,
                 connection.getServerInfo().getVersion(), options.stream(), history.epoch(), options.presenceBucket());
+        // Look at the stream now and then: its leader (placement()) and its epoch stay current.
+        executor.scheduleWithFixedDelay(() -> {
+            if (isConnected()) {
+                history.refresh().exceptionally(e -> null);
+            }
+        }, PLACEMENT_CHECK_SECONDS, PLACEMENT_CHECK_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /**
+     * {@code {"history": <server leading the history stream>}} when the stream is replicated and
+     * its leader known (looked at every {@value #PLACEMENT_CHECK_SECONDS} s and after each failed
+     * append); empty otherwise.
+     */
+    @Override
+    public Map<String, String> placement() {
+        String leader = history.leader();
+        return leader == null ? Map.of() : Map.of("history", leader);
     }
 
     private void closeQuietly() {

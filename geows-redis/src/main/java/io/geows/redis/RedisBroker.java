@@ -134,6 +134,7 @@ public final class RedisBroker implements BrokerAdapter {
     /** Commands answered (successfully or not) on the command connection: progress under load. */
     private final java.util.concurrent.atomic.LongAdder commandsAnswered = new java.util.concurrent.atomic.LongAdder();
     private volatile String canaryNonce;
+    private volatile String primary;
     private volatile boolean lostLogged;
     /** Appends acknowledged once replicas have them, or {@code null} (acknowledged by the primary). */
     final DurableAppends durable;
@@ -151,8 +152,9 @@ public final class RedisBroker implements BrokerAdapter {
         this.ownedResources = b.resources != null || b.client != null ? null : DefaultClientResources.builder()
                 .eventLoopGroupProvider(SharedLoops.PROVIDER)
                 .computationThreadPoolSize(2)
-                // Come back quickly after a restart: 50 ms, doubling, at most 2 s, jittered.
-                .reconnectDelay(Delay.fullJitter(Duration.ofMillis(50), Duration.ofSeconds(2), 50, TimeUnit.MILLISECONDS))
+                // Come back quickly after a restart or a Sentinel failover: 50 ms, doubling, at most 1 s,
+                // jittered (a promotion is found at the next attempt after it: 0.5 s later on average).
+                .reconnectDelay(Delay.fullJitter(Duration.ofMillis(50), Duration.ofSeconds(1), 50, TimeUnit.MILLISECONDS))
                 .build();
         ClientResources resources = b.resources != null ? b.resources : ownedResources;
         this.canaryChannel = b.topicPrefix + ".canary." + UUID.randomUUID();
@@ -169,12 +171,15 @@ public final class RedisBroker implements BrokerAdapter {
                 warnIfHostUnverified(seeds.get(0));
                 this.link = new RedisLink.Cluster(resources, seeds, commandTimeout, ssl, this::onMessage);
             } else if (b.client != null) {
+                b.client.addListener(placementListener(uri));
                 this.link = new RedisLink.Standalone(b.client, false, uri, commandTimeout, null, b.replicasToAck > 0,
                         this::onMessage);
             } else {
                 warnIfHostUnverified(uri);
-                this.link = new RedisLink.Standalone(RedisClient.create(resources, uri), true, uri, commandTimeout,
-                        ssl, b.replicasToAck > 0, this::onMessage);
+                RedisClient client = RedisClient.create(resources, uri);
+                client.addListener(placementListener(uri)); // before the first connection, to see where it goes
+                this.link = new RedisLink.Standalone(client, true, uri, commandTimeout, ssl, b.replicasToAck > 0,
+                        this::onMessage);
             }
         } catch (RuntimeException e) {
             checker.shutdownNow();
@@ -232,6 +237,44 @@ public final class RedisBroker implements BrokerAdapter {
             uri.getSentinels().forEach(s -> s.setTimeout(commandTimeout));
         }
         return uri;
+    }
+
+    /** Notes where the client's connections go; a client-wide listener also hears Sentinel lookups: skipped. */
+    private RedisConnectionStateListener placementListener(RedisURI uri) {
+        java.util.Set<String> sentinels = new java.util.HashSet<>();
+        if (uri != null) {
+            uri.getSentinels().forEach(s -> sentinels.add(s.getHost() + ":" + s.getPort()));
+        }
+        return new RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(io.lettuce.core.RedisChannelHandler<?, ?> connection, SocketAddress address) {
+                if (address instanceof java.net.InetSocketAddress a) {
+                    String hostPort = a.getHostString() + ":" + a.getPort();
+                    if (!sentinels.contains(hostPort)) {
+                        notePrimary(hostPort);
+                    }
+                }
+            }
+        };
+    }
+
+    /** The server a (re)connection reached: after a Sentinel failover, the promoted replica. */
+    private void notePrimary(String now) {
+        String before = primary;
+        primary = now;
+        if (before != null && !before.equals(now)) {
+            log.warn("Redis at {}: the primary is now {} (was {})", this.address, now, before);
+        }
+    }
+
+    /**
+     * {@code {"primary": "host:port"}}: the server the adapter's connections reached last (behind
+     * Sentinel, the current primary); empty for Redis Cluster.
+     */
+    @Override
+    public Map<String, String> placement() {
+        String p = primary;
+        return p == null ? Map.of() : Map.of("primary", p);
     }
 
     private static String describe(RedisURI uri) {

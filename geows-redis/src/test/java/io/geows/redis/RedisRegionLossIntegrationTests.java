@@ -48,6 +48,11 @@ class RedisRegionLossIntegrationTests {
                 public void restartBroker(int region) {
                     redis.restartRegion(region);
                 }
+
+                @Override
+                public String holderName(int region) {
+                    return redis.address(region);
+                }
             });
             measured.info("Redis region loss: {}", report);
             assertThat(report.outage()).as("publishes accepted again within").isLessThan(Duration.ofSeconds(10));

@@ -59,6 +59,11 @@ public class ForwardingBroker implements BrokerAdapter {
     }
 
     @Override
+    public java.util.Map<String, String> placement() {
+        return inner.placement();
+    }
+
+    @Override
     public void close() {
         inner.close();
     }

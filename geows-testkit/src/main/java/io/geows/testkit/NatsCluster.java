@@ -140,13 +140,29 @@ public final class NatsCluster implements AutoCloseable {
     }
 
     /**
-     * Kills a region's server (SIGKILL) and makes its route proxy a black hole, as when a region
-     * is lost: the other servers see its routes go silent, not closed.
+     * Kills a region's server (SIGKILL), as when a region's machines die: its routes close, and new
+     * routes to it are refused. (A silent partition, where connections hang instead, is
+     * {@link #isolateRegion(String)}.)
      */
     public void killRegion(String region) {
-        NatsServer s = server(region);
+        server(region).kill();
+    }
+
+    /**
+     * Cuts a region off without killing anything, as a network partition would: every byte to and
+     * from its route proxy is dropped and new routes to it are accepted but never answered. The
+     * region's own clients still reach its server. Undo with {@link #reconnectRegion(String)}.
+     */
+    public void isolateRegion(String region) {
+        server(region);
         proxies.get(region).blackhole(true);
-        s.kill();
+    }
+
+    /** Ends {@link #isolateRegion(String)}: routes to the region can be made again. */
+    public void reconnectRegion(String region) {
+        server(region);
+        proxies.get(region).blackhole(false);
+        proxies.get(region).cutConnections(); // routes opened during the partition are dead: make them reconnect
     }
 
     /**
@@ -154,9 +170,7 @@ public final class NatsCluster implements AutoCloseable {
      * healthy (it has caught up with the metadata group).
      */
     public void restartRegion(String region) {
-        NatsServer s = server(region);
-        proxies.get(region).blackhole(false);
-        s.start();
+        server(region).start();
     }
 
     /** Stops every server and proxy. Idempotent. */

@@ -160,6 +160,14 @@ public final class RedisSentinelGroup implements AutoCloseable {
         return -1;
     }
 
+    /**
+     * The address clients, replicas and Sentinels reach the region's server at ({@code 127.0.0.1:port},
+     * its proxy's port), as the Sentinels name it when it is the primary.
+     */
+    public String address(int region) {
+        return Ports.LOOPBACK + ":" + proxies.get(region).port();
+    }
+
     /** The one-way delay of every link to a server. */
     public Duration crossRegionLatency() {
         return proxies.get(0).latency();
@@ -180,11 +188,10 @@ public final class RedisSentinelGroup implements AutoCloseable {
     }
 
     /**
-     * Kills the region's server and Sentinel (SIGKILL), as a lost region would, and makes the
-     * server's proxy a black hole: its links go silent, not closed.
+     * Kills the region's server and Sentinel (SIGKILL), as when a region's machines die: their
+     * connections close and new ones are refused.
      */
     public void killRegion(int region) {
-        proxies.get(region).blackhole(true);
         sentinels.get(region).kill();
         servers.get(region).kill();
     }
@@ -203,7 +210,6 @@ public final class RedisSentinelGroup implements AutoCloseable {
         } catch (IOException e) {
             throw new ServerProcessException("cannot configure the restarted Redis server of region " + region, e);
         }
-        proxies.get(region).blackhole(false);
         sentinels.get(region).start();
         Await.until("region " + region + " back as a replica its Sentinel agrees on", Duration.ofSeconds(30), () -> {
             int primary = primaryRegion();

@@ -24,6 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * goes silent. Then it checks what the product promises:
  * <ul>
  *   <li>publishes are accepted again in each surviving region, and says after how long;</li>
+ *   <li>every node names the holder in {@link GeoWsNode#brokerPlacement()}, and the surviving ones
+ *       name the new holder after the loss;</li>
  *   <li>every acknowledged message (the lost region's too) reaches the listeners of both surviving
  *       regions exactly once, in one room order that is the same in both, each publisher's messages
  *       in the order it sent them, offsets increasing;</li>
@@ -56,6 +58,12 @@ public final class RegionLossDrill {
 
         /** Starts the region's broker servers again; they rejoin the others by themselves. */
         void restartBroker(int region);
+
+        /**
+         * The name a node's {@link GeoWsNode#brokerPlacement()} gives the region's broker server
+         * when it holds the history.
+         */
+        String holderName(int region);
     }
 
     /**
@@ -64,10 +72,14 @@ public final class RegionLossDrill {
      * @param lostRegion    the region killed (it held the history)
      * @param outage        from the kill to the first acknowledgement of a publish sent after it, in
      *                      the slower surviving region
+     * @param holderMoved   from the kill until {@link Regions#holder()} named a surviving region
      * @param acknowledged  messages acknowledged over the run
      * @param delivered     messages each surviving listener received
+     * @param answers       what each surviving region's publisher was answered after the kill until
+     *                      its first acknowledgement, e.g. {@code region 1: unavailable x35 (87..3790 ms), ack at 3846 ms}
      */
-    public record Report(int lostRegion, Duration outage, int acknowledged, int delivered) {
+    public record Report(int lostRegion, Duration outage, Duration holderMoved, int acknowledged, int delivered,
+                         List<String> answers) {
     }
 
     private RegionLossDrill() {
@@ -91,6 +103,10 @@ public final class RegionLossDrill {
             }
             int lost = regions.holder();
             assertThat(lost).as("a region holds the history").isBetween(0, 2);
+            for (GeoWsNode n : nodes) {
+                Await.until(() -> "node " + n.nodeId() + " names the holder " + regions.holderName(lost) + ", not "
+                        + n.brokerPlacement(), WAIT, () -> n.brokerPlacement().containsValue(regions.holderName(lost)));
+            }
             List<Integer> surviving = new ArrayList<>(List.of(0, 1, 2));
             surviving.remove(Integer.valueOf(lost));
 
@@ -126,7 +142,20 @@ public final class RegionLossDrill {
             regions.killBroker(lost);
             GeoWsNode lostNode = nodes[lost];
             CompletableFuture<Void> lostNodeClosed = CompletableFuture.runAsync(lostNode::close); // its broker is gone
+            long[] movedAt = {0};
+            // (each surviving node's brokerPlacement() must then name the new holder)
+            Await.until("the history held in a surviving region", WAIT, () -> {
+                int now = regions.holder();
+                movedAt[0] = System.nanoTime();
+                return now >= 0 && now != lost;
+            });
 
+            int holder = regions.holder();
+            for (int i : surviving) {
+                GeoWsNode n = nodes[i];
+                Await.until(() -> "node " + n.nodeId() + " names the new holder " + regions.holderName(holder) + ", not "
+                        + n.brokerPlacement(), WAIT, () -> n.brokerPlacement().containsValue(regions.holderName(holder)));
+            }
             Await.until("surviving regions publishing again", WAIT, () -> surviving.stream()
                     .allMatch(i -> running.get(i).ackedAfterKill.get() >= AFTER_KILL || running.get(i).future.isDone()));
             stop.set(true);
@@ -196,7 +225,12 @@ public final class RegionLossDrill {
                 publishers[surviving.get(1)].publish(ROOM, "to-returned", "x");
                 returned.awaitMessage(ROOM, "to-returned", WAIT);
             }
-            return new Report(lost, Duration.ofNanos(outageNanos), acknowledged, order.size());
+            List<String> answers = new ArrayList<>();
+            for (int i : surviving) {
+                answers.add(summary(i, running.get(i).answersAfterKill));
+            }
+            return new Report(lost, Duration.ofNanos(outageNanos), Duration.ofNanos(movedAt[0] - killedAt.get()), acknowledged,
+                    order.size(), answers);
         } finally {
             Collections.reverse(closeLater);
             for (AutoCloseable c : closeLater) {
@@ -212,6 +246,36 @@ public final class RegionLossDrill {
                 }
             }
         }
+    }
+
+    /** Runs of equal answers, from entries {@code code@ms}. */
+    private static String summary(int region, List<String> answers) {
+        StringBuilder b = new StringBuilder("region " + region + ":");
+        String run = null;
+        int count = 0;
+        String first = null;
+        String last = null;
+        List<String> all;
+        synchronized (answers) {
+            all = new ArrayList<>(answers);
+        }
+        all.add("end@0");
+        for (String a : all) {
+            String code = a.substring(0, a.indexOf('@'));
+            String at = a.substring(a.indexOf('@') + 1);
+            if (!code.equals(run)) {
+                if (run != null) {
+                    b.append(' ').append(run).append(count > 1 ? " x" + count + " (" + first + ".." + last + " ms)" : " at " + first + " ms")
+                            .append(code.equals("end") ? "" : ",");
+                }
+                run = code;
+                count = 0;
+                first = at;
+            }
+            count++;
+            last = at;
+        }
+        return b.toString();
     }
 
     private static List<JsonNode> until(TestClient c, String endId) {
@@ -251,6 +315,7 @@ public final class RegionLossDrill {
         final List<String> acked = Collections.synchronizedList(new ArrayList<>());
         final AtomicLong ackedAfterKill = new AtomicLong();
         final AtomicLong firstAckAfterKill = new AtomicLong();
+        final List<String> answersAfterKill = Collections.synchronizedList(new ArrayList<>());
         volatile Throwable failure;
         CompletableFuture<Void> future;
 
@@ -282,6 +347,10 @@ public final class RegionLossDrill {
                         long kill = killedAt.get();
                         tried.add(id);
                         JsonNode a = client.publish(ROOM, id, id);
+                        if (kill != 0 && firstAckAfterKill.get() == 0) {
+                            answersAfterKill.add((TestClient.type(a).equals("ack") ? "ack" : a.path("code").asText())
+                                    + "@" + (System.nanoTime() - kill) / 1_000_000);
+                        }
                         if ("ack".equals(TestClient.type(a))) {
                             acked.add(id);
                             if (kill != 0 && sent > kill) {

@@ -52,6 +52,7 @@ public final class HistoryStream implements History {
     private final java.util.concurrent.ScheduledExecutorService scheduler;
     private final Object lock = new Object();
     private volatile String epoch;
+    private volatile String leader;
     private CompletableFuture<Info> refreshing;
 
     public HistoryStream(JsApi api, Names names, Config config, BooleanSupplier connected,
@@ -66,6 +67,11 @@ public final class HistoryStream implements History {
     /** The epoch last seen, or {@code null} before the stream was first looked at. */
     public String epoch() {
         return epoch;
+    }
+
+    /** The server leading the stream in its last info (a clustered stream), or {@code null}. */
+    public String leader() {
+        return leader;
     }
 
     /** Names (for the live side). */
@@ -122,6 +128,7 @@ public final class HistoryStream implements History {
     }
 
     private Info parse(JsonNode info, String roomToken) {
+        noteLeader(info.path("cluster").path("leader").asText(null));
         JsonNode subjects = info.path("config").path("subjects");
         String found = subjects.size() == 1 ? names.epochOfFilter(subjects.get(0).asText()) : null;
         if (found == null) {
@@ -191,6 +198,17 @@ public final class HistoryStream implements History {
 
     private <T> CompletableFuture<T> unavailable() {
         return CompletableFuture.failedFuture(BrokerUnavailableException.disconnected("nats:" + api.address()));
+    }
+
+    private void noteLeader(String now) {
+        if (now == null || now.isEmpty()) {
+            return; // no leader in this answer (an election, or a stream of one server)
+        }
+        String before = leader;
+        leader = now;
+        if (before != null && !before.equals(now)) {
+            log.warn("history stream {} is now led by {} (was {})", config.stream(), now, before);
+        }
     }
 
     // ------------------------------------------------------------------ History

@@ -9,6 +9,7 @@ import io.nats.client.Message;
 import io.nats.client.impl.Headers;
 import io.nats.client.impl.NatsMessage;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -30,6 +31,9 @@ import java.util.concurrent.TimeoutException;
  */
 public final class JsApi {
     static final ObjectMapper JSON = new ObjectMapper();
+    /** The least time a stream creation may take: {@value #MIN_CREATE_SECONDS} s. */
+    public static final int MIN_CREATE_SECONDS = 10;
+    private static final Duration MIN_CREATE_TIMEOUT = Duration.ofSeconds(MIN_CREATE_SECONDS);
 
     private final Connection connection;
     private final Duration timeout;
@@ -183,7 +187,11 @@ public final class JsApi {
     /** Creates a stream; completes with its info, or {@link ApiError} (e.g. 10058: name in use). */
     public CompletableFuture<JsonNode> createStream(ObjectNode config) {
         String name = config.path("name").asText();
-        return request("$JS.API.STREAM.CREATE." + name, null, config.toString().getBytes()).thenApply(JsApi::json);
+        // Creating a replicated stream needs the metadata leader and every replica to agree: across
+        // regions that takes longer than a publish. Done once per deployment.
+        Duration createTimeout = timeout.compareTo(MIN_CREATE_TIMEOUT) < 0 ? MIN_CREATE_TIMEOUT : timeout;
+        return request("$JS.API.STREAM.CREATE." + name, null, config.toString().getBytes(StandardCharsets.UTF_8), createTimeout)
+                .thenApply(JsApi::json);
     }
 
     /** Deletes a stream (tests and tools). */
