@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
  * @since 0.1.0
  */
 public final class InMemoryConnection implements BrokerAdapter {
+    private static final java.util.Map<String, String> PLACEMENT = java.util.Map.of("history", "in-process");
     private static final Logger log = LoggerFactory.getLogger(InMemoryConnection.class);
 
     private final InMemoryBroker broker;
@@ -56,6 +57,12 @@ public final class InMemoryConnection implements BrokerAdapter {
     /** The connection's name. */
     public String name() {
         return "memory";
+    }
+
+    /** {@code {"history": "in-process"}}: everything lives in this process. */
+    @Override
+    public java.util.Map<String, String> placement() {
+        return PLACEMENT;
     }
 
     void checkReachableForPresence() {

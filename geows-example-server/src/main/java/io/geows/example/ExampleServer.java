@@ -111,7 +111,15 @@ public final class ExampleServer implements AutoCloseable {
             http.createContext("/regions", server::regions);
             http.createContext("/healthz", ex -> respond(ex, 200, "text/plain", "ok\n"));
             http.createContext("/readyz", server::ready);
-            http.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
+            http.createContext("/metrics", ex -> {
+                server.nodes.forEach(n -> {
+                    Metrics m = METRICS_OF.get(n.nodeId());
+                    if (m != null) {
+                        m.notePlacement(n);
+                    }
+                });
+                respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
+            });
             http.start();
             return server;
         } catch (IOException | RuntimeException e) {
@@ -277,9 +285,16 @@ public final class ExampleServer implements AutoCloseable {
         return region;
     }
 
+    /** 200 when every node is ready, else 503; the body also says where each node's broker keeps what. */
     private void ready(HttpExchange ex) throws IOException {
         boolean ready = nodes.stream().allMatch(GeoWsNode::isReady);
-        respond(ex, ready ? 200 : 503, "text/plain", ready ? "ready\n" : "not ready\n");
+        StringBuilder body = new StringBuilder(ready ? "ready\n" : "not ready\n");
+        for (GeoWsNode n : nodes) {
+            body.append(n.nodeId()).append(' ').append(n.isReady() ? "ready" : "not ready");
+            new java.util.TreeMap<>(n.brokerPlacement()).forEach((role, holder) -> body.append(", ").append(role).append(": ").append(holder));
+            body.append('\n');
+        }
+        respond(ex, ready ? 200 : 503, "text/plain", body.toString());
     }
 
     /** This process's nodes, then every other live node of the directory (other processes, other regions). */

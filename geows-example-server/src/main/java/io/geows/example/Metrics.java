@@ -23,7 +23,8 @@ import java.util.function.ToDoubleFunction;
  * (histogram; {@code origin_region}, {@code cross_region}), {@code geows_frames_rejected_total},
  * {@code geows_publish_rejected_total}, {@code geows_slow_consumer_disconnects_total},
  * {@code geows_broker_messages_dropped_total}, {@code geows_broker_reconnects_total},
- * {@code geows_resumes_total{result}}, {@code geows_ready}.
+ * {@code geows_resumes_total{result}}, {@code geows_ready}, {@code geows_broker_placement{role,holder}} (1 where
+ * the broker keeps that part now, 0 where it was before: see {@link GeoWsNode#brokerPlacement()}).
  */
 final class Metrics implements NodeObserver {
     private final MeterRegistry registry;
@@ -41,6 +42,7 @@ final class Metrics implements NodeObserver {
     private final ConcurrentHashMap<String, Counter> framesIn = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> messagesOut = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Timer> latencyByOrigin = new ConcurrentHashMap<>();
+    private final java.util.Set<String> placementsSeen = ConcurrentHashMap.newKeySet();
 
     @Override
     public void frameReceived(String type) {
@@ -83,6 +85,21 @@ final class Metrics implements NodeObserver {
         counter("geows.access.denied", node, NodeStats::accessDenied, tags);
         counter("geows.tokens.expired", node, NodeStats::tokensExpired, tags);
         counter("geows.limit.disconnects", node, NodeStats::limitDisconnects, tags);
+        notePlacement(node);
+    }
+
+    /**
+     * Registers a {@code geows.broker.placement} gauge for each (role, holder) the node's broker has
+     * named so far: 1 while it holds that part, 0 after it moved elsewhere. Called at each scrape.
+     */
+    void notePlacement(GeoWsNode node) {
+        node.brokerPlacement().forEach((role, holder) -> {
+            if (placementsSeen.add(role + "\n" + holder)) {
+                Gauge.builder("geows.broker.placement", node, n -> holder.equals(n.brokerPlacement().get(role)) ? 1 : 0)
+                        .description("1 where the broker keeps this part for the node now, 0 where it was")
+                        .tags(tags.and("role", role, "holder", holder)).register(registry);
+            }
+        });
     }
 
     /** Removes the node's meters (a demo region stopped; a new node may take its name later). */
@@ -90,6 +107,7 @@ final class Metrics implements NodeObserver {
         framesIn.clear();
         messagesOut.clear();
         latencyByOrigin.clear();
+        placementsSeen.clear();
         String node = tags.stream().filter(t -> t.getKey().equals("node")).findFirst().orElseThrow().getValue();
         registry.getMeters().stream().filter(m -> node.equals(m.getId().getTag("node"))).toList().forEach(registry::remove);
     }

@@ -62,6 +62,7 @@ class ExampleServerIntegrationTests {
                 assertThat(text).containsPattern("geows_delivery_latency_seconds_count\\{cross_region=\"true\",node=\"eu-west-1\",origin_region=\"us-east\",region=\"eu-west\"\\} 1");
                 assertThat(text).contains("geows_delivery_latency_seconds_bucket{");
                 assertThat(text).contains("geows_ready{node=\"eu-west-1\",region=\"eu-west\"} 1.0");
+                assertThat(text).contains("geows_broker_placement{holder=\"in-process\",node=\"eu-west-1\",region=\"eu-west\",role=\"history\"} 1.0");
                 assertThat(text).contains("geows_broker_messages_forged_total{node=\"eu-west-1\",region=\"eu-west\"} 0.0",
                         "geows_broker_messages_replayed_total{node=\"eu-west-1\",region=\"eu-west\"} 0.0");
 
@@ -170,6 +171,9 @@ class ExampleServerIntegrationTests {
                 }
             };
             assertThat(status.getAsInt()).isEqualTo(200);
+            String body = http.send(HttpRequest.newBuilder(readyz).build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(body).as("readiness names where the broker keeps what").startsWith("ready\n")
+                    .contains("primary: 127.0.0.1:" + redis.port());
             redis.kill();
             io.geows.testkit.Await.until("not ready while Redis is gone", java.time.Duration.ofSeconds(15),
                     () -> status.getAsInt() == 503);
