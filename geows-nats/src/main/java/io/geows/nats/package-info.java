@@ -75,6 +75,16 @@
  * JetStream metadata group loses its quorum, since nothing here needs it once the stream and the
  * bucket exist. Run the home cluster with three servers and {@code replicas(3)} for resilience.
  *
+ * <h2>Regions: one cluster stretched over three, no history home</h2>
+ * For a service that must survive the loss of any region, the history home included, run one
+ * JetStream cluster with a server in each of three regions (routes, not gateways) and
+ * {@link io.geows.nats.NatsBrokerOptions.Builder#replicas(int) replicas(3)}: a room publish is
+ * acknowledged once a majority of regions stored it (one cross-region round trip more), and when the
+ * stream leader's region is lost the others elect a new leader and go on with the same sequence and
+ * epoch; meanwhile publishes are answered {@code unavailable}. A short
+ * {@link io.geows.nats.NatsBrokerOptions.Builder#requestTimeout(java.time.Duration) requestTimeout}
+ * (1 s) answers them sooner. {@link NatsBroker#placement()} names the stream's leader.
+ *
  * @since 0.1.0
  */
 package io.geows.nats;
