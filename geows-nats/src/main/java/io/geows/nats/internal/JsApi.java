@@ -170,7 +170,7 @@ public final class JsApi {
     public CompletableFuture<Optional<JsonNode>> streamInfo(String stream, String subjectsFilter, Duration timeout) {
         byte[] body = new byte[0];
         if (subjectsFilter != null) {
-            body = JSON.createObjectNode().put("subjects_filter", subjectsFilter).toString().getBytes();
+            body = JSON.createObjectNode().put("subjects_filter", subjectsFilter).toString().getBytes(StandardCharsets.UTF_8);
         }
         return request("$JS.API.STREAM.INFO." + stream, null, body, timeout).thenApply(m -> {
             try {
@@ -202,7 +202,7 @@ public final class JsApi {
 
     /** Removes every message whose subject matches {@code filter}. */
     public CompletableFuture<Void> purge(String stream, String filter) {
-        byte[] body = JSON.createObjectNode().put("filter", filter).toString().getBytes();
+        byte[] body = JSON.createObjectNode().put("filter", filter).toString().getBytes(StandardCharsets.UTF_8);
         return request("$JS.API.STREAM.PURGE." + stream, null, body).thenApply(m -> {
             json(m);
             return null;
@@ -230,7 +230,7 @@ public final class JsApi {
     }
 
     private CompletableFuture<Optional<Stored>> directGet(String stream, ObjectNode req) {
-        return request("$JS.API.DIRECT.GET." + stream, null, req.toString().getBytes()).thenApply(m -> {
+        return request("$JS.API.DIRECT.GET." + stream, null, req.toString().getBytes(StandardCharsets.UTF_8)).thenApply(m -> {
             if (m.isStatusMessage()) {
                 if (m.getStatus().getCode() == 404) {
                     return Optional.empty();

@@ -8,6 +8,7 @@ import io.geows.spi.Presence;
 import io.geows.spi.PresenceMember;
 import io.nats.client.impl.Headers;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -156,7 +157,7 @@ public final class KvPresence implements Presence {
     }
 
     private byte[] entry(String region) {
-        return JsApi.JSON.createObjectNode().put("region", region).put("inst", instance).toString().getBytes();
+        return JsApi.JSON.createObjectNode().put("region", region).put("inst", instance).toString().getBytes(StandardCharsets.UTF_8);
     }
 
     @Override
@@ -166,7 +167,7 @@ public final class KvPresence implements Presence {
                 .put("connections", node.connections()).put("seen", node.lastSeenMillis())
                 .put("ttl", ttl.toMillis()).put("inst", instance);
         refreshAging();
-        return send(Names.nodeKey(node.nodeId()), null, v.toString().getBytes());
+        return send(Names.nodeKey(node.nodeId()), null, v.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** Re-writes entries this adapter wrote before the bucket's maximum age could drop them. */
