@@ -48,6 +48,39 @@ class KafkaServerIntegrationTests {
     }
 
     @Test
+    void aClusterOfThreeLosesNoAcknowledgedRecordWhenTheLeaderIsKilled() throws Exception {
+        try (KafkaCluster kafka = KafkaCluster.start(3);
+             Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic("t", 1, (short) 3))).all().get(30, TimeUnit.SECONDS);
+            Properties props = new Properties();
+            props.put("bootstrap.servers", kafka.bootstrapServers());
+            props.put("acks", "all");
+            props.put("delivery.timeout.ms", "30000");
+            props.put("request.timeout.ms", "5000");
+            try (KafkaProducer<String, String> p = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+                p.send(new ProducerRecord<>("t", "before")).get(30, TimeUnit.SECONDS);
+                int leader = admin.describeTopics(List.of("t")).allTopicNames().get(10, TimeUnit.SECONDS).get("t")
+                        .partitions().get(0).leader().id();
+                kafka.broker(leader).kill();
+                p.send(new ProducerRecord<>("t", "after")).get(30, TimeUnit.SECONDS);
+                Properties c = new Properties();
+                c.put("bootstrap.servers", kafka.bootstrapServers());
+                try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer())) {
+                    TopicPartition tp = new TopicPartition("t", 0);
+                    consumer.assign(List.of(tp));
+                    consumer.seekToBeginning(List.of(tp));
+                    List<String> got = new ArrayList<>();
+                    Await.until("both records read from the new leader", WAIT, () -> {
+                        consumer.poll(Duration.ofMillis(200)).forEach(r -> got.add(r.value()));
+                        return got.size() >= 2;
+                    });
+                    assertThat(got).containsExactly("before", "after");
+                }
+            }
+        }
+    }
+
+    @Test
     void topicsAreNotCreatedByAccident() throws Exception {
         try (KafkaServer kafka = KafkaServer.launch();
              Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
