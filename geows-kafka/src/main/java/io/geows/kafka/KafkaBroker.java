@@ -1,0 +1,606 @@
+package io.geows.kafka;
+
+import io.geows.BrokerUnavailableException;
+import io.geows.GeoWsException;
+import io.geows.Topics;
+import io.geows.kafka.internal.KafkaHistory;
+import io.geows.kafka.internal.KafkaPresence;
+import io.geows.kafka.internal.Names;
+import io.geows.kafka.internal.Pump;
+import io.geows.spi.BrokerAdapter;
+import io.geows.spi.BrokerEvent;
+import io.geows.spi.BrokerEventListener;
+import io.geows.spi.BrokerListener;
+import io.geows.spi.BrokerMessage;
+import io.geows.spi.History;
+import io.geows.spi.Presence;
+import io.geows.spi.Subscription;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Apache Kafka as the broker between nodes and regions, with room history and presence (see
+ * {@code docs/design-notes.md}, "Kafka as the broker"). Room messages go to the topic
+ * {@code <prefix>.rooms}, one room per partition (by its topic), and a room's offsets are its
+ * partition's offsets, so a client resumes from Kafka's own log; everything else goes through
+ * {@code <prefix>.bus}; presence lives in the compacted {@code <prefix>.presence}. Each node reads the
+ * partitions it needs with a consumer assigned by hand (no consumer group).
+ *
+ * <pre>{@code
+ * KafkaBroker broker = KafkaBroker.builder()
+ *         .bootstrapServers("kafka-1.eu:9092,kafka-2.us:9092,kafka-3.ap:9092")
+ *         .build();
+ * }</pre>
+ *
+ * <p>The topics are created when missing (replication 3 where the cluster has three brokers), and
+ * checked when they exist: a rooms or bus topic that compacts, or a presence topic that does not, is
+ * refused with a {@link GeoWsException} saying which setting to change.
+ *
+ * <p>Thread-safe. Listeners run on the adapter's consumer thread.
+ *
+ * @since 0.2.0
+ */
+public final class KafkaBroker implements BrokerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(KafkaBroker.class);
+    /** Partitions of the rooms topic when this adapter creates it: {@value}. */
+    public static final int DEFAULT_PARTITIONS = 12;
+    /** How long a repeated message key is recognised: 2 minutes. */
+    public static final Duration DEFAULT_DEDUP_WINDOW = Duration.ofMinutes(2);
+    /** How long a request to Kafka may take before it is refused as unavailable: 5 s. */
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
+    /** Retention of the rooms topic when this adapter creates it (room history): 7 days. */
+    public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
+    private static final Duration BUS_RETENTION = Duration.ofHours(1);
+    private static final long CHECK_MILLIS = 1_000;
+
+    private final String name;
+    private final String address;
+    private final Names names;
+    private final Topics topics;
+    private final Duration timeout;
+    private final Admin admin;
+    private final KafkaProducer<String, byte[]> producer;
+    private final Pump pump;
+    private final KafkaHistory history;
+    private final KafkaPresence presence;
+    private final ExecutorService readerThread;
+    private final ScheduledExecutorService checker;
+    private final int roomPartitions;
+    private final int busPartitions;
+    private final List<BrokerEventListener> listeners = new CopyOnWriteArrayList<>();
+    private final Map<String, List<BrokerListener>> subscribers = new ConcurrentHashMap<>();
+    private final Object stateLock = new Object();
+    private volatile boolean connected = true;
+    private volatile boolean closed;
+
+    private KafkaBroker(Builder b) {
+        this.name = b.name;
+        this.address = b.bootstrapServers;
+        this.names = new Names(b.topicPrefix);
+        this.topics = Topics.withPrefix(b.topicPrefix);
+        this.timeout = b.requestTimeout;
+        Map<String, Object> common = new HashMap<>(b.clientProperties);
+        common.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
+        common.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        common.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        this.admin = Admin.create(common);
+        String clientId = "geows-" + b.name + "-" + UUID.randomUUID().toString().substring(0, 8);
+        try {
+            int[] counts = ensureTopics(b);
+            this.roomPartitions = counts[0];
+            this.busPartitions = counts[1];
+        } catch (RuntimeException e) {
+            admin.close(Duration.ZERO);
+            throw e;
+        }
+        Map<String, Object> p = new HashMap<>(common);
+        p.remove(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId + "-producer");
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, (int) b.linger.toMillis());
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout.toMillis());
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) (timeout.toMillis() + b.linger.toMillis()));
+        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        this.pump = new Pump(consumer(common, clientId + "-live"), names, b.dedupWindow, timeout, this::deliver,
+                "geows-kafka-" + b.name);
+        this.readerThread = Executors.newSingleThreadExecutor(r -> daemon(r, "geows-kafka-history-" + b.name));
+        this.history = new KafkaHistory(names, topics, roomPartitions, pump, this::send, consumer(common, clientId + "-history"),
+                readerThread, b.dedupWindow, timeout, this::unavailable);
+        this.presence = new KafkaPresence(names, this::send, consumer(common, clientId + "-presence"), timeout,
+                "geows-kafka-presence-" + b.name);
+        this.checker = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "geows-kafka-check-" + b.name));
+        try {
+            String topicId = roomsTopicId();
+            pump.roomsTopicId(topicId);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        checker.scheduleWithFixedDelay(this::check, CHECK_MILLIS, CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        log.info("connected to Kafka at {}: rooms topic {} ({} partitions), bus {} ({}), presence {}", address,
+                names.rooms(), roomPartitions, names.bus(), busPartitions, names.presence());
+    }
+
+    /** A builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Connects with the defaults to {@code kafka://host:port[,host:port...]} (or a plain
+     * {@code host:port} list).
+     *
+     * @throws BrokerUnavailableException when no broker answers
+     */
+    public static KafkaBroker connect(String uri) {
+        return builder().uri(uri).build();
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    private static KafkaConsumer<String, byte[]> consumer(Map<String, Object> common, String clientId) {
+        Map<String, Object> c = new HashMap<>(common);
+        c.remove(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG);
+        c.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+        return consumer;
+    }
+
+    // ------------------------------------------------------------------ topics
+
+    /** Creates what is missing, checks what exists; returns the rooms and bus partition counts. */
+    private int[] ensureTopics(Builder b) {
+        Map<String, NewTopic> wanted = new LinkedHashMap<>();
+        Replication replication = b.replicationFactor > 0 ? new Replication((short) b.replicationFactor) : null;
+        wanted.put(names.rooms(), topic(names.rooms(), b.partitions, replication, Map.of("cleanup.policy", "delete",
+                "retention.ms", String.valueOf(b.retention.toMillis()))));
+        wanted.put(names.bus(), topic(names.bus(), b.partitions, replication, Map.of("cleanup.policy", "delete",
+                "retention.ms", String.valueOf(BUS_RETENTION.toMillis()))));
+        wanted.put(names.presence(), topic(names.presence(), 1, replication, Map.of("cleanup.policy", "compact")));
+        try {
+            for (NewTopic t : wanted.values()) {
+                try {
+                    admin.createTopics(List.of(t)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                    log.info("created Kafka topic {} ({} partitions)", t.name(), t.numPartitions());
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
+                }
+            }
+            Map<String, TopicDescription> found = admin.describeTopics(wanted.keySet()).allTopicNames()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            Map<ConfigResource, Config> configs = admin.describeConfigs(wanted.keySet().stream()
+                    .map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList()).all()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            for (String topic : wanted.keySet()) {
+                String policy = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, topic)).get("cleanup.policy").value();
+                boolean compacts = policy.contains("compact");
+                boolean shouldCompact = topic.equals(names.presence());
+                if (compacts != shouldCompact || (shouldCompact && policy.contains("delete"))) {
+                    throw new GeoWsException("Kafka topic '" + topic + "' at " + address + " has cleanup.policy=" + policy
+                            + " but geows needs cleanup.policy=" + (shouldCompact ? "compact" : "delete")
+                            + (shouldCompact ? " (the directory keeps each key's last value)"
+                            : " (a compacted topic would lose room messages that share a key)")
+                            + "; change the topic's setting or use another topic prefix");
+                }
+            }
+            int presenceParts = found.get(names.presence()).partitions().size();
+            if (presenceParts != 1) {
+                throw new GeoWsException("Kafka topic '" + names.presence() + "' at " + address + " has " + presenceParts
+                        + " partitions; geows needs 1 (the directory is read in one order); delete it or use another topic prefix");
+            }
+            int rooms = found.get(names.rooms()).partitions().size();
+            if (rooms != b.partitions) {
+                log.info("Kafka topic {} has {} partitions (this node was configured for {}): using {}", names.rooms(), rooms,
+                        b.partitions, rooms);
+            }
+            return new int[] {rooms, found.get(names.bus()).partitions().size()};
+        } catch (ExecutionException e) {
+            throw failure("cannot set up the geows topics", e.getCause());
+        } catch (TimeoutException e) {
+            throw new BrokerUnavailableException("no Kafka broker at " + address + " answered within " + timeout.toMillis()
+                    + " ms - is it running and is bootstrap.servers right?", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BrokerUnavailableException("interrupted while connecting to Kafka at " + address, e);
+        }
+    }
+
+    /** A replication factor, or the broker's default when absent. */
+    private record Replication(short value) {
+    }
+
+    private static NewTopic topic(String name, int partitions, Replication replication, Map<String, String> configs) {
+        NewTopic t = new NewTopic(name, java.util.Optional.of(partitions),
+                replication == null ? java.util.Optional.empty() : java.util.Optional.of(replication.value()));
+        return t.configs(configs);
+    }
+
+    private RuntimeException failure(String what, Throwable cause) {
+        String type = cause == null ? "" : cause.getClass().getSimpleName();
+        if (type.contains("Authentication") || type.contains("Authorization") || type.contains("Sasl")) {
+            return new GeoWsException(what + " on Kafka at " + address + ": " + type + " - check the credentials and ACLs"
+                    + " (the message is not repeated here: it may echo a secret)");
+        }
+        if (cause instanceof GeoWsException g) {
+            return g;
+        }
+        return new BrokerUnavailableException(what + " on Kafka at " + address + ": " + cause, cause);
+    }
+
+    private String roomsTopicId() {
+        try {
+            TopicDescription d = admin.describeTopics(List.of(names.rooms())).allTopicNames()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(names.rooms());
+            return d.topicId().toString();
+        } catch (ExecutionException e) {
+            throw failure("cannot read the rooms topic", e.getCause());
+        } catch (TimeoutException e) {
+            throw new BrokerUnavailableException("Kafka at " + address + " did not describe " + names.rooms() + " in time", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BrokerUnavailableException("interrupted", e);
+        }
+    }
+
+    // ------------------------------------------------------------------ health
+
+    private void check() {
+        boolean ok;
+        try {
+            admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            ok = true;
+        } catch (Exception e) {
+            ok = false;
+        }
+        synchronized (stateLock) {
+            if (closed) {
+                return;
+            }
+            if (!ok && connected) {
+                connected = false;
+                pump.pause();
+                log.warn("lost Kafka at {}; operations fail until it is back", address);
+                emit(BrokerEvent.LOST);
+            } else if (ok && !connected) {
+                try {
+                    String topicId = roomsTopicId();
+                    pump.roomsTopicId(topicId);
+                    pump.restore(() -> {
+                        connected = true;
+                        log.info("Kafka at {} is back", address);
+                        emit(BrokerEvent.RESTORED);
+                    }).get(timeout.toMillis() * 2, TimeUnit.MILLISECONDS);
+                } catch (Exception e) {
+                    log.debug("Kafka answers again but is not ready: {}", e.toString());
+                }
+            }
+        }
+    }
+
+    private void emit(BrokerEvent event) {
+        for (BrokerEventListener l : listeners) {
+            try {
+                l.onEvent(event);
+            } catch (RuntimeException e) {
+                log.warn("broker event listener failed on {}", event, e);
+            }
+        }
+    }
+
+    private RuntimeException unavailable(Throwable cause) {
+        if (cause instanceof BrokerUnavailableException b) {
+            return b;
+        }
+        return new BrokerUnavailableException("Kafka at " + address + " did not answer (" + cause + "); the operation was"
+                + " not performed, retry later", cause);
+    }
+
+    // ------------------------------------------------------------------ messages
+
+    private CompletableFuture<Long> send(ProducerRecord<String, byte[]> record) {
+        if (!connected || closed) {
+            return CompletableFuture.failedFuture(BrokerUnavailableException.disconnected(name));
+        }
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        try {
+            producer.send(record, (meta, err) -> {
+                if (err != null) {
+                    done.completeExceptionally(unavailable(err));
+                } else {
+                    done.complete(meta.offset());
+                }
+            });
+        } catch (RuntimeException e) {
+            done.completeExceptionally(unavailable(e));
+        }
+        return done;
+    }
+
+    private void deliver(String topic, BrokerMessage m) {
+        List<BrokerListener> ls = subscribers.get(topic);
+        if (ls == null) {
+            return;
+        }
+        for (BrokerListener l : ls) {
+            try {
+                l.onMessage(m);
+            } catch (RuntimeException e) {
+                log.warn("listener of {} failed", topic, e);
+            }
+        }
+    }
+
+    private TopicPartition partitionOf(String topic) {
+        return topic.startsWith(topics.prefix() + ".room.") ? names.roomsPartition(topic, roomPartitions)
+                : names.busPartition(topic, busPartitions);
+    }
+
+    @Override
+    public CompletableFuture<Void> publish(String topic, byte[] payload) {
+        TopicPartition tp = partitionOf(topic);
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(Names.TOPIC_HEADER, topic.getBytes(StandardCharsets.UTF_8));
+        return send(new ProducerRecord<String, byte[]>(tp.topic(), tp.partition(), (String) null, payload, headers))
+                .thenApply(o -> null);
+    }
+
+    @Override
+    public CompletableFuture<Subscription> subscribe(String topic, BrokerListener listener) {
+        Objects.requireNonNull(topic, "topic");
+        Objects.requireNonNull(listener, "listener");
+        if (!connected) {
+            return CompletableFuture.failedFuture(BrokerUnavailableException.disconnected(name));
+        }
+        return pump.assign(partitionOf(topic)).thenApply(v -> {
+            subscribers.computeIfAbsent(topic, t -> new CopyOnWriteArrayList<>()).add(listener);
+            return new Subscription() {
+                @Override
+                public String topic() {
+                    return topic;
+                }
+
+                @Override
+                public void close() {
+                    List<BrokerListener> ls = subscribers.get(topic);
+                    if (ls != null) {
+                        ls.remove(listener);
+                    }
+                }
+            };
+        });
+    }
+
+    @Override
+    public History history() {
+        return history;
+    }
+
+    @Override
+    public Presence presence() {
+        return presence;
+    }
+
+    @Override
+    public boolean isConnected() {
+        return connected && !closed;
+    }
+
+    @Override
+    public void addListener(BrokerEventListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void close() {
+        synchronized (stateLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        if (checker != null) {
+            checker.shutdownNow();
+        }
+        if (presence != null) {
+            presence.close();
+        }
+        if (pump != null) {
+            pump.close();
+        }
+        if (readerThread != null) {
+            readerThread.shutdownNow();
+        }
+        try {
+            producer.close(Duration.ofSeconds(2));
+        } catch (RuntimeException e) {
+            log.debug("closing the producer", e);
+        }
+        admin.close(Duration.ofSeconds(2));
+    }
+
+    @Override
+    public String toString() {
+        return "KafkaBroker[" + address + ", " + names.rooms() + "]";
+    }
+
+    /**
+     * Settings for a {@link KafkaBroker}. Not thread-safe.
+     *
+     * @since 0.2.0
+     */
+    public static final class Builder {
+        private String bootstrapServers;
+        private String topicPrefix = Topics.DEFAULT_PREFIX;
+        private String name = "kafka";
+        private int partitions = DEFAULT_PARTITIONS;
+        private int replicationFactor = -1;
+        private Duration dedupWindow = DEFAULT_DEDUP_WINDOW;
+        private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+        private Duration retention = DEFAULT_RETENTION;
+        private Duration linger = Duration.ofMillis(1);
+        private final Map<String, Object> clientProperties = new HashMap<>();
+
+        private Builder() {
+        }
+
+        /** {@code host:port[,host:port...]}: where to find the cluster. Required (or {@link #uri}). */
+        public Builder bootstrapServers(String servers) {
+            Objects.requireNonNull(servers, "servers");
+            if (servers.isBlank()) {
+                throw new IllegalArgumentException("bootstrap servers must not be blank");
+            }
+            this.bootstrapServers = servers;
+            return this;
+        }
+
+        /** {@code kafka://host:port[,host:port...]}, as the reference server takes it. */
+        public Builder uri(String uri) {
+            Objects.requireNonNull(uri, "uri");
+            String rest = uri.startsWith("kafka://") ? uri.substring("kafka://".length()) : uri;
+            int slash = rest.indexOf('/');
+            return bootstrapServers(slash >= 0 ? rest.substring(0, slash) : rest);
+        }
+
+        /** The prefix of the geows topics and of the Kafka topics ({@code <prefix>.rooms} ...). Default {@code geows}. */
+        public Builder topicPrefix(String prefix) {
+            Topics.withPrefix(prefix); // validates
+            this.topicPrefix = prefix;
+            return this;
+        }
+
+        /** The name in logs and metrics. Default {@code kafka}. */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /** Partitions of the rooms and bus topics when this adapter creates them. Default {@value #DEFAULT_PARTITIONS}. */
+        public Builder partitions(int partitions) {
+            if (partitions < 1) {
+                throw new IllegalArgumentException("partitions must be at least 1, was " + partitions);
+            }
+            this.partitions = partitions;
+            return this;
+        }
+
+        /** Replication of the topics when this adapter creates them; default the cluster's. */
+        public Builder replicationFactor(int replicas) {
+            if (replicas < 1 || replicas > Short.MAX_VALUE) {
+                throw new IllegalArgumentException("replication factor must be at least 1, was " + replicas);
+            }
+            this.replicationFactor = replicas;
+            return this;
+        }
+
+        /** How long a repeated message key is recognised. Default 2 minutes. */
+        public Builder dedupWindow(Duration window) {
+            this.dedupWindow = positive(window, "dedupWindow");
+            return this;
+        }
+
+        /** How long a request may take before the operation is refused as unavailable. Default 5 s. */
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = positive(timeout, "requestTimeout");
+            return this;
+        }
+
+        /** Retention of the rooms topic (room history) when this adapter creates it. Default 7 days. */
+        public Builder retention(Duration retention) {
+            this.retention = positive(retention, "retention");
+            return this;
+        }
+
+        /** The producer's {@code linger.ms}: a batch waits this long for company. Default 1 ms. */
+        public Builder linger(Duration linger) {
+            Objects.requireNonNull(linger, "linger");
+            if (linger.isNegative()) {
+                throw new IllegalArgumentException("linger must not be negative");
+            }
+            this.linger = linger;
+            return this;
+        }
+
+        /**
+         * A client setting passed to the producer, consumers and admin client, e.g.
+         * {@code security.protocol}, {@code sasl.mechanism}, {@code sasl.jaas.config},
+         * {@code ssl.truststore.location}.
+         */
+        public Builder clientProperty(String key, Object value) {
+            clientProperties.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        private static Duration positive(Duration d, String what) {
+            Objects.requireNonNull(d, what);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive, was " + d);
+            }
+            return d;
+        }
+
+        /**
+         * Connects and sets up the topics.
+         *
+         * @throws BrokerUnavailableException when no broker answers in time
+         * @throws GeoWsException             when a topic exists with settings geows cannot use, or
+         *                                    the credentials are refused
+         */
+        public KafkaBroker build() {
+            if (bootstrapServers == null) {
+                throw new IllegalStateException("bootstrapServers(...) or uri(...) not set");
+            }
+            return new KafkaBroker(this);
+        }
+    }
+}
