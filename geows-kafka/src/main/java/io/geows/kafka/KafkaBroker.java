@@ -107,8 +107,11 @@ public final class KafkaBroker implements BrokerAdapter {
     private final Object stateLock = new Object();
     private volatile boolean connected = true;
     private volatile boolean closed;
+    private volatile String roomsTopicId;
+    private final Builder settings;
 
     private KafkaBroker(Builder b) {
+        this.settings = b;
         this.name = b.name;
         this.address = b.bootstrapServers;
         this.names = new Names(b.topicPrefix);
@@ -146,8 +149,8 @@ public final class KafkaBroker implements BrokerAdapter {
                 "geows-kafka-presence-" + b.name);
         this.checker = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "geows-kafka-check-" + b.name));
         try {
-            String topicId = roomsTopicId();
-            pump.roomsTopicId(topicId);
+            roomsTopicId = roomsTopicId();
+            pump.roomsTopicId(roomsTopicId);
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -212,8 +215,7 @@ public final class KafkaBroker implements BrokerAdapter {
                     }
                 }
             }
-            Map<String, TopicDescription> found = admin.describeTopics(wanted.keySet()).allTopicNames()
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            Map<String, TopicDescription> found = describeNew(wanted.keySet());
             Map<ConfigResource, Config> configs = admin.describeConfigs(wanted.keySet().stream()
                     .map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList()).all()
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -251,6 +253,23 @@ public final class KafkaBroker implements BrokerAdapter {
         }
     }
 
+    /** Describes topics, asking again while a topic just created is not yet known everywhere. */
+    private Map<String, TopicDescription> describeNew(java.util.Collection<String> names)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                return admin.describeTopics(names).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+                        || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(50); // metadata of a topic created a moment ago reaches every broker soon
+            }
+        }
+    }
+
     /** A replication factor, or the broker's default when absent. */
     private record Replication(short value) {
     }
@@ -273,12 +292,59 @@ public final class KafkaBroker implements BrokerAdapter {
         return new BrokerUnavailableException(what + " on Kafka at " + address + ": " + cause, cause);
     }
 
+    /**
+     * Notices a rooms topic that was deleted (created again here: the history starts over with a new
+     * epoch) or created again by someone else.
+     */
+    private void followRoomsTopic() {
+        String id;
+        boolean missing = false;
+        try {
+            id = roomsTopicId();
+        } catch (MissingTopic e) {
+            missing = true;
+            id = null;
+        }
+        if (!missing && id.equals(roomsTopicId)) {
+            return;
+        }
+        // The history is gone: as after an outage, the node stops, then recovers its rooms (new epoch).
+        if (connected) {
+            connected = false;
+            pump.pause();
+            emit(BrokerEvent.LOST);
+        }
+        if (missing) {
+            log.warn("Kafka topic {} at {} is gone: creating it again; room history starts over (a new epoch)",
+                    names.rooms(), address);
+            ensureTopics(settings);
+            id = roomsTopicId();
+        } else {
+            log.warn("Kafka topic {} at {} was created again (id {}, was {}): room history starts over (a new epoch)",
+                    names.rooms(), address, id, roomsTopicId);
+        }
+        roomsTopicId = id;
+        pump.resetRooms(id).join();
+    }
+
+    /** The rooms topic does not exist. */
+    private static final class MissingTopic extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        MissingTopic() {
+            super(null, null, false, false);
+        }
+    }
+
     private String roomsTopicId() {
         try {
             TopicDescription d = admin.describeTopics(List.of(names.rooms())).allTopicNames()
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(names.rooms());
             return d.topicId().toString();
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+                throw new MissingTopic();
+            }
             throw failure("cannot read the rooms topic", e.getCause());
         } catch (TimeoutException e) {
             throw new BrokerUnavailableException("Kafka at " + address + " did not describe " + names.rooms() + " in time", e);
@@ -302,6 +368,13 @@ public final class KafkaBroker implements BrokerAdapter {
             if (closed) {
                 return;
             }
+            if (ok && connected) {
+                try {
+                    followRoomsTopic();
+                } catch (RuntimeException e) {
+                    log.debug("checking the rooms topic: {}", e.toString());
+                }
+            }
             if (!ok && connected) {
                 connected = false;
                 pump.pause();
@@ -309,8 +382,7 @@ public final class KafkaBroker implements BrokerAdapter {
                 emit(BrokerEvent.LOST);
             } else if (ok && !connected) {
                 try {
-                    String topicId = roomsTopicId();
-                    pump.roomsTopicId(topicId);
+                    followRoomsTopic();
                     pump.restore(() -> {
                         connected = true;
                         log.info("Kafka at {} is back", address);

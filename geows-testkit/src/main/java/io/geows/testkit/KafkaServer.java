@@ -79,11 +79,20 @@ public final class KafkaServer extends ServerProcess {
         p.put("process.roles", "broker,controller");
         p.put("node.id", String.valueOf(nodeId));
         p.put("controller.quorum.voters", voters);
-        p.put("listeners", "PLAINTEXT://" + Ports.LOOPBACK + ":" + port + ",CONTROLLER://" + Ports.LOOPBACK + ":" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://" + Ports.LOOPBACK + ":" + port);
+        StringBuilder listeners = new StringBuilder("PLAINTEXT://" + Ports.LOOPBACK + ":" + port + ",CONTROLLER://"
+                + Ports.LOOPBACK + ":" + controllerPort);
+        StringBuilder advertised = new StringBuilder("PLAINTEXT://" + Ports.LOOPBACK + ":" + port);
+        StringBuilder protocols = new StringBuilder("PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        b.extraListeners.forEach((name, ports) -> {
+            listeners.append(',').append(name).append("://").append(Ports.LOOPBACK).append(':').append(ports[0]);
+            advertised.append(',').append(name).append("://").append(Ports.LOOPBACK).append(':').append(ports[1]);
+            protocols.append(',').append(name).append(":PLAINTEXT");
+        });
+        p.put("listeners", listeners.toString());
+        p.put("advertised.listeners", advertised.toString());
         p.put("controller.listener.names", "CONTROLLER");
         p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("listener.security.protocol.map", protocols.toString());
         p.put("log.dirs", dataDir.toString());
         // a small broker: internal topics fit the cluster, no waiting before the first rebalance
         p.put("offsets.topic.replication.factor", String.valueOf(replication));
@@ -185,11 +194,17 @@ public final class KafkaServer extends ServerProcess {
         return System.getProperty("java.class.path");
     }
 
-    /** A random cluster id in Kafka's form: a type-4 UUID as 22 characters of URL-safe base64. */
+    /** A random cluster id in Kafka's form: a type-4 UUID as 22 characters of URL-safe base64, not starting with '-'. */
     private static String randomClusterId() {
-        UUID u = UUID.randomUUID();
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
+        while (true) {
+            UUID u = UUID.randomUUID();
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16).putLong(u.getMostSignificantBits())
+                    .putLong(u.getLeastSignificantBits());
+            String id = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
+            if (id.charAt(0) != '-') { // (as Kafka's own ids: the storage tool would take it for an option)
+                return id;
+            }
+        }
     }
 
     private List<String> jvm(String mainClass) {
@@ -276,6 +291,7 @@ public final class KafkaServer extends ServerProcess {
      */
     public static final class Builder {
         private final Map<String, String> properties = new LinkedHashMap<>();
+        private final Map<String, int[]> extraListeners = new LinkedHashMap<>();
         private Duration startTimeout = DEFAULT_START_TIMEOUT;
         private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
         private String classpath;
@@ -300,6 +316,21 @@ public final class KafkaServer extends ServerProcess {
                 throw new IllegalArgumentException("a property is one line: '" + key + "'");
             }
             properties.put(key, value);
+            return this;
+        }
+
+        /**
+         * Adds a plaintext listener on {@code port} that tells its clients to reach the broker at
+         * {@code advertisedPort} (a {@link FaultProxy} in front of {@code port}): a client that
+         * bootstraps through the proxy stays behind it, so a test can cut one client off.
+         *
+         * @param name a listener name of capital letters and digits, not PLAINTEXT or CONTROLLER
+         */
+        public Builder proxiedListener(String name, int port, int advertisedPort) {
+            if (!name.matches("[A-Z][A-Z0-9_]*") || name.equals("PLAINTEXT") || name.equals("CONTROLLER")) {
+                throw new IllegalArgumentException("listener name '" + name + "' must be capitals and digits, not PLAINTEXT or CONTROLLER");
+            }
+            extraListeners.put(name, new int[] {port, advertisedPort});
             return this;
         }
 

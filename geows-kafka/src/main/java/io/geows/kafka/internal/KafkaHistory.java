@@ -93,11 +93,7 @@ public final class KafkaHistory implements History {
     @Override
     public CompletableFuture<Position> position(String room) {
         TopicPartition tp = partitionOf(room);
-        return onReader(() -> {
-            long end = reader.endOffsets(List.of(tp), timeout).get(tp);
-            // The partition's last offset: at or after the room's last message, before any later one.
-            return new Position(end, pump.epoch(tp.partition()));
-        });
+        return onReader(() -> new Position(lastOfRoom(tp, room), pump.epoch(tp.partition())));
     }
 
     private <T> CompletableFuture<T> onReader(Supplier<T> work) {
@@ -108,6 +104,51 @@ public final class KafkaHistory implements History {
                 throw unavailable.apply(e);
             }
         }, readerThread);
+    }
+
+    /**
+     * The room's last offset (0 if the log holds none): read backwards from the end in growing steps
+     * until a record of the room turns up. (An idle room in a long log costs a long read: a room-head
+     * index is the next step if that shows.)
+     */
+    private long lastOfRoom(TopicPartition tp, String room) {
+        reader.assign(List.of(tp));
+        long begin = reader.beginningOffsets(List.of(tp), timeout).get(tp);
+        long upTo = reader.endOffsets(List.of(tp), timeout).get(tp);
+        long step = 256;
+        while (upTo > begin) {
+            long from = Math.max(begin, upTo - step);
+            long last = scanForRoom(tp, room, from, upTo);
+            if (last > 0) {
+                return last;
+            }
+            upTo = from;
+            step *= 4;
+        }
+        return 0;
+    }
+
+    /** The room offset of the room's last record (with a key) in [from, upTo), or 0. */
+    private long scanForRoom(TopicPartition tp, String room, long from, long upTo) {
+        reader.seek(tp, from);
+        long position = from;
+        long last = 0;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (position < upTo) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("reading back for room '" + room + "' did not reach offset " + upTo);
+            }
+            for (ConsumerRecord<String, byte[]> r : reader.poll(READ_POLL).records(tp)) {
+                position = r.offset() + 1;
+                if (r.offset() >= upTo) {
+                    break;
+                }
+                if (room.equals(r.key()) && Pump.header(r, Names.KEY_HEADER) != null) {
+                    last = r.offset() + 1;
+                }
+            }
+        }
+        return last;
     }
 
     /** On the reader thread. Room offset {@code afterOffset} is Kafka offset {@code afterOffset - 1}. */
@@ -127,7 +168,7 @@ public final class KafkaHistory implements History {
         long seekTo = windowStart != null ? Math.max(begin, Math.min(from, windowStart.offset())) : from;
         List<BrokerMessage> out = new ArrayList<>();
         if (from >= end) {
-            return new HistorySlice(epoch, end, out, complete);
+            return new HistorySlice(epoch, lastOfRoom(tp, room), out, complete);
         }
         reader.seek(tp, seekTo);
         Map<String, long[]> firstOfKey = new HashMap<>();
@@ -135,16 +176,23 @@ public final class KafkaHistory implements History {
         long position = seekTo;
         int rejected = 0;
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (position < end && out.size() < limit) {
+        long top = 0;
+        while (position < end) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("history read of room '" + room + "' did not reach offset " + end);
             }
             for (ConsumerRecord<String, byte[]> r : reader.poll(READ_POLL).records(tp)) {
                 position = r.offset() + 1;
-                if (r.offset() >= end || out.size() >= limit) {
+                if (r.offset() >= end) {
                     break;
                 }
                 if (!room.equals(r.key())) {
+                    continue;
+                }
+                if (out.size() >= limit) {
+                    if (Pump.header(r, Names.KEY_HEADER) != null) {
+                        top = r.offset() + 1; // past the limit: only the room's last offset still counts
+                    }
                     continue;
                 }
                 String key = Pump.header(r, Names.KEY_HEADER);
@@ -164,6 +212,7 @@ public final class KafkaHistory implements History {
                 }
                 firstOfKey.put(key, new long[] {r.offset(), r.timestamp()});
                 long roomOffset = r.offset() + 1;
+                top = roomOffset;
                 Long previous = lastByRoom.put(room, roomOffset);
                 if (r.offset() >= from) {
                     out.add(new BrokerMessage(topic, r.value(), roomOffset, epoch,
@@ -171,6 +220,9 @@ public final class KafkaHistory implements History {
                 }
             }
         }
-        return new HistorySlice(epoch, end, out, complete, rejected);
+        if (top == 0) {
+            top = lastOfRoom(tp, room); // nothing of the room since the window: look further back
+        }
+        return new HistorySlice(epoch, top, out, complete, rejected);
     }
 }

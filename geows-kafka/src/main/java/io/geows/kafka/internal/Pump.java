@@ -51,6 +51,7 @@ public final class Pump implements AutoCloseable {
     private final Map<TopicPartition, Part> parts = new HashMap<>();
     private volatile boolean running = true;
     private volatile boolean paused;
+    private volatile boolean polling;
     private volatile String roomsTopicId = "";
 
     /** One assigned partition's state (pump thread only). */
@@ -106,11 +107,11 @@ public final class Pump implements AutoCloseable {
             }
             try {
                 boolean rooms = tp.topic().equals(names.rooms());
-                long end = consumer.endOffsets(List.of(tp), timeout).get(tp);
+                long end = blocking(() -> consumer.endOffsets(List.of(tp), timeout)).get(tp);
                 long start = end;
                 if (rooms) {
-                    Map<TopicPartition, OffsetAndTimestamp> back = consumer.offsetsForTimes(
-                            Map.of(tp, System.currentTimeMillis() - windowMillis), timeout);
+                    Map<TopicPartition, OffsetAndTimestamp> back = blocking(() -> consumer.offsetsForTimes(
+                            Map.of(tp, System.currentTimeMillis() - windowMillis), timeout));
                     OffsetAndTimestamp found = back.get(tp);
                     if (found != null) {
                         start = Math.min(found.offset(), end);
@@ -171,6 +172,29 @@ public final class Pump implements AutoCloseable {
         return done;
     }
 
+    /**
+     * The rooms topic was created again (its history is gone): a new epoch, and every assigned rooms
+     * partition reads the new log from its start.
+     */
+    public CompletableFuture<Void> resetRooms(String topicId) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        submit(() -> {
+            roomsTopicId = topicId;
+            parts.forEach((tp, p) -> {
+                if (p.rooms) {
+                    p.index.clear();
+                    p.lastByRoom.clear();
+                    p.deliverFrom = 0;
+                    p.position = 0;
+                    consumer.seek(tp, 0);
+                    answerWaiters(p); // appends to the old log: answered from what is known (nothing)
+                }
+            });
+            done.complete(null);
+        });
+        return done;
+    }
+
     /** Stops delivering (the broker is lost): nothing is delivered until {@link #restore}. */
     public void pause() {
         paused = true;
@@ -186,7 +210,7 @@ public final class Pump implements AutoCloseable {
         submit(() -> {
             try {
                 if (!parts.isEmpty()) {
-                    Map<TopicPartition, Long> ends = consumer.endOffsets(new ArrayList<>(parts.keySet()), timeout);
+                    Map<TopicPartition, Long> ends = blocking(() -> consumer.endOffsets(new ArrayList<>(parts.keySet()), timeout));
                     ends.forEach((tp, end) -> {
                         Part p = parts.get(tp);
                         p.deliverFrom = end;
@@ -208,7 +232,25 @@ public final class Pump implements AutoCloseable {
 
     private void submit(Runnable command) {
         commands.add(command);
-        consumer.wakeup();
+        if (polling) {
+            consumer.wakeup();
+        }
+    }
+
+    /**
+     * A blocking consumer call made by a command: a wakeup meant for a poll that had just ended
+     * makes the next blocking call throw instead, so that one is made again.
+     */
+    private <T> T blocking(java.util.function.Supplier<T> call) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return call.get();
+            } catch (WakeupException e) {
+                if (attempt >= 2) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private void run() {
@@ -225,7 +267,17 @@ public final class Pump implements AutoCloseable {
                     }
                     continue;
                 }
-                ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
+                polling = true;
+                if (!commands.isEmpty()) {
+                    polling = false;
+                    continue;
+                }
+                ConsumerRecords<String, byte[]> records;
+                try {
+                    records = consumer.poll(POLL);
+                } finally {
+                    polling = false;
+                }
                 for (TopicPartition tp : records.partitions()) {
                     Part p = parts.get(tp);
                     if (p == null) {
@@ -309,6 +361,7 @@ public final class Pump implements AutoCloseable {
     public void close() {
         running = false;
         consumer.wakeup();
+        commands.add(() -> { });
         try {
             thread.join(5_000);
         } catch (InterruptedException e) {
