@@ -12,6 +12,7 @@ import io.geows.RoomAuthorizer;
 import io.geows.ServerTls;
 import io.geows.auth.JwtAuthenticator;
 import io.geows.memory.InMemoryBroker;
+import io.geows.kafka.KafkaBroker;
 import io.geows.nats.NatsBroker;
 import io.geows.nats.NatsBrokerOptions;
 import io.geows.redis.RedisBroker;
@@ -141,6 +142,13 @@ public final class ExampleServer implements AutoCloseable {
                 nats.trustedCertificates(Path.of(brokerCa));
             }
             return NatsBroker.connect(nats.build());
+        }
+        if (broker.startsWith("kafka://") || broker.startsWith("kafkas://")) {
+            KafkaBroker.Builder kafka = KafkaBroker.builder().uri(broker).name(nodeId);
+            if (brokerCa != null) {
+                kafka.trustedCertificates(Path.of(brokerCa));
+            }
+            return kafka.build();
         }
         RedisBroker.Builder redis = RedisBroker.builder().uri(broker).name(nodeId);
         if (brokerCa != null) {

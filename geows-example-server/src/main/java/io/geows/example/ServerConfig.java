@@ -14,7 +14,7 @@ import io.geows.PresencePolicy;
  *
  * @param host       bind address of every port
  * @param httpPort   web page, /healthz, /readyz, /regions
- * @param broker     {@code memory}, {@code redis://...}, {@code rediss://...} or {@code nats://...}
+ * @param broker     {@code memory}, {@code redis://...}, {@code rediss://...}, {@code nats://...} or {@code kafka://...}
  * @param region     this node's region; {@code null} with the memory broker means demo mode
  * @param nodeId     this node's id ({@code null}: region plus a random suffix)
  * @param port       this node's WebSocket port
@@ -218,7 +218,7 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
     private static final Flag[] FLAGS = {
         new Flag("host", "GEOWS_HOST", "127.0.0.1", "bind address"),
         new Flag("http-port", "GEOWS_HTTP_PORT", "8080", "web page, /healthz, /readyz, /regions"),
-        new Flag("broker", "GEOWS_BROKER", "memory", "memory, redis://[user:pass@]host:port, rediss://... or nats://[user:pass@]host:port"),
+        new Flag("broker", "GEOWS_BROKER", "memory", "memory, redis://[user:pass@]host:port, rediss://..., nats://[user:pass@]host:port or kafka://[user:pass@]host:port[,host:port] (kafkas:// for TLS)"),
         new Flag("nats-storage", "GEOWS_NATS_STORAGE", "file",
                 "NATS: keep history and presence on disk (file) or in memory (memory: lost when nats-server restarts)"),
         new Flag("broker-ca", "GEOWS_BROKER_CA", "", "PEM CA certificate to trust for a rediss:// or tls:// broker (credentials go in the URL)"),
@@ -324,8 +324,10 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
         String broker = values.get("broker");
         String lower = broker.toLowerCase(Locale.ROOT);
         if (!lower.equals("memory") && !lower.startsWith("redis://") && !lower.startsWith("rediss://")
-                && !lower.startsWith("nats://") && !lower.startsWith("tls://")) {
-            throw new BadFlag("--broker must be memory, redis://host:port, rediss://host:port or nats://host:port, was '"
+                && !lower.startsWith("nats://") && !lower.startsWith("tls://") && !lower.startsWith("kafka://")
+                && !lower.startsWith("kafkas://")) {
+            throw new BadFlag("--broker must be memory, redis://host:port, rediss://host:port, nats://host:port or"
+                    + " kafka://host:port[,host:port], was '"
                     + broker.replaceAll("//[^@/]*@", "//***@") + "'");
         }
         NodeLimits limits;

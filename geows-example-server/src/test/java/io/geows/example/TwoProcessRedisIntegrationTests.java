@@ -50,43 +50,7 @@ class TwoProcessRedisIntegrationTests {
     @Test
     @DisplayName("two processes on one Redis: a room message crosses, presence is right, resume in the other region works")
     void twoRegionsInTwoProcesses() throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        for (ServerProcess p : List.of(us, eu)) {
-            Await.until("process ready", WAIT, () -> get(http, p.http().resolve("/readyz")).statusCode() == 200);
-        }
-        try (TestClient alice = TestClient.connectAs(us.ws(), "alice")) {
-            TestClient carol = TestClient.connectAs(eu.ws(), "carol");
-            alice.join("lobby");
-            carol.join("lobby");
-
-            assertThat(TestClient.type(alice.publish("lobby", "hi", Map.of("text", "hello from us")))).isEqualTo("ack");
-            JsonNode got = carol.awaitMessage("lobby");
-            assertThat(got.path("region").asText()).isEqualTo("us-east");
-            assertThat(got.path("node").asText()).isEqualTo("us-proc-1");
-
-            alice.send(Map.of("type", "presence", "room", "lobby", "id", "p"));
-            Set<String> members = new HashSet<>();
-            alice.awaitRef("p").path("members").forEach(mm -> members.add(mm.path("user").asText() + "@" + mm.path("region").asText()));
-            assertThat(members).containsExactlyInAnyOrder("alice@us-east", "carol@eu-west");
-
-            // carol drops, misses two messages, and comes back through the other region (us-east)
-            carol.close();
-            alice.publish("lobby", "missed-1", 1);
-            alice.publish("lobby", "missed-2", 2);
-            try (TestClient back = TestClient.connect(us.ws())) {
-                back.send(Map.of("type", "hello", "token", "carol", "protocol", 1, "resume",
-                        Map.of("lobby", Map.of("offset", got.path("offset").asLong(), "epoch", got.path("epoch").asText()))));
-                assertThat(back.awaitType("welcome").path("recovered").path("lobby").asBoolean()).isTrue();
-                assertThat(back.awaitMessage("lobby").path("id").asText()).isEqualTo("missed-1");
-                assertThat(back.awaitMessage("lobby").path("id").asText()).isEqualTo("missed-2");
-            }
-
-            JsonNode regions = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
-                    get(http, us.http().resolve("/regions")).body());
-            Set<String> nodes = new HashSet<>();
-            regions.path("regions").forEach(r -> nodes.add(r.path("node").asText()));
-            assertThat(nodes).contains("us-proc-1");
-        }
+        TwoProcessScenario.run(us, eu);
     }
 
     @Test

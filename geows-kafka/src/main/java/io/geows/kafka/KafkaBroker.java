@@ -576,12 +576,94 @@ public final class KafkaBroker implements BrokerAdapter {
             return this;
         }
 
-        /** {@code kafka://host:port[,host:port...]}, as the reference server takes it. */
+        /**
+         * {@code kafka://[user:password@]host:port[,host:port...][?sasl=MECHANISM]} (plaintext) or
+         * {@code kafkas://...} (TLS), as the reference server takes it. A user and password log in
+         * with SASL, {@code SCRAM-SHA-512} unless {@code sasl=} names {@code PLAIN} or
+         * {@code SCRAM-SHA-256}; user and password are URL-decoded.
+         *
+         * @throws IllegalArgumentException for another scheme, no host, or an unknown mechanism
+         */
         public Builder uri(String uri) {
             Objects.requireNonNull(uri, "uri");
-            String rest = uri.startsWith("kafka://") ? uri.substring("kafka://".length()) : uri;
+            boolean tls = uri.startsWith("kafkas://");
+            if (!tls && !uri.startsWith("kafka://")) {
+                throw new IllegalArgumentException("a Kafka URI starts with kafka:// or kafkas://, was '"
+                        + KafkaUris.redact(uri) + "'");
+            }
+            String rest = uri.substring(tls ? "kafkas://".length() : "kafka://".length());
+            String mechanism = "SCRAM-SHA-512";
+            int query = rest.indexOf('?');
+            if (query >= 0) {
+                for (String pair : rest.substring(query + 1).split("&")) {
+                    if (pair.startsWith("sasl=")) {
+                        mechanism = pair.substring("sasl=".length());
+                    } else if (!pair.isEmpty()) {
+                        throw new IllegalArgumentException("unknown Kafka URI parameter '" + pair.split("=")[0]
+                                + "' (known: sasl)");
+                    }
+                }
+                rest = rest.substring(0, query);
+            }
+            if (!List.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512").contains(mechanism)) {
+                throw new IllegalArgumentException("sasl must be PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512, was '" + mechanism + "'");
+            }
+            int at = rest.lastIndexOf('@');
+            String user = null;
+            String password = null;
+            if (at >= 0) {
+                String credentials = rest.substring(0, at);
+                int colon = credentials.indexOf(':');
+                user = java.net.URLDecoder.decode(colon >= 0 ? credentials.substring(0, colon) : credentials,
+                        StandardCharsets.UTF_8);
+                password = colon >= 0 ? java.net.URLDecoder.decode(credentials.substring(colon + 1), StandardCharsets.UTF_8) : "";
+                rest = rest.substring(at + 1);
+            }
             int slash = rest.indexOf('/');
-            return bootstrapServers(slash >= 0 ? rest.substring(0, slash) : rest);
+            String hosts = slash >= 0 ? rest.substring(0, slash) : rest;
+            if (hosts.isBlank()) {
+                throw new IllegalArgumentException("a Kafka URI names at least one host:port, was '" + KafkaUris.redact(uri) + "'");
+            }
+            bootstrapServers(hosts);
+            if (user != null) {
+                clientProperties.put("security.protocol", tls ? "SASL_SSL" : "SASL_PLAINTEXT");
+                clientProperties.put("sasl.mechanism", mechanism);
+                String module = mechanism.equals("PLAIN") ? "org.apache.kafka.common.security.plain.PlainLoginModule"
+                        : "org.apache.kafka.common.security.scram.ScramLoginModule";
+                clientProperties.put("sasl.jaas.config", module + " required username=\"" + jaasQuoted(user)
+                        + "\" password=\"" + jaasQuoted(password) + "\";");
+            } else if (tls) {
+                clientProperties.put("security.protocol", "SSL");
+            }
+            return this;
+        }
+
+        private static String jaasQuoted(String value) {
+            return value.replace("\\", "\\\\").replace("\"", "\\\"");
+        }
+
+        /**
+         * Trusts the broker certificates signed by the CA in this PEM file (TLS with a private CA);
+         * without it, the JVM's trust store.
+         */
+        public Builder trustedCertificates(java.nio.file.Path pemFile) {
+            Objects.requireNonNull(pemFile, "pemFile");
+            if (!java.nio.file.Files.isReadable(pemFile)) {
+                throw new IllegalArgumentException("cannot read the CA certificate file " + pemFile);
+            }
+            clientProperties.put("ssl.truststore.type", "PEM");
+            clientProperties.put("ssl.truststore.location", pemFile.toAbsolutePath().toString());
+            return this;
+        }
+
+        /** The client settings so far (tests). */
+        Map<String, Object> clientProperties() {
+            return Map.copyOf(clientProperties);
+        }
+
+        /** The bootstrap servers so far (tests). */
+        String bootstrapServersSet() {
+            return bootstrapServers;
         }
 
         /** The prefix of the geows topics and of the Kafka topics ({@code <prefix>.rooms} ...). Default {@code geows}. */
