@@ -56,6 +56,8 @@ public final class KafkaCluster implements AutoCloseable {
                         .property("default.replication.factor", "3")
                         // a killed broker is fenced (its partitions get new leaders) after 3 s, not 9 s
                         .property("broker.session.timeout.ms", "3000").property("broker.heartbeat.interval.ms", "500")
+                        // one broker per "region": replicas spread over racks
+                        .property("broker.rack", "region-" + i)
                         .create();
                 clusterId = s.clusterId();
                 created.add(s);

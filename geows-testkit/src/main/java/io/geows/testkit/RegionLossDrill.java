@@ -61,7 +61,8 @@ public final class RegionLossDrill {
 
         /**
          * The name a node's {@link GeoWsNode#brokerPlacement()} gives the region's broker server
-         * when it holds the history.
+         * when it holds the history, or {@code null} when the broker names no single holder (Kafka:
+         * a leader per partition): the placement checks are then skipped.
          */
         String holderName(int region);
     }
@@ -103,7 +104,7 @@ public final class RegionLossDrill {
             }
             int lost = regions.holder();
             assertThat(lost).as("a region holds the history").isBetween(0, 2);
-            for (GeoWsNode n : nodes) {
+            for (GeoWsNode n : regions.holderName(lost) == null ? new GeoWsNode[0] : nodes) {
                 Await.until(() -> "node " + n.nodeId() + " names the holder " + regions.holderName(lost) + ", not "
                         + n.brokerPlacement(), WAIT, () -> n.brokerPlacement().containsValue(regions.holderName(lost)));
             }
@@ -151,7 +152,7 @@ public final class RegionLossDrill {
             });
 
             int holder = regions.holder();
-            for (int i : surviving) {
+            for (int i : regions.holderName(holder) == null ? List.<Integer>of() : surviving) {
                 GeoWsNode n = nodes[i];
                 Await.until(() -> "node " + n.nodeId() + " names the new holder " + regions.holderName(holder) + ", not "
                         + n.brokerPlacement(), WAIT, () -> n.brokerPlacement().containsValue(regions.holderName(holder)));

@@ -79,7 +79,13 @@ public final class KafkaHistory implements History {
             headers.add(Names.TOPIC_HEADER, topic.getBytes(StandardCharsets.UTF_8));
             headers.add(Names.KEY_HEADER, messageKey.getBytes(StandardCharsets.UTF_8));
             return producing.send(new ProducerRecord<>(tp.topic(), tp.partition(), room, payload, headers))
-                    .thenCompose(kafkaOffset -> pump.awaitAppend(tp, kafkaOffset, room, messageKey))
+                    // stored (acks=all); answered once read back: a repeat of the key is then known
+                    .thenCompose(kafkaOffset -> pump.awaitAppend(tp, kafkaOffset, room, messageKey)
+                            .orTimeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                            .exceptionally(e -> {
+                                throw unavailable.apply(new IllegalStateException("the record of '" + messageKey
+                                        + "' was stored but not read back in time; sending it again is safe", e));
+                            }))
                     .thenApply(o -> new Appended(o.roomOffset(), epoch, o.duplicate()));
         });
     }
