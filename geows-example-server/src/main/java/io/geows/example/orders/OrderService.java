@@ -56,7 +56,7 @@ public final class OrderService implements AutoCloseable {
         node = GeoWsNode.builder()
                 .region(region)
                 .port(port)                                             // 0: any free port
-                .broker(broker)                                         // in-memory, Redis or NATS
+                .broker(broker)                                         // in-memory, Redis, NATS or Kafka
                 .authenticator(JwtAuthenticator.builder().hmacSecret(jwtSecret).build())
                 .roomAuthorizer(OrderService::mayUse)
                 .rpc("order.status", RpcHandler.of(this::status))       // answers the browser's rpc
