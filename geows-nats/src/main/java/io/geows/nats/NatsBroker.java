@@ -114,7 +114,8 @@ public final class NatsBroker implements BrokerAdapter {
             return t;
         });
         this.executor.setRemoveOnCancelPolicy(true);
-        this.api = new JsApi(connection, options.requestTimeout(), executor, address);
+        // A replicated stream is read through its leader: a replica catching up would answer from less.
+        this.api = new JsApi(connection, options.requestTimeout(), executor, address, options.replicas() > 1);
         this.history = new HistoryStream(api, names, new HistoryStream.Config(options.stream(),
                 options.historyMaxPerRoom(), options.historyMaxBytes(), options.historyMaxAge(),
                 options.duplicateWindow(), options.placement(), options.replicas(), storage(options)), this::isConnected, executor);

@@ -36,11 +36,23 @@ public final class JsApi {
     private static final Duration MIN_CREATE_TIMEOUT = Duration.ofSeconds(MIN_CREATE_SECONDS);
 
     private final Connection connection;
+    private final boolean leaderReads;
     private final Duration timeout;
     private final Executor executor;
     private final String address;
 
     public JsApi(Connection connection, Duration timeout, Executor executor, String address) {
+        this(connection, timeout, executor, address, false);
+    }
+
+    /**
+     * @param leaderReads read stored messages from the stream's leader ({@code STREAM.MSG.GET}) instead
+     *                    of any replica ({@code DIRECT.GET}): a replica that is catching up (a region
+     *                    back after a loss) answers direct gets from what it has, which may lack the
+     *                    newest messages; a replicated stream's history must be read where it is whole
+     */
+    public JsApi(Connection connection, Duration timeout, Executor executor, String address, boolean leaderReads) {
+        this.leaderReads = leaderReads;
         this.connection = connection;
         this.timeout = timeout;
         // After close the adapter's thread is gone: finish late replies on the caller instead of never.
@@ -230,6 +242,9 @@ public final class JsApi {
     }
 
     private CompletableFuture<Optional<Stored>> directGet(String stream, ObjectNode req) {
+        if (leaderReads) {
+            return leaderGet(stream, req);
+        }
         return request("$JS.API.DIRECT.GET." + stream, null, req.toString().getBytes(StandardCharsets.UTF_8)).thenApply(m -> {
             if (m.isStatusMessage()) {
                 if (m.getStatus().getCode() == 404) {
@@ -246,6 +261,40 @@ public final class JsApi {
             Instant time = ts == null ? Instant.EPOCH : Instant.parse(ts);
             return Optional.of(new Stored(Long.parseLong(seq), h.getFirst("Nats-Subject"), time, h, m.getData()));
         });
+    }
+
+    /** A stored message read through the stream's leader ({@code STREAM.MSG.GET}, answered in JSON). */
+    private CompletableFuture<Optional<Stored>> leaderGet(String stream, ObjectNode req) {
+        return request("$JS.API.STREAM.MSG.GET." + stream, null, req.toString().getBytes(StandardCharsets.UTF_8)).thenApply(m -> {
+            JsonNode body;
+            try {
+                body = json(m);
+            } catch (ApiError e) {
+                if (e.code == 404 || e.errCode == 10037) {
+                    return Optional.empty(); // no message found
+                }
+                throw e;
+            }
+            JsonNode msg = body.path("message");
+            String hdrs = msg.path("hdrs").asText(null);
+            Headers headers = hdrs == null ? null : parseHeaders(java.util.Base64.getDecoder().decode(hdrs));
+            byte[] data = msg.hasNonNull("data") ? java.util.Base64.getDecoder().decode(msg.path("data").asText()) : new byte[0];
+            Instant time = msg.hasNonNull("time") ? Instant.parse(msg.path("time").asText()) : Instant.EPOCH;
+            return Optional.of(new Stored(msg.path("seq").asLong(), msg.path("subject").asText(), time, headers, data));
+        });
+    }
+
+    /** NATS headers as sent: {@code NATS/1.0\r\nName: value\r\n...\r\n\r\n}. */
+    static Headers parseHeaders(byte[] block) {
+        Headers headers = new Headers();
+        String[] lines = new String(block, StandardCharsets.UTF_8).split("\r\n");
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            if (colon > 0) {
+                headers.add(lines[i].substring(0, colon).trim(), lines[i].substring(colon + 1).trim());
+            }
+        }
+        return headers;
     }
 
     /** The acknowledgement of a JetStream publish. */
