@@ -246,7 +246,7 @@ public final class KafkaBroker implements BrokerAdapter {
             throw failure("cannot set up the geows topics", e.getCause());
         } catch (TimeoutException e) {
             throw new BrokerUnavailableException("no Kafka broker at " + address + " answered within " + timeout.toMillis()
-                    + " ms - is it running and is bootstrap.servers right?", e);
+                    + " ms - is it running, and are the bootstrap servers right?", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BrokerUnavailableException("interrupted while connecting to Kafka at " + address, e);
@@ -288,6 +288,10 @@ public final class KafkaBroker implements BrokerAdapter {
         }
         if (cause instanceof GeoWsException g) {
             return g;
+        }
+        if (cause instanceof org.apache.kafka.common.errors.TimeoutException) {
+            return new BrokerUnavailableException(what + ": no Kafka broker at " + address + " answered within "
+                    + timeout.toMillis() + " ms - is it running, and are the bootstrap servers right?", cause);
         }
         return new BrokerUnavailableException(what + " on Kafka at " + address + ": " + cause, cause);
     }

@@ -62,6 +62,7 @@ public final class KafkaServer extends ServerProcess {
     private final int nodeId;
     private final int port;
     private final int controllerPort;
+    private final int saslPort;
 
     private KafkaServer(Builder b) {
         super("kafka", log, b.startTimeout, b.stopTimeout);
@@ -83,6 +84,12 @@ public final class KafkaServer extends ServerProcess {
                 + Ports.LOOPBACK + ":" + controllerPort);
         StringBuilder advertised = new StringBuilder("PLAINTEXT://" + Ports.LOOPBACK + ":" + port);
         StringBuilder protocols = new StringBuilder("PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        this.saslPort = b.saslUsers.isEmpty() ? -1 : Ports.freePort();
+        if (saslPort > 0) {
+            listeners.append(",SASL://").append(Ports.LOOPBACK).append(':').append(saslPort);
+            advertised.append(",SASL://").append(Ports.LOOPBACK).append(':').append(saslPort);
+            protocols.append(",SASL:SASL_PLAINTEXT");
+        }
         b.extraListeners.forEach((name, ports) -> {
             listeners.append(',').append(name).append("://").append(Ports.LOOPBACK).append(':').append(ports[0]);
             advertised.append(',').append(name).append("://").append(Ports.LOOPBACK).append(':').append(ports[1]);
@@ -93,6 +100,12 @@ public final class KafkaServer extends ServerProcess {
         p.put("controller.listener.names", "CONTROLLER");
         p.put("inter.broker.listener.name", "PLAINTEXT");
         p.put("listener.security.protocol.map", protocols.toString());
+        if (saslPort > 0) {
+            StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
+            b.saslUsers.forEach((user, password) -> jaas.append(" user_").append(user).append("=\"").append(password).append('"'));
+            p.put("sasl.enabled.mechanisms", "PLAIN");
+            p.put("listener.name.sasl.plain.sasl.jaas.config", jaas.append(';').toString());
+        }
         p.put("log.dirs", dataDir.toString());
         // a small broker: internal topics fit the cluster, no waiting before the first rebalance
         p.put("offsets.topic.replication.factor", String.valueOf(replication));
@@ -144,6 +157,11 @@ public final class KafkaServer extends ServerProcess {
     /** The client (PLAINTEXT) port. */
     public int port() {
         return port;
+    }
+
+    /** The SASL/PLAIN port (see {@link Builder#saslPlainUser}), or -1 without one. */
+    public int saslPort() {
+        return saslPort;
     }
 
     /** The KRaft controller port. */
@@ -292,6 +310,7 @@ public final class KafkaServer extends ServerProcess {
     public static final class Builder {
         private final Map<String, String> properties = new LinkedHashMap<>();
         private final Map<String, int[]> extraListeners = new LinkedHashMap<>();
+        private final Map<String, String> saslUsers = new LinkedHashMap<>();
         private Duration startTimeout = DEFAULT_START_TIMEOUT;
         private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
         private String classpath;
@@ -331,6 +350,22 @@ public final class KafkaServer extends ServerProcess {
                 throw new IllegalArgumentException("listener name '" + name + "' must be capitals and digits, not PLAINTEXT or CONTROLLER");
             }
             extraListeners.put(name, new int[] {port, advertisedPort});
+            return this;
+        }
+
+        /**
+         * Adds a SASL_PLAINTEXT listener ({@link KafkaServer#saslPort()}) where this user logs in with
+         * the PLAIN mechanism; may be called for several users.
+         *
+         * @param user     letters, digits, {@code -} or {@code _}
+         * @param password without quotes, backslashes or line breaks
+         */
+        public Builder saslPlainUser(String user, String password) {
+            if (!user.matches("[A-Za-z0-9_-]+") || password.isEmpty() || password.matches("(?s).*[\"\\\\\n\r].*")) {
+                throw new IllegalArgumentException("a SASL user is letters, digits, '-' or '_', its password has no quotes,"
+                        + " backslashes or line breaks");
+            }
+            saslUsers.put(user, password);
             return this;
         }
 
