@@ -206,7 +206,7 @@ class ExampleServerIntegrationTests {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerConfig.parse(new String[] {"--port", "x"}, k -> null))
                 .hasMessageContaining("--port").hasMessageContaining("'x'");
         org.assertj.core.api.Assertions.assertThatThrownBy(
-                        () -> ServerConfig.parse(new String[] {"--broker", "kafka://u:pw@h:1"}, k -> null))
+                        () -> ServerConfig.parse(new String[] {"--broker", "amqp://u:pw@h:1"}, k -> null))
                 .hasMessageContaining("--broker").hasMessageNotContaining("pw");
         assertThat(ServerConfig.usage()).contains("--http-port", "GEOWS_HTTP_PORT", "GEOWS_BROKER");
         ServerConfig fromEnv = ServerConfig.parse(new String[] {"--region", "eu-west"},
