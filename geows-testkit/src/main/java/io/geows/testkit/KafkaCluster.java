@@ -2,8 +2,7 @@ package io.geows.testkit;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -66,23 +65,18 @@ public final class KafkaCluster implements AutoCloseable {
             created.forEach(KafkaServer::close);
             throw e;
         }
-        List<CompletableFuture<Void>> starting = created.stream().map(s -> CompletableFuture.runAsync(s::start)).toList();
-        RuntimeException failure = null;
-        for (CompletableFuture<Void> f : starting) {
-            try {
-                f.join();
-            } catch (CompletionException e) {
-                RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : e;
-                if (failure == null) {
-                    failure = cause;
-                } else {
-                    failure.addSuppressed(cause);
-                }
-            }
+        Map<Integer, java.util.function.Supplier<KafkaServer>> starts = new java.util.LinkedHashMap<>();
+        for (KafkaServer s : created) {
+            starts.put(s.nodeId(), () -> {
+                s.start();
+                return s;
+            });
         }
-        if (failure != null) {
-            created.forEach(KafkaServer::close);
-            throw failure;
+        try {
+            Together.start(starts);
+        } catch (RuntimeException e) {
+            Together.closeAll(created); // formatted but not started too
+            throw e;
         }
         return new KafkaCluster(created);
     }
@@ -115,21 +109,7 @@ public final class KafkaCluster implements AutoCloseable {
     /** Stops every broker and deletes its data. */
     @Override
     public void close() {
-        RuntimeException failure = null;
-        for (KafkaServer b : brokers) {
-            try {
-                b.close();
-            } catch (RuntimeException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        Together.closeAll(brokers);
     }
 
     @Override

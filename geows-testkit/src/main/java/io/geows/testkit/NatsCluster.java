@@ -14,8 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * One NATS cluster <em>stretched</em> over regions: a {@code nats-server} with JetStream per region,
@@ -176,22 +174,7 @@ public final class NatsCluster implements AutoCloseable {
     /** Stops every server and proxy. Idempotent. */
     @Override
     public void close() {
-        RuntimeException failure = null;
-        for (AutoCloseable c : closeables()) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                RuntimeException r = e instanceof RuntimeException re ? re : new IllegalStateException(e);
-                if (failure == null) {
-                    failure = r;
-                } else {
-                    failure.addSuppressed(r);
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        Together.closeAll(closeables());
     }
 
     private List<AutoCloseable> closeables() {
@@ -315,34 +298,23 @@ public final class NatsCluster implements AutoCloseable {
                 proxy.setLatency(latency);
                 proxies.put(region, proxy);
             }
-            Map<String, CompletableFuture<NatsServer>> starting = new LinkedHashMap<>();
+            Map<String, java.util.function.Supplier<NatsServer>> starts = new LinkedHashMap<>();
             for (String region : regions) {
                 String config = config(region, clusterPorts.get(region), proxies);
-                starting.put(region, CompletableFuture.supplyAsync(() -> NatsServer.builder()
+                starts.put(region, () -> NatsServer.builder()
                         .serverName(region + "-1")
                         .jetStream()
                         .monitoring()
                         .config(config)
                         .startTimeout(Duration.ofSeconds(30))
-                        .start()));
+                        .start());
             }
-            Map<String, NatsServer> started = new LinkedHashMap<>();
-            RuntimeException failure = null;
-            for (var e : starting.entrySet()) {
-                try {
-                    started.put(e.getKey(), e.getValue().join());
-                } catch (CompletionException ex) {
-                    RuntimeException cause = ex.getCause() instanceof RuntimeException r ? r : ex;
-                    if (failure == null) {
-                        failure = cause;
-                    } else {
-                        failure.addSuppressed(cause);
-                    }
-                }
-            }
-            if (failure != null) {
-                new NatsCluster(started, proxies).close();
-                throw failure;
+            Map<String, NatsServer> started;
+            try {
+                started = Together.start(starts);
+            } catch (RuntimeException e) {
+                Together.closeAll(proxies.values());
+                throw e;
             }
             return new NatsCluster(started, proxies);
         }

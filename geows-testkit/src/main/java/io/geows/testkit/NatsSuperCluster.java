@@ -6,8 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * A NATS super-cluster on loopback: one {@code nats-server} per region, each its own cluster (named
@@ -64,37 +62,20 @@ public final class NatsSuperCluster implements AutoCloseable {
                 throw new IllegalArgumentException("region '" + region + "' is named twice");
             }
         }
-        Map<String, CompletableFuture<NatsServer>> starting = new LinkedHashMap<>();
+        Map<String, java.util.function.Supplier<NatsServer>> starts = new LinkedHashMap<>();
         for (String region : regions) {
             String config = config(region, ports);
             // Started together: each one's health check waits for a JetStream metadata leader,
             // which needs the others.
-            starting.put(region, CompletableFuture.supplyAsync(() -> NatsServer.builder()
+            starts.put(region, () -> NatsServer.builder()
                     .serverName(region + "-1")
                     .jetStream()
                     .monitoring()
                     .config(config)
                     .startTimeout(java.time.Duration.ofSeconds(30))
-                    .start()));
+                    .start());
         }
-        Map<String, NatsServer> started = new LinkedHashMap<>();
-        RuntimeException failure = null;
-        for (var e : starting.entrySet()) {
-            try {
-                started.put(e.getKey(), e.getValue().join());
-            } catch (CompletionException ex) {
-                RuntimeException cause = ex.getCause() instanceof RuntimeException r ? r : ex;
-                if (failure == null) {
-                    failure = cause;
-                } else {
-                    failure.addSuppressed(cause);
-                }
-            }
-        }
-        if (failure != null) {
-            started.values().forEach(NatsServer::close);
-            throw failure;
-        }
+        Map<String, NatsServer> started = Together.start(starts);
         return new NatsSuperCluster(started);
     }
 
@@ -142,21 +123,7 @@ public final class NatsSuperCluster implements AutoCloseable {
     /** Stops every server. Idempotent. */
     @Override
     public void close() {
-        RuntimeException failure = null;
-        for (NatsServer s : servers.values()) {
-            try {
-                s.close();
-            } catch (RuntimeException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        Together.closeAll(servers.values());
     }
 
     @Override
