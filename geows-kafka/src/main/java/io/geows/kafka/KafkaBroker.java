@@ -7,6 +7,7 @@ import io.geows.kafka.internal.KafkaHistory;
 import io.geows.kafka.internal.KafkaPresence;
 import io.geows.kafka.internal.Names;
 import io.geows.kafka.internal.Pump;
+import io.geows.kafka.internal.Topology;
 import io.geows.spi.BrokerAdapter;
 import io.geows.spi.BrokerEvent;
 import io.geows.spi.BrokerEventListener;
@@ -18,7 +19,6 @@ import io.geows.spi.Subscription;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -26,25 +26,18 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.Config;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -85,7 +78,6 @@ public final class KafkaBroker implements BrokerAdapter {
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
     /** Retention of the rooms topic when this adapter creates it (room history): 7 days. */
     public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
-    private static final Duration BUS_RETENTION = Duration.ofHours(1);
     private static final long CHECK_MILLIS = 1_000;
 
     private final String name;
@@ -94,6 +86,7 @@ public final class KafkaBroker implements BrokerAdapter {
     private final Topics topics;
     private final Duration timeout;
     private final Admin admin;
+    private final Topology topology;
     private final KafkaProducer<String, byte[]> producer;
     private final Pump pump;
     private final KafkaHistory history;
@@ -122,9 +115,10 @@ public final class KafkaBroker implements BrokerAdapter {
         common.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         common.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         this.admin = Admin.create(common);
+        this.topology = new Topology(admin, names, address, timeout);
         String clientId = "geows-" + b.name + "-" + UUID.randomUUID().toString().substring(0, 8);
         try {
-            int[] counts = ensureTopics(b);
+            int[] counts = topology.ensure(b.partitions, b.replicationFactor, b.retention);
             this.roomPartitions = counts[0];
             this.busPartitions = counts[1];
         } catch (RuntimeException e) {
@@ -149,7 +143,7 @@ public final class KafkaBroker implements BrokerAdapter {
                 "geows-kafka-presence-" + b.name);
         this.checker = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "geows-kafka-check-" + b.name));
         try {
-            roomsTopicId = roomsTopicId();
+            roomsTopicId = topology.roomsTopicId();
             pump.roomsTopicId(roomsTopicId);
         } catch (RuntimeException e) {
             close();
@@ -193,109 +187,6 @@ public final class KafkaBroker implements BrokerAdapter {
         return consumer;
     }
 
-    // ------------------------------------------------------------------ topics
-
-    /** Creates what is missing, checks what exists; returns the rooms and bus partition counts. */
-    private int[] ensureTopics(Builder b) {
-        Map<String, NewTopic> wanted = new LinkedHashMap<>();
-        Replication replication = b.replicationFactor > 0 ? new Replication((short) b.replicationFactor) : null;
-        wanted.put(names.rooms(), topic(names.rooms(), b.partitions, replication, Map.of("cleanup.policy", "delete",
-                "retention.ms", String.valueOf(b.retention.toMillis()))));
-        wanted.put(names.bus(), topic(names.bus(), b.partitions, replication, Map.of("cleanup.policy", "delete",
-                "retention.ms", String.valueOf(BUS_RETENTION.toMillis()))));
-        wanted.put(names.presence(), topic(names.presence(), 1, replication, Map.of("cleanup.policy", "compact")));
-        try {
-            for (NewTopic t : wanted.values()) {
-                try {
-                    admin.createTopics(List.of(t)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                    log.info("created Kafka topic {} ({} partitions)", t.name(), t.numPartitions());
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw e;
-                    }
-                }
-            }
-            Map<String, TopicDescription> found = describeNew(wanted.keySet());
-            Map<ConfigResource, Config> configs = admin.describeConfigs(wanted.keySet().stream()
-                    .map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList()).all()
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            for (String topic : wanted.keySet()) {
-                String policy = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, topic)).get("cleanup.policy").value();
-                boolean compacts = policy.contains("compact");
-                boolean shouldCompact = topic.equals(names.presence());
-                if (compacts != shouldCompact || (shouldCompact && policy.contains("delete"))) {
-                    throw new GeoWsException("Kafka topic '" + topic + "' at " + address + " has cleanup.policy=" + policy
-                            + " but geows needs cleanup.policy=" + (shouldCompact ? "compact" : "delete")
-                            + (shouldCompact ? " (the directory keeps each key's last value)"
-                            : " (a compacted topic would lose room messages that share a key)")
-                            + "; change the topic's setting or use another topic prefix");
-                }
-            }
-            int presenceParts = found.get(names.presence()).partitions().size();
-            if (presenceParts != 1) {
-                throw new GeoWsException("Kafka topic '" + names.presence() + "' at " + address + " has " + presenceParts
-                        + " partitions; geows needs 1 (the directory is read in one order); delete it or use another topic prefix");
-            }
-            int rooms = found.get(names.rooms()).partitions().size();
-            if (rooms != b.partitions) {
-                log.info("Kafka topic {} has {} partitions (this node was configured for {}): using {}", names.rooms(), rooms,
-                        b.partitions, rooms);
-            }
-            return new int[] {rooms, found.get(names.bus()).partitions().size()};
-        } catch (ExecutionException e) {
-            throw failure("cannot set up the geows topics", e.getCause());
-        } catch (TimeoutException e) {
-            throw new BrokerUnavailableException("no Kafka broker at " + address + " answered within " + timeout.toMillis()
-                    + " ms - is it running, and are the bootstrap servers right?", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BrokerUnavailableException("interrupted while connecting to Kafka at " + address, e);
-        }
-    }
-
-    /** Describes topics, asking again while a topic just created is not yet known everywhere. */
-    private Map<String, TopicDescription> describeNew(java.util.Collection<String> names)
-            throws ExecutionException, TimeoutException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            try {
-                return admin.describeTopics(names).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
-                        || System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(50); // metadata of a topic created a moment ago reaches every broker soon
-            }
-        }
-    }
-
-    /** A replication factor, or the broker's default when absent. */
-    private record Replication(short value) {
-    }
-
-    private static NewTopic topic(String name, int partitions, Replication replication, Map<String, String> configs) {
-        NewTopic t = new NewTopic(name, java.util.Optional.of(partitions),
-                replication == null ? java.util.Optional.empty() : java.util.Optional.of(replication.value()));
-        return t.configs(configs);
-    }
-
-    private RuntimeException failure(String what, Throwable cause) {
-        String type = cause == null ? "" : cause.getClass().getSimpleName();
-        if (type.contains("Authentication") || type.contains("Authorization") || type.contains("Sasl")) {
-            return new GeoWsException(what + " on Kafka at " + address + ": " + type + " - check the credentials and ACLs"
-                    + " (the message is not repeated here: it may echo a secret)");
-        }
-        if (cause instanceof GeoWsException g) {
-            return g;
-        }
-        if (cause instanceof org.apache.kafka.common.errors.TimeoutException) {
-            return new BrokerUnavailableException(what + ": no Kafka broker at " + address + " answered within "
-                    + timeout.toMillis() + " ms - is it running, and are the bootstrap servers right?", cause);
-        }
-        return new BrokerUnavailableException(what + " on Kafka at " + address + ": " + cause, cause);
-    }
-
     /**
      * Notices a rooms topic that was deleted (created again here: the history starts over with a new
      * epoch) or created again by someone else.
@@ -304,8 +195,8 @@ public final class KafkaBroker implements BrokerAdapter {
         String id;
         boolean missing = false;
         try {
-            id = roomsTopicId();
-        } catch (MissingTopic e) {
+            id = topology.roomsTopicId();
+        } catch (Topology.MissingTopic e) {
             missing = true;
             id = null;
         }
@@ -321,41 +212,14 @@ public final class KafkaBroker implements BrokerAdapter {
         if (missing) {
             log.warn("Kafka topic {} at {} is gone: creating it again; room history starts over (a new epoch)",
                     names.rooms(), address);
-            ensureTopics(settings);
-            id = roomsTopicId();
+            topology.ensure(settings.partitions, settings.replicationFactor, settings.retention);
+            id = topology.roomsTopicId();
         } else {
             log.warn("Kafka topic {} at {} was created again (id {}, was {}): room history starts over (a new epoch)",
                     names.rooms(), address, id, roomsTopicId);
         }
         roomsTopicId = id;
         pump.resetRooms(id).join();
-    }
-
-    /** The rooms topic does not exist. */
-    private static final class MissingTopic extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        MissingTopic() {
-            super(null, null, false, false);
-        }
-    }
-
-    private String roomsTopicId() {
-        try {
-            TopicDescription d = admin.describeTopics(List.of(names.rooms())).allTopicNames()
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(names.rooms());
-            return d.topicId().toString();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
-                throw new MissingTopic();
-            }
-            throw failure("cannot read the rooms topic", e.getCause());
-        } catch (TimeoutException e) {
-            throw new BrokerUnavailableException("Kafka at " + address + " did not describe " + names.rooms() + " in time", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BrokerUnavailableException("interrupted", e);
-        }
     }
 
     // ------------------------------------------------------------------ health
@@ -589,61 +453,10 @@ public final class KafkaBroker implements BrokerAdapter {
          * @throws IllegalArgumentException for another scheme, no host, or an unknown mechanism
          */
         public Builder uri(String uri) {
-            Objects.requireNonNull(uri, "uri");
-            boolean tls = uri.startsWith("kafkas://");
-            if (!tls && !uri.startsWith("kafka://")) {
-                throw new IllegalArgumentException("a Kafka URI starts with kafka:// or kafkas://, was '"
-                        + KafkaUris.redact(uri) + "'");
-            }
-            String rest = uri.substring(tls ? "kafkas://".length() : "kafka://".length());
-            String mechanism = "SCRAM-SHA-512";
-            int query = rest.indexOf('?');
-            if (query >= 0) {
-                for (String pair : rest.substring(query + 1).split("&")) {
-                    if (pair.startsWith("sasl=")) {
-                        mechanism = pair.substring("sasl=".length());
-                    } else if (!pair.isEmpty()) {
-                        throw new IllegalArgumentException("unknown Kafka URI parameter '" + pair.split("=")[0]
-                                + "' (known: sasl)");
-                    }
-                }
-                rest = rest.substring(0, query);
-            }
-            if (!List.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512").contains(mechanism)) {
-                throw new IllegalArgumentException("sasl must be PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512, was '" + mechanism + "'");
-            }
-            int at = rest.lastIndexOf('@');
-            String user = null;
-            String password = null;
-            if (at >= 0) {
-                String credentials = rest.substring(0, at);
-                int colon = credentials.indexOf(':');
-                user = java.net.URLDecoder.decode(colon >= 0 ? credentials.substring(0, colon) : credentials,
-                        StandardCharsets.UTF_8);
-                password = colon >= 0 ? java.net.URLDecoder.decode(credentials.substring(colon + 1), StandardCharsets.UTF_8) : "";
-                rest = rest.substring(at + 1);
-            }
-            int slash = rest.indexOf('/');
-            String hosts = slash >= 0 ? rest.substring(0, slash) : rest;
-            if (hosts.isBlank()) {
-                throw new IllegalArgumentException("a Kafka URI names at least one host:port, was '" + KafkaUris.redact(uri) + "'");
-            }
-            bootstrapServers(hosts);
-            if (user != null) {
-                clientProperties.put("security.protocol", tls ? "SASL_SSL" : "SASL_PLAINTEXT");
-                clientProperties.put("sasl.mechanism", mechanism);
-                String module = mechanism.equals("PLAIN") ? "org.apache.kafka.common.security.plain.PlainLoginModule"
-                        : "org.apache.kafka.common.security.scram.ScramLoginModule";
-                clientProperties.put("sasl.jaas.config", module + " required username=\"" + jaasQuoted(user)
-                        + "\" password=\"" + jaasQuoted(password) + "\";");
-            } else if (tls) {
-                clientProperties.put("security.protocol", "SSL");
-            }
+            KafkaUris.Parsed parsed = KafkaUris.parse(uri);
+            bootstrapServers(parsed.bootstrapServers());
+            clientProperties.putAll(parsed.clientProperties());
             return this;
-        }
-
-        private static String jaasQuoted(String value) {
-            return value.replace("\\", "\\\\").replace("\"", "\\\"");
         }
 
         /**
