@@ -196,11 +196,11 @@ public final class KafkaServer extends ServerProcess {
 
     private static String classpath(String given) {
         if (given != null) {
-            return given;
+            return absolute(given);
         }
         String property = System.getProperty(CLASSPATH_PROPERTY);
         if (property != null && !property.isBlank()) {
-            return property;
+            return absolute(property);
         }
         try {
             Class.forName(MAIN_CLASS, false, KafkaServer.class.getClassLoader());
@@ -209,7 +209,16 @@ public final class KafkaServer extends ServerProcess {
                     + " org.apache.kafka:kafka_2.13 (4.x) as a test dependency of this module, or set -D" + CLASSPATH_PROPERTY
                     + " to a class path that has them");
         }
-        return System.getProperty("java.class.path");
+        return absolute(System.getProperty("java.class.path"));
+    }
+
+    /** The broker runs in its own directory: a relative class path entry (java -jar x.jar) is made absolute. */
+    private static String absolute(String classpath) {
+        List<String> entries = new ArrayList<>();
+        for (String e : classpath.split(java.io.File.pathSeparator)) {
+            entries.add(e.isEmpty() ? e : Path.of(e).toAbsolutePath().toString());
+        }
+        return String.join(java.io.File.pathSeparator, entries);
     }
 
     /** A random cluster id in Kafka's form: a type-4 UUID as 22 characters of URL-safe base64, not starting with '-'. */
