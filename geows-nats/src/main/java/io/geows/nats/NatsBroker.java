@@ -84,7 +84,8 @@ public final class NatsBroker implements BrokerAdapter {
     private final Callbacks events;
     private final String address;
     private final Names names;
-    private static final int PLACEMENT_CHECK_SECONDS = 5;
+    private static final long PLACEMENT_STALE_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private final AtomicLong placementLookedAt = new AtomicLong(System.nanoTime());
     private final ScheduledThreadPoolExecutor executor;
     private final JsApi api;
     private final HistoryStream history;
@@ -245,21 +246,21 @@ public final class NatsBroker implements BrokerAdapter {
         }
         log.info("connected to NATS at {} (server {}), history stream {} epoch {}, presence bucket {}", address,
                 connection.getServerInfo().getVersion(), options.stream(), history.epoch(), options.presenceBucket());
-        // Look at the stream now and then: its leader (placement()) and its epoch stay current.
-        executor.scheduleWithFixedDelay(() -> {
-            if (isConnected()) {
-                history.refresh().exceptionally(e -> null);
-            }
-        }, PLACEMENT_CHECK_SECONDS, PLACEMENT_CHECK_SECONDS, TimeUnit.SECONDS);
     }
 
     /**
-     * {@code {"history": <server leading the history stream>}} when the stream is replicated and
-     * its leader known (looked at every {@value #PLACEMENT_CHECK_SECONDS} s and after each failed
-     * append); empty otherwise.
+     * {@code {"history": <server leading the history stream>}} when its leader is known; empty
+     * otherwise. The stream is looked at after each failed append, and here when the last look is
+     * over a second old (in the background: this answers with what is known now, and the next call
+     * sees the result), so readiness pages and metrics follow a move without a timer.
      */
     @Override
     public Map<String, String> placement() {
+        long now = System.nanoTime();
+        long last = placementLookedAt.get();
+        if (isConnected() && now - last > PLACEMENT_STALE_NANOS && placementLookedAt.compareAndSet(last, now)) {
+            history.refresh().exceptionally(e -> null);
+        }
         String leader = history.leader();
         return leader == null ? Map.of() : Map.of("history", leader);
     }
