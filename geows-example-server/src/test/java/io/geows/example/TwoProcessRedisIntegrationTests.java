@@ -75,14 +75,6 @@ class TwoProcessRedisIntegrationTests {
     }
 
     private static HttpResponse<String> get(HttpClient http, URI uri) {
-        try {
-            return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return TwoProcessScenario.get(http, uri);
     }
 }
