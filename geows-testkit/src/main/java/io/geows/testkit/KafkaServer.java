@@ -1,10 +1,7 @@
 package io.geows.testkit;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +34,17 @@ import org.slf4j.LoggerFactory;
  * {@value #CLASSPATH_PROPERTY} gives another class path instead. Nothing is downloaded: the jars are
  * those of the build. The storage directory is formatted once, before the first start.
  *
+ * <p>Besides the PLAINTEXT port, a broker may have a SASL port ({@link Builder#saslPlainUser},
+ * {@link Builder#saslScramUser}) and a TLS port ({@link Builder#tls}; the SASL port then speaks
+ * SASL_SSL):
+ *
+ * <pre>{@code
+ * try (TestCertificates certs = TestCertificates.generate();
+ *      KafkaServer kafka = KafkaServer.builder().tls(certs.server()).saslScramUser("alice", "secret").start()) {
+ *     String uri = "kafkas://alice:secret@127.0.0.1:" + kafka.saslPort() + "?sasl=SCRAM-SHA-512";
+ * }
+ * }</pre>
+ *
  * <p>Ready means the broker answers an {@code ApiVersions} request on its port (it opens the port
  * once it has joined the metadata quorum). Thread-safe lifecycle, as {@link ServerProcess}.
  *
@@ -62,7 +70,7 @@ public final class KafkaServer extends ServerProcess {
     private final int nodeId;
     private final int port;
     private final int controllerPort;
-    private final int saslPort;
+    private final KafkaListeners listeners;
 
     private KafkaServer(Builder b) {
         super("kafka", log, b.startTimeout, b.stopTimeout);
@@ -80,32 +88,6 @@ public final class KafkaServer extends ServerProcess {
         p.put("process.roles", "broker,controller");
         p.put("node.id", String.valueOf(nodeId));
         p.put("controller.quorum.voters", voters);
-        StringBuilder listeners = new StringBuilder("PLAINTEXT://" + Ports.LOOPBACK + ":" + port + ",CONTROLLER://"
-                + Ports.LOOPBACK + ":" + controllerPort);
-        StringBuilder advertised = new StringBuilder("PLAINTEXT://" + Ports.LOOPBACK + ":" + port);
-        StringBuilder protocols = new StringBuilder("PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        this.saslPort = b.saslUsers.isEmpty() ? -1 : Ports.freePort();
-        if (saslPort > 0) {
-            listeners.append(",SASL://").append(Ports.LOOPBACK).append(':').append(saslPort);
-            advertised.append(",SASL://").append(Ports.LOOPBACK).append(':').append(saslPort);
-            protocols.append(",SASL:SASL_PLAINTEXT");
-        }
-        b.extraListeners.forEach((name, ports) -> {
-            listeners.append(',').append(name).append("://").append(Ports.LOOPBACK).append(':').append(ports[0]);
-            advertised.append(',').append(name).append("://").append(Ports.LOOPBACK).append(':').append(ports[1]);
-            protocols.append(',').append(name).append(":PLAINTEXT");
-        });
-        p.put("listeners", listeners.toString());
-        p.put("advertised.listeners", advertised.toString());
-        p.put("controller.listener.names", "CONTROLLER");
-        p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("listener.security.protocol.map", protocols.toString());
-        if (saslPort > 0) {
-            StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
-            b.saslUsers.forEach((user, password) -> jaas.append(" user_").append(user).append("=\"").append(password).append('"'));
-            p.put("sasl.enabled.mechanisms", "PLAIN");
-            p.put("listener.name.sasl.plain.sasl.jaas.config", jaas.append(';').toString());
-        }
         p.put("log.dirs", dataDir.toString());
         // a small broker: internal topics fit the cluster, no waiting before the first rebalance
         p.put("offsets.topic.replication.factor", String.valueOf(replication));
@@ -120,10 +102,12 @@ public final class KafkaServer extends ServerProcess {
         p.put("num.io.threads", "2");
         // topics are created on purpose, never by a stray producer or consumer
         p.put("auto.create.topics.enable", "false");
-        p.putAll(b.properties);
-        StringBuilder text = new StringBuilder();
-        p.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+        this.listeners = new KafkaListeners(port, controllerPort, b.extraListeners, b.saslUsers, b.scramUsers, b.tls);
         try {
+            p.putAll(listeners.properties(process.workDir().resolve("keystore.pem")));
+            p.putAll(b.properties);
+            StringBuilder text = new StringBuilder();
+            p.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
             Files.writeString(configFile, text.toString(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             process.close();
@@ -159,9 +143,21 @@ public final class KafkaServer extends ServerProcess {
         return port;
     }
 
-    /** The SASL/PLAIN port (see {@link Builder#saslPlainUser}), or -1 without one. */
+    /**
+     * The SASL port, where the users of {@link Builder#saslPlainUser} log in with PLAIN and those of
+     * {@link Builder#saslScramUser} with SCRAM-SHA-256 or SCRAM-SHA-512: SASL_PLAINTEXT, or SASL_SSL
+     * when the broker has {@link Builder#tls TLS}; -1 without SASL users.
+     */
     public int saslPort() {
-        return saslPort;
+        return listeners.saslPort();
+    }
+
+    /**
+     * The TLS port (security protocol SSL, no client certificate, no SASL), or -1 without
+     * {@link Builder#tls}.
+     */
+    public int tlsPort() {
+        return listeners.tlsPort();
     }
 
     /** The KRaft controller port. */
@@ -244,6 +240,7 @@ public final class KafkaServer extends ServerProcess {
     private void format() {
         List<String> command = jvm(STORAGE_TOOL);
         command.addAll(List.of("format", "-t", clusterId, "-c", configFile.toString()));
+        command.addAll(listeners.formatArguments());
         Path out = process.workDir().resolve("format.log");
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
@@ -275,7 +272,7 @@ public final class KafkaServer extends ServerProcess {
 
             @Override
             public void probe(int timeoutMillis) throws IOException {
-                apiVersions(port, timeoutMillis);
+                KafkaListeners.apiVersions(port, timeoutMillis);
             }
 
             @Override
@@ -283,32 +280,6 @@ public final class KafkaServer extends ServerProcess {
                 // the ports are in the formatted configuration (and in other brokers' voters): kept
             }
         };
-    }
-
-    /** Sends an ApiVersions v0 request and checks the answer's error code is 0. */
-    static void apiVersions(int port, int timeoutMillis) throws IOException {
-        try (Socket socket = ManagedProcess.connect(port, timeoutMillis)) {
-            socket.setSoTimeout(timeoutMillis);
-            byte[] clientId = "geows-testkit".getBytes(StandardCharsets.UTF_8);
-            DataOutputStream out = new DataOutputStream(socket.getOutputStream());
-            out.writeInt(2 + 2 + 4 + 2 + clientId.length);
-            out.writeShort(18); // ApiVersions
-            out.writeShort(0);  // version 0
-            out.writeInt(1);    // correlation id
-            out.writeShort(clientId.length);
-            out.write(clientId);
-            out.flush();
-            DataInputStream in = new DataInputStream(socket.getInputStream());
-            int size = in.readInt();
-            if (size < 6) {
-                throw new IOException("short ApiVersions answer (" + size + " bytes)");
-            }
-            int correlation = in.readInt();
-            short error = in.readShort();
-            if (correlation != 1 || error != 0) {
-                throw new IOException("ApiVersions answered correlation " + correlation + ", error " + error);
-            }
-        }
     }
 
     /**
@@ -320,6 +291,8 @@ public final class KafkaServer extends ServerProcess {
         private final Map<String, String> properties = new LinkedHashMap<>();
         private final Map<String, int[]> extraListeners = new LinkedHashMap<>();
         private final Map<String, String> saslUsers = new LinkedHashMap<>();
+        private final Map<String, String> scramUsers = new LinkedHashMap<>();
+        private TestCertificates.ServerCertificate tls;
         private Duration startTimeout = DEFAULT_START_TIMEOUT;
         private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
         private String classpath;
@@ -352,29 +325,59 @@ public final class KafkaServer extends ServerProcess {
          * {@code advertisedPort} (a {@link FaultProxy} in front of {@code port}): a client that
          * bootstraps through the proxy stays behind it, so a test can cut one client off.
          *
-         * @param name a listener name of capital letters and digits, not PLAINTEXT or CONTROLLER
+         * @param name a listener name of capital letters and digits, not PLAINTEXT, CONTROLLER, SASL or SSL
          */
         public Builder proxiedListener(String name, int port, int advertisedPort) {
-            if (!name.matches("[A-Z][A-Z0-9_]*") || name.equals("PLAINTEXT") || name.equals("CONTROLLER")) {
-                throw new IllegalArgumentException("listener name '" + name + "' must be capitals and digits, not PLAINTEXT or CONTROLLER");
+            if (!name.matches("[A-Z][A-Z0-9_]*") || KafkaListeners.RESERVED_NAMES.contains(name)) {
+                throw new IllegalArgumentException("listener name '" + name + "' must be capitals and digits, not "
+                        + String.join(", ", KafkaListeners.RESERVED_NAMES));
             }
             extraListeners.put(name, new int[] {port, advertisedPort});
             return this;
         }
 
         /**
-         * Adds a SASL_PLAINTEXT listener ({@link KafkaServer#saslPort()}) where this user logs in with
-         * the PLAIN mechanism; may be called for several users.
+         * Adds a SASL_PLAINTEXT listener ({@link KafkaServer#saslPort()}; SASL_SSL with {@link #tls})
+         * where this user logs in with the PLAIN mechanism; may be called for several users.
          *
          * @param user     letters, digits, {@code -} or {@code _}
          * @param password without quotes, backslashes or line breaks
          */
         public Builder saslPlainUser(String user, String password) {
-            if (!user.matches("[A-Za-z0-9_-]+") || password.isEmpty() || password.matches("(?s).*[\"\\\\\n\r].*")) {
-                throw new IllegalArgumentException("a SASL user is letters, digits, '-' or '_', its password has no quotes,"
-                        + " backslashes or line breaks");
-            }
+            KafkaListeners.checkUser(user, password, false);
             saslUsers.put(user, password);
+            return this;
+        }
+
+        /**
+         * Adds the SASL listener ({@link KafkaServer#saslPort()}; SASL_SSL with {@link #tls}) where
+         * this user logs in with SCRAM-SHA-512 or SCRAM-SHA-256; may be called for several users.
+         * The credentials of both mechanisms are written to the metadata log when the storage is
+         * formatted, so they hold from the first start on (and across restarts).
+         *
+         * @param user     letters, digits, {@code -} or {@code _}
+         * @param password without quotes, backslashes, commas or line breaks
+         */
+        public Builder saslScramUser(String user, String password) {
+            KafkaListeners.checkUser(user, password, true);
+            scramUsers.put(user, password);
+            return this;
+        }
+
+        /**
+         * Serves TLS with this certificate (e.g. {@link TestCertificates#server()}): adds an SSL
+         * listener ({@link KafkaServer#tlsPort()}, no client certificate), and the SASL listener of
+         * {@link #saslPlainUser} and {@link #saslScramUser}, if any, becomes SASL_SSL. The PLAINTEXT
+         * listener stays, for admin clients and {@link KafkaServer#bootstrapServers()}. Every
+         * listener advertises {@value Ports#LOOPBACK}, so the certificate must name that address.
+         *
+         * @param certificate its key must be unencrypted PKCS#8 PEM ({@code BEGIN PRIVATE KEY}),
+         *     RSA or EC, as {@link TestCertificates} makes it
+         * @throws IllegalArgumentException if the key cannot be read or is in another form
+         */
+        public Builder tls(TestCertificates.ServerCertificate certificate) {
+            KafkaListeners.checkKey(Objects.requireNonNull(certificate, "certificate").keyFile());
+            this.tls = certificate;
             return this;
         }
 

@@ -126,6 +126,18 @@ public final class Topology {
 
     public RuntimeException failure(String what, Throwable cause) {
         String type = cause == null ? "" : cause.getClass().getSimpleName();
+        if (cause instanceof org.apache.kafka.common.errors.SslAuthenticationException) {
+            // before the credentials case below: it is an AuthenticationException too, but no password
+            // was refused; the TLS failure itself (the deepest cause) names no secret and says what is wrong
+            Throwable root = cause;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            return new GeoWsException(what + " on Kafka at " + address + ": the TLS handshake failed (" + root.getMessage()
+                    + ") - the client does not trust the broker's certificate, or the certificate does not name the"
+                    + " host it was reached at; give the CA that signed it with trustedCertificates(...) (or"
+                    + " ssl.truststore.*), and check the host names of the bootstrap servers", cause);
+        }
         if (type.contains("Authentication") || type.contains("Authorization") || type.contains("Sasl")) {
             return new GeoWsException(what + " on Kafka at " + address + ": " + type + " - check the credentials and ACLs"
                     + " (the message is not repeated here: it may echo a secret)");
