@@ -74,6 +74,8 @@ public final class KafkaBroker implements BrokerAdapter {
     public static final int DEFAULT_PARTITIONS = 12;
     /** How long a repeated message key is recognised: 2 minutes. */
     public static final Duration DEFAULT_DEDUP_WINDOW = Duration.ofMinutes(2);
+    /** How many message keys of a rooms partition are remembered at most, by default: {@value}. */
+    public static final int DEFAULT_DEDUP_KEYS = 100_000;
     /** How long a request to Kafka may take before it is refused as unavailable: 5 s. */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
     /** Retention of the rooms topic when this adapter creates it (room history): 7 days. */
@@ -134,11 +136,11 @@ public final class KafkaBroker implements BrokerAdapter {
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout.toMillis());
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) (timeout.toMillis() + b.linger.toMillis()));
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-        this.pump = new Pump(consumer(common, clientId + "-live"), names, b.dedupWindow, timeout, this::deliver,
+        this.pump = new Pump(consumer(common, clientId + "-live"), names, b.dedupWindow, b.dedupKeys, timeout, this::deliver,
                 "geows-kafka-" + b.name);
         this.readerThread = Executors.newSingleThreadExecutor(r -> daemon(r, "geows-kafka-history-" + b.name));
         this.history = new KafkaHistory(names, topics, roomPartitions, pump, this::send, consumer(common, clientId + "-history"),
-                readerThread, b.dedupWindow, timeout, this::unavailable);
+                readerThread, b.dedupWindow, b.dedupKeys, timeout, this::unavailable);
         this.presence = new KafkaPresence(names, this::send, consumer(common, clientId + "-presence"), timeout,
                 "geows-kafka-presence-" + b.name);
         this.checker = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "geows-kafka-check-" + b.name));
@@ -426,6 +428,7 @@ public final class KafkaBroker implements BrokerAdapter {
         private int partitions = DEFAULT_PARTITIONS;
         private int replicationFactor = -1;
         private Duration dedupWindow = DEFAULT_DEDUP_WINDOW;
+        private int dedupKeys = DEFAULT_DEDUP_KEYS;
         private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
         private Duration retention = DEFAULT_RETENTION;
         private Duration linger = Duration.ofMillis(1);
@@ -514,9 +517,27 @@ public final class KafkaBroker implements BrokerAdapter {
             return this;
         }
 
-        /** How long a repeated message key is recognised. Default 2 minutes. */
+        /**
+         * How long a repeated message key is recognised (a client's retry under the same id, e.g.
+         * after a failover to another region). Default 2 minutes; see also {@link #dedupKeys}.
+         */
         public Builder dedupWindow(Duration window) {
             this.dedupWindow = positive(window, "dedupWindow");
+            return this;
+        }
+
+        /**
+         * How many message keys of one rooms partition are remembered at most (about 40 bytes each
+         * in each node reading the partition): a repeat is recognised within the dedup window or
+         * the last this many messages of its partition, whichever is shorter. Default
+         * {@value #DEFAULT_DEDUP_KEYS}: at 1,000 messages a second in a partition, 100 s of the
+         * default 2-minute window.
+         */
+        public Builder dedupKeys(int keys) {
+            if (keys < 1) {
+                throw new IllegalArgumentException("dedupKeys must be at least 1, was " + keys);
+            }
+            this.dedupKeys = keys;
             return this;
         }
 

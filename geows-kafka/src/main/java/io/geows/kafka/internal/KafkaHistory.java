@@ -8,7 +8,6 @@ import io.geows.spi.Position;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -39,6 +38,7 @@ public final class KafkaHistory implements History {
     private final KafkaConsumer<String, byte[]> reader;
     private final ExecutorService readerThread;
     private final long windowMillis;
+    private final int maxKeys;
     private final Duration timeout;
     private final Function<Throwable, RuntimeException> unavailable;
 
@@ -48,7 +48,7 @@ public final class KafkaHistory implements History {
     }
 
     public KafkaHistory(Names names, io.geows.Topics topics, int partitions, Pump pump, Producing producing, KafkaConsumer<String, byte[]> reader,
-                        ExecutorService readerThread, Duration dedupWindow, Duration timeout,
+                        ExecutorService readerThread, Duration dedupWindow, int dedupKeys, Duration timeout,
                         Function<Throwable, RuntimeException> unavailable) {
         this.names = names;
         this.topics = topics;
@@ -58,6 +58,7 @@ public final class KafkaHistory implements History {
         this.reader = reader;
         this.readerThread = readerThread;
         this.windowMillis = dedupWindow.toMillis();
+        this.maxKeys = dedupKeys;
         this.timeout = timeout;
         this.unavailable = unavailable;
     }
@@ -71,7 +72,8 @@ public final class KafkaHistory implements History {
     public CompletableFuture<Appended> append(String room, String messageKey, String topic, byte[] payload) {
         TopicPartition tp = partitionOf(room);
         String epoch = pump.epoch(tp.partition());
-        return pump.assign(tp).thenCompose(v -> pump.knownKey(tp, room, messageKey)).thenCompose(first -> {
+        return pump.assign(tp).thenCompose(v -> {
+            Long first = pump.knownKey(tp, room, messageKey);
             if (first != null) {
                 return CompletableFuture.completedFuture(new Appended(first, epoch, true));
             }
@@ -177,8 +179,9 @@ public final class KafkaHistory implements History {
             return new HistorySlice(epoch, lastOfRoom(tp, room), out, complete);
         }
         reader.seek(tp, seekTo);
-        Map<String, long[]> firstOfKey = new HashMap<>();
-        Map<String, Long> lastByRoom = new HashMap<>();
+        // the live pump's rule, over every room's keyed records of the partition (the key cap counts them all)
+        KeyIndex index = new KeyIndex(windowMillis, maxKeys);
+        long previous = BrokerMessage.UNKNOWN;
         long position = seekTo;
         int rejected = 0;
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -192,17 +195,15 @@ public final class KafkaHistory implements History {
                 if (r.offset() >= end) {
                     break;
                 }
+                String key = Pump.header(r, Names.KEY_HEADER);
+                String topic = Pump.header(r, Names.TOPIC_HEADER);
+                boolean keyed = key != null && topic != null && r.key() != null && r.value() != null;
+                if (keyed && index.offer(r.key(), key, r.offset(), r.timestamp()) != r.offset()) {
+                    continue; // a repeat within the window: the first record wins
+                }
                 if (!room.equals(r.key())) {
                     continue;
                 }
-                if (out.size() >= limit) {
-                    if (Pump.header(r, Names.KEY_HEADER) != null) {
-                        top = r.offset() + 1; // past the limit: only the room's last offset still counts
-                    }
-                    continue;
-                }
-                String key = Pump.header(r, Names.KEY_HEADER);
-                String topic = Pump.header(r, Names.TOPIC_HEADER);
                 if (topic == null || r.value() == null) {
                     if (r.offset() >= from) {
                         rejected++; // not written by an adapter
@@ -212,18 +213,12 @@ public final class KafkaHistory implements History {
                 if (key == null) {
                     continue; // published without history (presence events)
                 }
-                long[] first = firstOfKey.get(key);
-                if (first != null && first[0] < r.offset() && r.timestamp() - first[1] <= windowMillis) {
-                    continue; // a repeat within the window: the first record wins
-                }
-                firstOfKey.put(key, new long[] {r.offset(), r.timestamp()});
                 long roomOffset = r.offset() + 1;
                 top = roomOffset;
-                Long previous = lastByRoom.put(room, roomOffset);
-                if (r.offset() >= from) {
-                    out.add(new BrokerMessage(topic, r.value(), roomOffset, epoch,
-                            previous == null ? BrokerMessage.UNKNOWN : previous, key));
+                if (r.offset() >= from && out.size() < limit) {
+                    out.add(new BrokerMessage(topic, r.value(), roomOffset, epoch, previous, key));
                 }
+                previous = roomOffset; // past the limit only the room's last offset still counts
             }
         }
         if (top == 0) {

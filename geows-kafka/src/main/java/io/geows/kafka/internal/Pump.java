@@ -6,13 +6,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Queue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
@@ -31,11 +33,15 @@ import org.slf4j.LoggerFactory;
  * hand, no consumer group), their records delivered in order to {@code deliver}, and for the rooms
  * topic the first-wins rule on message keys and the appends waiting for their record.
  *
- * <p>Everything about partitions happens on the pump's thread; other threads hand it commands.
+ * <p>Everything about partitions happens on the pump's thread; other threads hand it commands. The
+ * hot path of an append takes no command: whether a partition is assigned, whether a key is known
+ * and the wait for the record read back are answered from state the pump shares (concurrent maps,
+ * the key index under its lock), so the pump is never woken from its poll for them.
  */
 public final class Pump implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Pump.class);
     private static final Duration POLL = Duration.ofMillis(100);
+    private static final int MAX_REPEATS = 10_000;
 
     /** What an append's record turned out to be once the pump read it. */
     public record Outcome(long roomOffset, boolean duplicate) {
@@ -44,38 +50,52 @@ public final class Pump implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
     private final Names names;
     private final long windowMillis;
+    private final int maxKeys;
     private final Duration timeout;
     private final BiConsumer<String, BrokerMessage> deliver;
     private final Thread thread;
     private final BlockingQueue<Runnable> commands = new LinkedBlockingQueue<>();
-    private final Map<TopicPartition, Part> parts = new HashMap<>();
+    private final Map<TopicPartition, Part> parts = new ConcurrentHashMap<>();
     private volatile boolean running = true;
     private volatile boolean paused;
     private volatile boolean polling;
     private volatile String roomsTopicId = "";
 
-    /** One assigned partition's state (pump thread only). */
+    /**
+     * One assigned partition's state: written by the pump's thread only; {@code position},
+     * {@code repeats} and {@code waiters} are read by others too.
+     */
     private static final class Part {
         final boolean rooms;
         /** Records below this offset only feed the key index (caught up, not delivered). */
         long deliverFrom;
-        /** The next offset to read. */
-        long position;
+        /** The next offset to read (set before the waiters below it are answered). */
+        volatile long position;
         final Map<String, Long> lastByRoom = new HashMap<>();
-        /** room + "\n" + key -> {kafka offset, timestamp}, oldest first. */
-        final LinkedHashMap<String, long[]> index = new LinkedHashMap<>();
-        final TreeMap<Long, List<Runnable>> waiters = new TreeMap<>();
+        /** The first-wins rule (rooms partitions); its lock guards it ({@link #knownKey} reads it). */
+        final KeyIndex index;
+        /** Kafka offset of a recent repeat -> Kafka offset of its first record (rare; for appends' answers). */
+        final Map<Long, Long> repeats = java.util.Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Long, Long> eldest) {
+                return size() > MAX_REPEATS;
+            }
+        });
+        /** Appends waiting for their record, by its Kafka offset. */
+        final ConcurrentSkipListMap<Long, Queue<Runnable>> waiters = new ConcurrentSkipListMap<>();
 
-        Part(boolean rooms) {
+        Part(boolean rooms, long windowMillis, int maxKeys) {
             this.rooms = rooms;
+            this.index = rooms ? new KeyIndex(windowMillis, maxKeys) : null;
         }
     }
 
-    public Pump(KafkaConsumer<String, byte[]> consumer, Names names, Duration dedupWindow, Duration timeout,
+    public Pump(KafkaConsumer<String, byte[]> consumer, Names names, Duration dedupWindow, int dedupKeys, Duration timeout,
                 BiConsumer<String, BrokerMessage> deliver, String threadName) {
         this.consumer = consumer;
         this.names = names;
         this.windowMillis = dedupWindow.toMillis();
+        this.maxKeys = dedupKeys;
         this.timeout = timeout;
         this.deliver = deliver;
         this.thread = new Thread(this::run, threadName);
@@ -99,6 +119,9 @@ public final class Pump implements AutoCloseable {
      * every record produced after it completes will be read.
      */
     public CompletableFuture<Void> assign(TopicPartition tp) {
+        if (parts.containsKey(tp)) {
+            return CompletableFuture.completedFuture(null); // put by the pump only once its consumer was seeked
+        }
         CompletableFuture<Void> done = new CompletableFuture<>();
         submit(() -> {
             if (parts.containsKey(tp)) {
@@ -117,12 +140,14 @@ public final class Pump implements AutoCloseable {
                         start = Math.min(found.offset(), end);
                     }
                 }
-                Part p = new Part(rooms);
+                Part p = new Part(rooms, windowMillis, maxKeys);
                 p.deliverFrom = end;
                 p.position = start;
-                parts.put(tp, p);
-                consumer.assign(new ArrayList<>(parts.keySet()));
+                List<TopicPartition> assigned = new ArrayList<>(parts.keySet());
+                assigned.add(tp);
+                consumer.assign(assigned);
                 consumer.seek(tp, start);
+                parts.put(tp, p);
                 done.complete(null);
             } catch (RuntimeException e) {
                 done.completeExceptionally(new BrokerUnavailableException("Kafka did not answer for partition " + tp
@@ -138,38 +163,40 @@ public final class Pump implements AutoCloseable {
      */
     public CompletableFuture<Outcome> awaitAppend(TopicPartition tp, long kafkaOffset, String room, String key) {
         CompletableFuture<Outcome> done = new CompletableFuture<>();
-        submit(() -> {
-            Part p = parts.get(tp);
-            if (p == null) {
-                done.completeExceptionally(new IllegalStateException("partition " + tp + " not assigned"));
-                return;
-            }
-            Runnable answer = () -> {
-                long[] first = p.index.get(room + "\n" + key);
-                if (first != null && first[0] < kafkaOffset) {
-                    done.complete(new Outcome(first[0] + 1, true));
-                } else {
-                    done.complete(new Outcome(kafkaOffset + 1, false));
-                }
-            };
-            if (p.position > kafkaOffset) {
-                answer.run();
-            } else {
-                p.waiters.computeIfAbsent(kafkaOffset, o -> new ArrayList<>()).add(answer);
-            }
-        });
+        Part p = parts.get(tp);
+        if (p == null) {
+            done.completeExceptionally(new IllegalStateException("partition " + tp + " not assigned"));
+            return done;
+        }
+        Runnable answer = () -> {
+            Long first = p.repeats.get(kafkaOffset);
+            done.complete(first != null ? new Outcome(first + 1, true) : new Outcome(kafkaOffset + 1, false));
+        };
+        // The pump sets the position before it answers the waiters below it: whichever of the two
+        // sees the record read answers (completing twice is harmless), and no command wakes the pump.
+        p.waiters.computeIfAbsent(kafkaOffset, o -> new ConcurrentLinkedQueue<>()).add(answer);
+        if (p.position > kafkaOffset) {
+            answer.run();
+        }
         return done;
     }
 
-    /** The first record with this key in the partition's current window, as a room offset, if any. */
-    public CompletableFuture<Long> knownKey(TopicPartition tp, String room, String key) {
-        CompletableFuture<Long> done = new CompletableFuture<>();
-        submit(() -> {
-            Part p = parts.get(tp);
-            long[] first = p == null ? null : p.index.get(room + "\n" + key);
-            done.complete(first == null ? null : first[0] + 1);
-        });
-        return done;
+
+    /**
+     * The first record of this (room, key) the pump has read in the current window, as a room
+     * offset, or null (a record not yet read is caught when the append is read back). Spares the
+     * log a record that would only be skipped.
+     */
+    public Long knownKey(TopicPartition tp, String room, String key) {
+        Part p = parts.get(tp);
+        if (p == null || p.index == null) {
+            return null;
+        }
+        long first;
+        synchronized (p.index) {
+            first = p.index.firstOf(room, key, System.currentTimeMillis());
+        }
+        return first < 0 ? null : first + 1;
     }
 
     /**
@@ -182,7 +209,10 @@ public final class Pump implements AutoCloseable {
             roomsTopicId = topicId;
             parts.forEach((tp, p) -> {
                 if (p.rooms) {
-                    p.index.clear();
+                    synchronized (p.index) {
+                        p.index.clear();
+                    }
+                    p.repeats.clear();
                     p.lastByRoom.clear();
                     p.deliverFrom = 0;
                     p.position = 0;
@@ -306,8 +336,11 @@ public final class Pump implements AutoCloseable {
     }
 
     private void answerWaiters(Part p) {
-        while (!p.waiters.isEmpty() && p.waiters.firstKey() < p.position) {
-            p.waiters.pollFirstEntry().getValue().forEach(Runnable::run);
+        Map.Entry<Long, Queue<Runnable>> first;
+        while ((first = p.waiters.firstEntry()) != null && first.getKey() < p.position) {
+            if (p.waiters.remove(first.getKey(), first.getValue())) {
+                first.getValue().forEach(Runnable::run);
+            }
         }
     }
 
@@ -331,19 +364,14 @@ public final class Pump implements AutoCloseable {
             }
             return;
         }
-        // forget keys older than the window
-        for (Iterator<long[]> it = p.index.values().iterator(); it.hasNext(); ) {
-            if (it.next()[1] >= r.timestamp() - windowMillis) {
-                break;
-            }
-            it.remove();
+        long first;
+        synchronized (p.index) {
+            first = p.index.offer(room, key, r.offset(), r.timestamp());
         }
-        String id = room + "\n" + key;
-        long[] first = p.index.get(id);
-        if (first != null && first[0] < r.offset()) {
+        if (first != r.offset()) {
+            p.repeats.put(r.offset(), first);
             return; // a repeat of a key within the window: the first record wins, everywhere
         }
-        p.index.put(id, new long[] {r.offset(), r.timestamp()});
         long roomOffset = r.offset() + 1;
         Long previous = p.lastByRoom.put(room, roomOffset);
         if (!paused && r.offset() >= p.deliverFrom) {
