@@ -19,6 +19,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -27,7 +28,10 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * The Kafka adapter against raw kafka-clients (see {@link AdapterBenchmark}) on one KRaft broker: the
  * raw side is a producer with the adapter's settings ({@code acks=all}, idempotent, {@code linger.ms=1})
- * and a consumer assigned to the partition by hand, polling on its own thread, as the adapter's.
+ * and a consumer assigned to the partition by hand, polling on its own thread, as the adapter's,
+ * handing each record to the listener (one release per message, as the adapters and the Redis and
+ * NATS raw clients do).
+ * {@code -p lingerMs=0,1,5} measures the producers' batching delay (both sides alike).
  */
 @State(Scope.Benchmark)
 public class KafkaBrokerBenchmark extends AdapterBenchmark {
@@ -41,6 +45,10 @@ public class KafkaBrokerBenchmark extends AdapterBenchmark {
     private KafkaBroker publisher;
     private KafkaBroker subscriber;
 
+    /** The producers' {@code linger.ms} (the adapter's default is 1). */
+    @Param({"1"})
+    public int lingerMs;
+
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         kafka = KafkaServer.launch();
@@ -51,7 +59,7 @@ public class KafkaBrokerBenchmark extends AdapterBenchmark {
         p.put("bootstrap.servers", kafka.bootstrapServers());
         p.put("acks", "all");
         p.put("enable.idempotence", "true");
-        p.put("linger.ms", "1");
+        p.put("linger.ms", String.valueOf(lingerMs));
         rawProducer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
         Properties c = new Properties();
         c.put("bootstrap.servers", kafka.bootstrapServers());
@@ -64,15 +72,22 @@ public class KafkaBrokerBenchmark extends AdapterBenchmark {
         rawPoller = new Thread(() -> {
             try {
                 while (running) {
-                    rawReceived.release(rawConsumer.poll(Duration.ofMillis(100)).count());
+                    // each record to the listener, as the Redis and NATS raw clients hand over each message
+                    for (var r : rawConsumer.poll(Duration.ofMillis(100))) {
+                        if (r.value() != null) {
+                            rawReceived.release();
+                        }
+                    }
                 }
             } catch (WakeupException e) {
                 // closing
             }
         }, "bench-raw-consumer");
         rawPoller.start();
-        publisher = KafkaBroker.builder().bootstrapServers(kafka.bootstrapServers()).name("bench-pub").build();
-        subscriber = KafkaBroker.builder().bootstrapServers(kafka.bootstrapServers()).name("bench-sub").build();
+        publisher = KafkaBroker.builder().bootstrapServers(kafka.bootstrapServers()).name("bench-pub")
+                .linger(Duration.ofMillis(lingerMs)).build();
+        subscriber = KafkaBroker.builder().bootstrapServers(kafka.bootstrapServers()).name("bench-sub")
+                .linger(Duration.ofMillis(lingerMs)).build();
         useAdapters(publisher, subscriber);
     }
 

@@ -1,5 +1,6 @@
 package io.geows.benchmarks;
 
+import io.geows.testkit.KafkaServer;
 import io.geows.testkit.NatsServer;
 import io.geows.testkit.RedisServer;
 import java.io.IOException;
@@ -12,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the load runs against: either a broker ({@code redis-server} or {@code nats-server} with
- * JetStream, through geows-testkit on a free loopback port) and one example server process per region
+ * What the load runs against: either a broker ({@code redis-server}, {@code nats-server} with
+ * JetStream, or a one-node KRaft Kafka broker, through geows-testkit on a free loopback port) and one example server process per region
  * that this tool starts and stops, or regions that already run ({@code --targets}). Knows the process
  * ids to measure.
  */
@@ -54,7 +55,7 @@ final class LoadCluster implements AutoCloseable {
     }
 
     /**
-     * Starts {@code broker} ({@code redis} or {@code nats}) and the two regions' servers, in parallel.
+     * Starts {@code broker} ({@code redis}, {@code nats} or {@code kafka}) and the two regions' servers, in parallel.
      * The servers get {@code GEOWS_MAX_MESSAGES_PER_SECOND=0} (no per-session rate limit) and one shared
      * inter-region key.
      */
@@ -84,7 +85,13 @@ final class LoadCluster implements AutoCloseable {
                 uri = n.uri();
                 pid = n.pid();
             }
-            default -> throw new IllegalArgumentException("--broker must be redis or nats, was '" + broker + "'");
+            case "kafka" -> {
+                KafkaServer k = KafkaServer.launch(); // KRaft, its own JVM from this jar's Kafka classes
+                process = k;
+                uri = k.uri();
+                pid = k.pid();
+            }
+            default -> throw new IllegalArgumentException("--broker must be redis, nats or kafka, was '" + broker + "'");
         }
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);

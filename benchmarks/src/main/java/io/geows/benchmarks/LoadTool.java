@@ -12,7 +12,7 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The end-to-end load tool, also meant for sizing a deployment. It starts two regions as separate
- * example server processes on one broker ({@code --broker redis|nats}, started here on a free loopback
+ * example server processes on one broker ({@code --broker redis|nats|kafka}, started here on a free loopback
  * port) or targets regions that already run ({@code --targets}); connects C WebSocket clients spread
  * evenly over both, in R rooms that each have members in both regions; and publishes at a fixed
  * open-loop rate for S seconds (see {@link LoadClients}). It reports the offered and delivered rates,
@@ -130,7 +130,7 @@ public final class LoadTool {
                         + "reports rates, loss, duplicates, latency and server CPU/RSS. --sweep finds the highest rate\n"
                         + "with p99 under the limit and nothing lost. Rates are publishes per second; each is delivered\n"
                         + "to every member of its room (C/R on average).")
-                .flag("broker", "redis", "broker to start: redis or nats (ignored with --targets)")
+                .flag("broker", "redis", "broker to start: redis, nats or kafka (ignored with --targets)")
                 .flag("nats-storage", "file", "NATS history and presence: file, or memory (slower on nats-server 2.9: "
                         + "see benchmarks/README.md)")
                 .flag("targets", "", "run against running regions instead: us-east=ws://host:port/,eu-west=ws://...")

@@ -364,7 +364,8 @@ public final class Report {
         Map<String, Double> raw = new LinkedHashMap<>();
         for (JsonNode b : jmh) {
             String name = b.path("benchmark").asText();
-            String broker = name.contains("RedisBroker") ? "Redis" : name.contains("NatsBroker") ? "NATS" : null;
+            String broker = name.contains("RedisBroker") ? "Redis" : name.contains("NatsBroker") ? "NATS"
+                    : name.contains("KafkaBroker") ? "Kafka" : null;
             if (broker == null) {
                 continue;
             }

@@ -86,6 +86,7 @@ public final class KafkaBroker implements BrokerAdapter {
     private final String address;
     private final Names names;
     private final Topics topics;
+    private final String roomTopicStart;
     private final Duration timeout;
     private final Admin admin;
     private final Topology topology;
@@ -111,6 +112,7 @@ public final class KafkaBroker implements BrokerAdapter {
         this.address = b.bootstrapServers;
         this.names = new Names(b.topicPrefix);
         this.topics = Topics.withPrefix(b.topicPrefix);
+        this.roomTopicStart = topics.prefix() + ".room.";
         this.timeout = b.requestTimeout;
         Map<String, Object> common = new HashMap<>(b.clientProperties);
         common.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
@@ -319,17 +321,23 @@ public final class KafkaBroker implements BrokerAdapter {
     }
 
     private TopicPartition partitionOf(String topic) {
-        return topic.startsWith(topics.prefix() + ".room.") ? names.roomsPartition(topic, roomPartitions)
+        return topic.startsWith(roomTopicStart) ? names.roomsPartition(topic, roomPartitions)
                 : names.busPartition(topic, busPartitions);
     }
 
     @Override
     public CompletableFuture<Void> publish(String topic, byte[] payload) {
-        TopicPartition tp = partitionOf(topic);
-        RecordHeaders headers = new RecordHeaders();
-        headers.add(Names.TOPIC_HEADER, topic.getBytes(StandardCharsets.UTF_8));
-        return send(new ProducerRecord<String, byte[]>(tp.topic(), tp.partition(), (String) null, payload, headers))
-                .thenApply(o -> null);
+        if (topic.startsWith(roomTopicStart)) {
+            // a room's event without history (presence): in the room's partition, after its messages
+            TopicPartition tp = names.roomsPartition(topic, roomPartitions);
+            RecordHeaders headers = new RecordHeaders();
+            headers.add(Names.TOPIC_HEADER, topic.getBytes(StandardCharsets.UTF_8));
+            return send(new ProducerRecord<String, byte[]>(tp.topic(), tp.partition(), (String) null, payload, headers))
+                    .thenApply(o -> null);
+        }
+        // the bus: the geows topic is the record's key (no header to write or parse)
+        TopicPartition tp = names.busPartition(topic, busPartitions);
+        return send(new ProducerRecord<>(tp.topic(), tp.partition(), topic, payload)).thenApply(o -> null);
     }
 
     @Override

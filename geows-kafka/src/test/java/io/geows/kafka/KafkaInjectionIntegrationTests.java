@@ -31,9 +31,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Someone who can produce to the geows topics but lacks the inter-region key: a plain
- * {@code kafka-clients} producer writes well-formed records under alice's name, with the headers the
- * adapter writes (the geows topic, a message key), into the room's partition, a node's inbox and the
- * all-nodes topic. No one receives them; both nodes count them.
+ * {@code kafka-clients} producer writes well-formed records under alice's name, framed as the adapter
+ * frames them (room records with the geows topic and message key headers, bus records keyed by their
+ * geows topic), into the room's partition, a node's inbox and the all-nodes topic. No one receives them; both nodes count them.
  */
 class KafkaInjectionIntegrationTests {
     private static final Duration WAIT = Duration.ofSeconds(20);
@@ -76,10 +76,10 @@ class KafkaInjectionIntegrationTests {
             int busPartitions = partitions(names.bus());
             // into the room's history partition, with a message key, as an append would write it
             send(raw, names.roomsPartition(topics.room("lobby"), roomPartitions), "lobby", topics.room("lobby"), "evil", envelope);
-            // a direct message into eu-inj's inbox and a broadcast on the all-nodes topic
-            send(raw, names.busPartition(topics.node("eu-inj"), busPartitions), null, topics.node("eu-inj"), null,
+            // a direct message into eu-inj's inbox and a broadcast on the all-nodes topic (bus records: keyed by topic)
+            send(raw, names.busPartition(topics.node("eu-inj"), busPartitions), topics.node("eu-inj"), null, null,
                     envelope.replace("\"k\":\"room\"", "\"k\":\"direct\"").replace("\"room\":\"lobby\"", "\"to\":\"bob\""));
-            send(raw, names.busPartition(topics.all(), busPartitions), null, topics.all(), null,
+            send(raw, names.busPartition(topics.all(), busPartitions), topics.all(), null, null,
                     envelope.replace("\"k\":\"room\"", "\"k\":\"broadcast\""));
             // a signature line that does not verify is no better
             send(raw, names.roomsPartition(topics.room("lobby"), roomPartitions), "lobby", topics.room("lobby"), "evil-2",
@@ -113,7 +113,9 @@ class KafkaInjectionIntegrationTests {
     private static void send(KafkaProducer<String, byte[]> raw, TopicPartition tp, String recordKey, String geowsTopic,
                              String messageKey, String value) throws Exception {
         RecordHeaders headers = new RecordHeaders();
-        headers.add(Names.TOPIC_HEADER, geowsTopic.getBytes(StandardCharsets.UTF_8));
+        if (geowsTopic != null) {
+            headers.add(Names.TOPIC_HEADER, geowsTopic.getBytes(StandardCharsets.UTF_8));
+        }
         if (messageKey != null) {
             headers.add(Names.KEY_HEADER, messageKey.getBytes(StandardCharsets.UTF_8));
         }

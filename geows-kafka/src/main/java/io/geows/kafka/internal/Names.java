@@ -9,7 +9,7 @@ import org.apache.kafka.common.utils.Utils;
  * {@code <prefix>.presence} (compacted directory).
  */
 public final class Names {
-    /** The geows topic a record is for. */
+    /** The geows topic a record of the rooms topic is for (bus records carry it as their key). */
     public static final String TOPIC_HEADER = "geows-topic";
     /** The message key of a room record (deduplication). */
     public static final String KEY_HEADER = "geows-key";

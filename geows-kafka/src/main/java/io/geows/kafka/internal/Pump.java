@@ -345,13 +345,14 @@ public final class Pump implements AutoCloseable {
     }
 
     private void read(TopicPartition tp, Part p, ConsumerRecord<String, byte[]> r) {
-        String topic = header(r, Names.TOPIC_HEADER);
         if (!p.rooms) {
+            String topic = r.key(); // bus records are keyed by their geows topic
             if (topic != null && !paused && r.offset() >= p.deliverFrom && r.value() != null) {
                 deliver.accept(topic, new BrokerMessage(topic, r.value(), 0, null));
             }
             return;
         }
+        String topic = header(r, Names.TOPIC_HEADER);
         String room = r.key();
         String key = header(r, Names.KEY_HEADER);
         if (topic == null || r.value() == null) {
