@@ -27,7 +27,7 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * The Kafka adapter against raw kafka-clients (see {@link AdapterBenchmark}) on one KRaft broker: the
- * raw side is a producer with the adapter's settings ({@code acks=all}, idempotent, {@code linger.ms=1})
+ * raw side is a producer with the adapter's settings ({@code acks=all}, idempotent, {@code linger.ms} as the adapter's)
  * and a consumer assigned to the partition by hand, polling on its own thread, as the adapter's,
  * handing each record to the listener (one release per message, as the adapters and the Redis and
  * NATS raw clients do).
@@ -45,8 +45,8 @@ public class KafkaBrokerBenchmark extends AdapterBenchmark {
     private KafkaBroker publisher;
     private KafkaBroker subscriber;
 
-    /** The producers' {@code linger.ms} (the adapter's default is 1). */
-    @Param({"1"})
+    /** The producers' {@code linger.ms} (the adapter's default is 0). */
+    @Param({"0"})
     public int lingerMs;
 
     @Setup(Level.Trial)

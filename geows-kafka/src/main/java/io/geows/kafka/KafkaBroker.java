@@ -439,7 +439,7 @@ public final class KafkaBroker implements BrokerAdapter {
         private int dedupKeys = DEFAULT_DEDUP_KEYS;
         private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
         private Duration retention = DEFAULT_RETENTION;
-        private Duration linger = Duration.ofMillis(1);
+        private Duration linger = Duration.ZERO;
         private final Map<String, Object> clientProperties = new HashMap<>();
 
         private Builder() {
@@ -561,7 +561,13 @@ public final class KafkaBroker implements BrokerAdapter {
             return this;
         }
 
-        /** The producer's {@code linger.ms}: a batch waits this long for company. Default 1 ms. */
+        /**
+         * The producer's {@code linger.ms}: a batch waits this long for company. Default 0: a lone
+         * message goes at once (one message, publish to delivery, p50 0.31 ms at 0 against 1.7 ms at
+         * 1 ms and 6.7 ms at 5 ms in {@code KafkaBrokerBenchmark}), and under load the producer batches
+         * anyway while its requests are in flight. Raise it for many small appends with latency to
+         * spare, at the cost of that much latency on every message.
+         */
         public Builder linger(Duration linger) {
             Objects.requireNonNull(linger, "linger");
             if (linger.isNegative()) {
