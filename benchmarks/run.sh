@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the geows benchmarks and writes their results to benchmarks/results/: one JSON file per run
-# (<name>-<UTC stamp>.json: jmh, load-redis, load-nats, capacity) and, regenerated from the newest run
+# (<name>-<UTC stamp>.json: jmh, load-redis, load-nats, load-kafka, capacity) and, regenerated from the newest run
 # of each, latest.json, latest.md (tables, where each target stands) and sweep.svg (p99 against
 # delivered rate).
 #
@@ -9,10 +9,12 @@
 #             run, 5 runs per rate, medians: geows driven by the independent Node.js client and by the
 #             Java client, and Socket.IO 4 + @socket.io/redis-adapter (installed from npm) in the same
 #             run (benchmarks/everyday.sh; EVERYDAY_OPTS)                                  (~35 min)
-#   jmh       JMH suites (codec, fan-out, registry, Redis and NATS adapters against their raw clients),
+#   jmh       JMH suites (codec, fan-out, registry, Redis, NATS and Kafka adapters against their raw clients),
 #             short settings: 1 fork, 2 x 1 s warm-up, 5 x 1 s measurement          (~3.5 min)
 #   redis     load sweep: two example server processes on one Redis, the default workload  (~2 min)
 #   nats      the same on NATS (JetStream)                                                 (~2 min)
+#   kafka     the same on one Kafka broker (KRaft, its own JVM from the benchmark jar), 60 s
+#             warm-up (KAFKA_LOAD_OPTS)                                                     (~3 min)
 #   capacity  15,000 idle connections on one node, memory per connection, storm rate      (~1.5 min)
 #   storm     failover at scale: N clients of a region that is killed (SIGKILL) resume on the
 #             surviving region; time to resume, connect->welcome percentiles, loss, readiness
@@ -24,7 +26,7 @@
 #   benchmarks/run.sh jmh 'RedisBrokerBenchmark' -i 5    a JMH regex and options after "jmh"
 #   benchmarks/run.sh RedisBrokerBenchmark               (no part named: all arguments go to JMH)
 # Settings through the environment (defaults shown in the code below):
-#   JMH_OPTS, LOAD_OPTS (both brokers), CAPACITY_OPTS, SKIP_BUILD=1 (use the jars as they are).
+#   JMH_OPTS, LOAD_OPTS (Redis and NATS), KAFKA_LOAD_OPTS, CAPACITY_OPTS, SKIP_BUILD=1 (use the jars as they are).
 # Needs redis-server and nats-server (scripts/find-brokers.sh finds or installs them). Every server the
 # run starts listens on a free loopback port and is stopped at the end.
 set -euo pipefail
@@ -33,6 +35,8 @@ cd "$(dirname "$0")/.."
 JMH_OPTS=${JMH_OPTS:--f 1 -wi 2 -w 1s -i 5 -r 1s}
 [[ -n "${EVERYDAY_OPTS:-}" ]] || EVERYDAY_OPTS='--rates "10000 20000 40000" --runs 5'
 LOAD_OPTS=${LOAD_OPTS:---sweep --rate 1000 --factor 1.5 --refine 3 --seconds 10 --warmup 10}
+# Kafka's broker is a JVM started fresh: its JIT needs about a minute at load before it settles
+KAFKA_LOAD_OPTS=${KAFKA_LOAD_OPTS:---sweep --rate 1000 --factor 1.5 --refine 3 --seconds 10 --warmup 60}
 STORM_OPTS=${STORM_OPTS:---broker redis --clients 10000}
 JOINS_OPTS=${JOINS_OPTS:---runs 3}
 CAPACITY_OPTS=${CAPACITY_OPTS:---connections 15000 --hold 35}
@@ -42,18 +46,18 @@ jar=benchmarks/target/benchmarks.jar
 parts=()
 jmh_args=()
 if [[ $# -eq 0 ]]; then
-  parts=(everyday jmh redis nats capacity storm joins)
+  parts=(everyday jmh redis nats kafka capacity storm joins)
 else
   case "$1" in
-    everyday|jmh|redis|nats|capacity|storm|joins|report|all)
+    everyday|jmh|redis|nats|kafka|capacity|storm|joins|report|all)
       while [[ $# -gt 0 ]]; do
         case "$1" in
-          all) parts+=(everyday jmh redis nats capacity storm joins); shift ;;
+          all) parts+=(everyday jmh redis nats kafka capacity storm joins); shift ;;
           jmh) parts+=(jmh); shift
                # a JMH regex and options may follow "jmh"
-               while [[ $# -gt 0 && ! "$1" =~ ^(everyday|redis|nats|capacity|storm|joins|report|all)$ ]]; do jmh_args+=("$1"); shift; done ;;
-          everyday|redis|nats|capacity|storm|joins|report) parts+=("$1"); shift ;;
-          *) echo "run.sh: unknown part '$1' (everyday, jmh, redis, nats, capacity, storm, joins, report, all)" >&2; exit 2 ;;
+               while [[ $# -gt 0 && ! "$1" =~ ^(everyday|redis|nats|kafka|capacity|storm|joins|report|all)$ ]]; do jmh_args+=("$1"); shift; done ;;
+          everyday|redis|nats|kafka|capacity|storm|joins|report) parts+=("$1"); shift ;;
+          *) echo "run.sh: unknown part '$1' (everyday, jmh, redis, nats, kafka, capacity, storm, joins, report, all)" >&2; exit 2 ;;
         esac
       done ;;
     -h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -92,10 +96,12 @@ for part in "${parts[@]}"; do
       java -jar "$jar" ${opts[@]+"${opts[@]}"} -rf json -rff "$results/jmh-$stamp.json" ${jmh_args[@]+"${jmh_args[@]}"} \
         | tee "$results/jmh-$stamp.txt"
       ;;
-    redis|nats)
-      echo "== load sweep on $part ($LOAD_OPTS)"
+    redis|nats|kafka)
+      opts=$LOAD_OPTS
+      [[ "$part" == kafka ]] && opts=$KAFKA_LOAD_OPTS
+      echo "== load sweep on $part ($opts)"
       # shellcheck disable=SC2086
-      java -cp "$jar" io.geows.benchmarks.LoadTool --broker "$part" $LOAD_OPTS --results "$results"
+      java -cp "$jar" io.geows.benchmarks.LoadTool --broker "$part" $opts --results "$results"
       ;;
     capacity)
       echo "== connection capacity ($CAPACITY_OPTS)"
