@@ -73,8 +73,12 @@ class RegionFailureIntegrationTests {
         assertThat(us1.isReady() && us2.isReady()).isTrue();
 
         List<String> during = IntStream.range(0, 5).mapToObj(i -> "a" + i).toList();
-        during.forEach(id -> assertThat(alice.publish(room, id, id).path("type").asText()).as(id).isEqualTo("ack"));
-        assertThat(bob.publish(room, "b0", 0).path("type").asText()).isEqualTo("ack");
+        for (String id : during) {
+            JsonNode answer = alice.publish(room, id, id);
+            assertThat(answer.path("type").asText()).as("%s answered %s", id, answer).isEqualTo("ack");
+        }
+        JsonNode b0 = bob.publish(room, "b0", 0);
+        assertThat(b0.path("type").asText()).as("b0 answered %s", b0).isEqualTo("ack");
         alice.publish(room, "mark", 0);
         List<String> expected = concat(during, List.of("b0"));
         assertThat(idsUntil(bob, room, "mark")).containsExactlyElementsOf(concat(List.of("before"), expected));
