@@ -1,0 +1,234 @@
+package io.geows.internal;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Data-residency rules (see the design notes, "Data residency, retention and erasure"): zones of
+ * declared regions, and room patterns pinned to a zone. A pattern is a room name, or a literal prefix
+ * followed by {@code *}; nothing else, so that overlaps are decidable: every problem is refused when
+ * the rules are built, with a message naming it. Rooms no rule matches are global. Immutable and
+ * thread-safe.
+ */
+public final class ResidencyRules {
+    private static final ResidencyRules NONE = new ResidencyRules(Set.of(), Map.of(), List.of());
+
+    /** A room pattern pinned to a zone. */
+    public record Pin(String pattern, String zone) {
+        boolean isPrefix() {
+            return pattern.endsWith("*");
+        }
+
+        String literal() {
+            return isPrefix() ? pattern.substring(0, pattern.length() - 1) : pattern;
+        }
+
+        boolean matches(String room) {
+            return isPrefix() ? room.startsWith(literal()) : room.equals(pattern);
+        }
+
+        boolean overlaps(Pin other) {
+            if (isPrefix() && other.isPrefix()) {
+                return literal().startsWith(other.literal()) || other.literal().startsWith(literal());
+            }
+            if (isPrefix()) {
+                return other.pattern.startsWith(literal());
+            }
+            if (other.isPrefix()) {
+                return pattern.startsWith(other.literal());
+            }
+            return pattern.equals(other.pattern);
+        }
+    }
+
+    private final Set<String> regions;
+    private final Map<String, Set<String>> zones;
+    private final List<Pin> pins;
+
+    private ResidencyRules(Set<String> regions, Map<String, Set<String>> zones, List<Pin> pins) {
+        this.regions = regions;
+        this.zones = zones;
+        this.pins = pins;
+    }
+
+    /** No rule: every room is global. */
+    public static ResidencyRules none() {
+        return NONE;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The zone a room is pinned to, or empty for a global room. */
+    public Optional<String> zoneOf(String room) {
+        for (Pin p : pins) {
+            if (p.matches(room)) {
+                return Optional.of(p.zone()); // overlapping pins share their zone (checked when built)
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The regions of a zone, in the order declared. */
+    public Set<String> regionsOf(String zone) {
+        Set<String> r = zones.get(zone);
+        if (r == null) {
+            throw new IllegalArgumentException("no zone '" + zone + "'");
+        }
+        return r;
+    }
+
+    /** Whether a node of {@code region} may hold (join, publish to, query) {@code room}. */
+    public boolean allows(String room, String region) {
+        return zoneOf(room).map(z -> zones.get(z).contains(region)).orElse(true);
+    }
+
+    /** The zones {@code region} belongs to. */
+    public Set<String> zonesOf(String region) {
+        Set<String> out = new LinkedHashSet<>();
+        zones.forEach((zone, rs) -> {
+            if (rs.contains(region)) {
+                out.add(zone);
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Checks a node of {@code region} that has brokers for {@code zonesWithBroker}: its region is
+     * declared, and it has a broker for every zone it belongs to.
+     *
+     * @throws IllegalArgumentException naming what is missing
+     */
+    public void checkNode(String region, Set<String> zonesWithBroker) {
+        if (pins.isEmpty()) {
+            return;
+        }
+        if (!regions.contains(region)) {
+            throw new IllegalArgumentException("this node's region '" + region + "' is not one of the declared regions "
+                    + regions);
+        }
+        for (String zone : zonesOf(region)) {
+            if (!zonesWithBroker.contains(zone)) {
+                throw new IllegalArgumentException("zone '" + zone + "' includes this node's region '" + region
+                        + "' but no broker is configured for it: its rooms must be stored only there");
+            }
+        }
+        for (String zone : zonesWithBroker) {
+            if (!zones.containsKey(zone)) {
+                throw new IllegalArgumentException("a broker is configured for zone '" + zone + "', which no rule declares");
+            }
+            if (!zones.get(zone).contains(region)) {
+                throw new IllegalArgumentException("a broker is configured for zone '" + zone + "', which does not include"
+                        + " this node's region '" + region + "': a node outside a zone holds no connection to its broker");
+            }
+        }
+    }
+
+    /** The pins, in the order given. */
+    public List<Pin> pins() {
+        return pins;
+    }
+
+    /** Builds {@link ResidencyRules}. Not thread-safe. */
+    public static final class Builder {
+        private final Set<String> regions = new LinkedHashSet<>();
+        private final Map<String, Set<String>> zones = new LinkedHashMap<>();
+        private final List<Pin> pins = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        /** Declares the deployment's regions. */
+        public Builder regions(String... names) {
+            for (String n : names) {
+                regions.add(name(n, "region"));
+            }
+            return this;
+        }
+
+        /** A zone of declared regions. */
+        public Builder zone(String name, String... regionNames) {
+            String zone = name(name, "zone");
+            if (zones.containsKey(zone)) {
+                throw new IllegalArgumentException("zone '" + zone + "' is declared twice");
+            }
+            if (regionNames.length == 0) {
+                throw new IllegalArgumentException("zone '" + zone + "' names no region");
+            }
+            Set<String> rs = new LinkedHashSet<>();
+            for (String r : regionNames) {
+                rs.add(name(r, "region"));
+            }
+            zones.put(zone, rs);
+            return this;
+        }
+
+        /** Pins rooms matching {@code pattern} (a room name, or a prefix followed by {@code *}) to a zone. */
+        public Builder pin(String pattern, String zone) {
+            Objects.requireNonNull(pattern, "pattern");
+            int star = pattern.indexOf('*');
+            if (pattern.isEmpty() || pattern.equals("*") || (star >= 0 && star != pattern.length() - 1)) {
+                throw new IllegalArgumentException("room pattern '" + pattern + "' must be a room name or a non-empty prefix"
+                        + " followed by one '*' at the end");
+            }
+            pins.add(new Pin(pattern, name(zone, "zone")));
+            return this;
+        }
+
+        private static String name(String n, String what) {
+            Objects.requireNonNull(n, what);
+            String t = n.trim();
+            if (t.isEmpty() || !t.matches("[A-Za-z0-9._-]{1,64}")) {
+                throw new IllegalArgumentException(what + " name '" + n + "' must be 1-64 letters, digits, '.', '_' or '-'");
+            }
+            return t;
+        }
+
+        /**
+         * @throws IllegalArgumentException for a zone naming an undeclared region, a pin naming an
+         *                                  unknown zone, or overlapping pins of different zones
+         */
+        public ResidencyRules build() {
+            if (pins.isEmpty() && zones.isEmpty()) {
+                return NONE;
+            }
+            zones.forEach((zone, rs) -> {
+                for (String r : rs) {
+                    if (!regions.contains(r)) {
+                        throw new IllegalArgumentException("zone '" + zone + "' names region '" + r
+                                + "', which is not one of the declared regions " + regions);
+                    }
+                }
+            });
+            for (Pin p : pins) {
+                if (!zones.containsKey(p.zone())) {
+                    throw new IllegalArgumentException("room pattern '" + p.pattern() + "' is pinned to zone '" + p.zone()
+                            + "', which is not declared (zones: " + zones.keySet() + ")");
+                }
+            }
+            for (int i = 0; i < pins.size(); i++) {
+                for (int j = i + 1; j < pins.size(); j++) {
+                    Pin a = pins.get(i);
+                    Pin b = pins.get(j);
+                    if (a.overlaps(b) && !a.zone().equals(b.zone())) {
+                        throw new IllegalArgumentException("room patterns '" + a.pattern() + "' (zone '" + a.zone() + "') and '"
+                                + b.pattern() + "' (zone '" + b.zone() + "') overlap: a room matching both would belong"
+                                + " to two zones");
+                    }
+                }
+            }
+            Map<String, Set<String>> z = new LinkedHashMap<>();
+            zones.forEach((k, v) -> z.put(k, java.util.Collections.unmodifiableSet(new LinkedHashSet<>(v))));
+            return new ResidencyRules(java.util.Collections.unmodifiableSet(new LinkedHashSet<>(regions)),
+                    java.util.Collections.unmodifiableMap(z), List.copyOf(pins));
+        }
+    }
+}
