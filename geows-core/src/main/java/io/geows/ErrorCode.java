@@ -62,7 +62,13 @@ public enum ErrorCode {
      * The application's hook failed (threw, or answered something unusable); nothing was published.
      * The details are in the node's log. @since 0.2.0
      */
-    HANDLER_FAILED;
+    HANDLER_FAILED,
+    /**
+     * The room is pinned by data-residency rules to regions this node is not in: nothing was done.
+     * The frame names the {@code room}, the {@code regions} that may serve it and, when one is known,
+     * the {@code url} of a node there; connect there and ask again. @since 0.3.0
+     */
+    WRONG_REGION;
 
     /** The code as it appears on the wire. */
     public String wireName() {

@@ -66,6 +66,7 @@ public final class GeoWsNode implements AutoCloseable {
     private final int requestedPort;
     private final String publicUrl;
     private final BrokerAdapter broker;
+    private final io.geows.internal.Brokers brokers;
     private final Duration drainTimeout;
     private final NodeLimits limits;
     private final ScheduledExecutorService scheduler;
@@ -86,6 +87,7 @@ public final class GeoWsNode implements AutoCloseable {
         this.requestedPort = b.port;
         this.publicUrl = b.publicUrl;
         this.broker = b.broker != null ? b.broker : new InMemoryBroker().connect(nodeId);
+        this.brokers = new io.geows.internal.Brokers(broker, b.zoneBrokers, b.residency, region);
         this.drainTimeout = b.drainTimeout;
         this.limits = b.limits;
         this.insecureAuth = b.authenticator == Authenticator.insecureTokenAsUserId();
@@ -98,7 +100,7 @@ public final class GeoWsNode implements AutoCloseable {
             return t;
         });
         this.engine = new NodeEngine(new NodeEngine.Parts(region, nodeId, publicUrl, Topics.withPrefix(b.topicPrefix),
-                broker, b.registry != null ? b.registry : new DefaultSessionRegistry(),
+                brokers, b.registry != null ? b.registry : new DefaultSessionRegistry(),
                 b.router != null ? b.router : Router.defaults(), b.authenticator, b.authorizer,
                 b.interRegionKeys.seal(), limits, b.presence, b.presenceTtl, scheduler, b.observer,
                 java.util.List.copyOf(b.connectionListeners), b.interceptor, b.rpcMethods,
@@ -238,7 +240,22 @@ public final class GeoWsNode implements AutoCloseable {
      * @return an immutable map, possibly empty
      */
     public Map<String, String> brokerPlacement() {
-        return broker.placement();
+        if (brokers.zones().isEmpty()) {
+            return broker.placement();
+        }
+        Map<String, String> all = new java.util.LinkedHashMap<>(broker.placement());
+        brokers.zones().forEach((zone, b) -> b.placement().forEach((role, holder) -> all.put(zone + "/" + role, holder)));
+        return java.util.Collections.unmodifiableMap(all);
+    }
+
+    /**
+     * The brokers that are not connected now (the global one by its name, a zone's as
+     * {@code "redis (zone eu)"}); empty when all are. Says why {@link #isReady()} is false.
+     *
+     * @since 0.3.0
+     */
+    public List<String> brokersDown() {
+        return engine.brokersDown();
     }
 
     // ---------------------------------------------------------------- the application's operations
@@ -404,6 +421,7 @@ public final class GeoWsNode implements AutoCloseable {
             transport.stop(Duration.ofSeconds(1));
         }
         engine.shutdown(Duration.ofSeconds(1));
+        brokers.zones().values().forEach(BrokerAdapter::close);
         broker.close();
         scheduler.shutdownNow();
         // The node's own hook pool is not shut down: the last disconnect events are queued as the
@@ -424,6 +442,8 @@ public final class GeoWsNode implements AutoCloseable {
         private int port = 0;
         private String publicUrl;
         private BrokerAdapter broker;
+        private final Map<String, BrokerAdapter> zoneBrokers = new java.util.LinkedHashMap<>();
+        private Residency residency = Residency.none();
         private SessionRegistry registry;
         private Router router;
         private Authenticator authenticator;
@@ -548,6 +568,33 @@ public final class GeoWsNode implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Data-residency rules: rooms pinned to zones of regions. Every node of a deployment gets the
+         * same rules; a node gives each zone its region belongs to a broker of that zone
+         * ({@link #zoneBroker}). Default: none, every room is global.
+         *
+         * @since 0.3.0
+         */
+        public Builder residency(Residency residency) {
+            this.residency = Objects.requireNonNull(residency, "residency");
+            return this;
+        }
+
+        /**
+         * The broker that carries a zone's rooms (live messages, history, room presence); the node
+         * owns and closes it. Only for zones this node's region belongs to: a node outside a zone
+         * holds no connection to its broker. The {@link #broker global broker} carries the rest.
+         *
+         * @since 0.3.0
+         */
+        public Builder zoneBroker(String zone, BrokerAdapter broker) {
+            Objects.requireNonNull(zone, "zone");
+            if (zoneBrokers.put(zone, Objects.requireNonNull(broker, "broker")) != null) {
+                throw new IllegalArgumentException("zone '" + zone + "' was given a broker twice");
+            }
+            return this;
+        }
+
         /** The session registry; default: concurrent maps. */
         public Builder registry(SessionRegistry registry) {
             this.registry = Objects.requireNonNull(registry, "registry");
@@ -659,6 +706,9 @@ public final class GeoWsNode implements AutoCloseable {
          * Builds the node (not started).
          *
          * @throws IllegalStateException when the region or the authenticator is missing
+         * @throws IllegalArgumentException when the residency rules do not fit this node: its region
+         *                                  not declared, a zone of its region without a broker, or a
+         *                                  broker for a zone it is outside of
          */
         public GeoWsNode build() {
             if (region == null) {
@@ -668,6 +718,7 @@ public final class GeoWsNode implements AutoCloseable {
                 throw new IllegalStateException("an authenticator is required: .authenticator(JwtAuthenticator.builder()...build()), "
                         + "or .authenticator(Authenticator.insecureTokenAsUserId()) for demos");
             }
+            residency.checkNode(region, zoneBrokers.keySet());
             return new GeoWsNode(this);
         }
 

@@ -65,7 +65,8 @@ public class PublishPathBenchmark {
     public void setUp() throws Exception {
         scheduler = Executors.newSingleThreadScheduledExecutor();
         InMemoryBroker broker = new InMemoryBroker();
-        engine = new NodeEngine(new NodeEngine.Parts("us-east", "bench-1", null, Topics.defaults(), broker.connect("bench-1"),
+        engine = new NodeEngine(new NodeEngine.Parts("us-east", "bench-1", null, Topics.defaults(),
+                io.geows.internal.Brokers.single(broker.connect("bench-1")),
                 new io.geows.internal.DefaultSessionRegistry(), Router.defaults(), Authenticator.insecureTokenAsUserId(),
                 RoomAuthorizer.allowAll(),
                 new BrokerSeal("k1", Map.of("k1", "bench-inter-region-secret-32-bytes!".getBytes(StandardCharsets.UTF_8))),

@@ -53,6 +53,9 @@ final class ClientEngine {
     private boolean sessionUp;
     private int failures;
     private Region goawayTarget;
+    /** When the client moved regions for data residency ({@link #followWrongRegion}), newest last. */
+    private final java.util.ArrayDeque<Long> residencyMoves = new java.util.ArrayDeque<>();
+    static final int MAX_RESIDENCY_MOVES = 3;
     private ScheduledFuture<?> handshakeTimer;
     private ScheduledFuture<?> tick;
     private long lastFrameNanos;
@@ -356,6 +359,17 @@ final class ClientEngine {
         String code = f.path("code").asText();
         String ref = Frames.textOrNull(f, "ref");
         String message = Frames.textOrNull(f, "message");
+        if (RetryDecision.WRONG_REGION.equals(code)) {
+            if (ref != null && ref.equals(c.helloId)) {
+                // A resumed room this region may not serve: the welcome leaves it out, and the rejoin the
+                // session then sends gets its own wrong_region, which moves us (below).
+                log.debug("client {}: {} may not serve a resumed room: {}", clientId, c.region, message);
+                return;
+            }
+            if (session.awaits(ref) && followWrongRegion(c, f)) {
+                return; // the request stays pending and goes to the new region after its welcome
+            }
+        }
         if (ref != null && ref.equals(c.helloId)) {
             if (RetryDecision.UNAVAILABLE.equals(code) || "forbidden".equals(code)) {
                 // One room could not be rejoined (broker down, or no longer allowed); the session still starts,
@@ -372,6 +386,52 @@ final class ClientEngine {
             return;
         }
         session.onError(code, ref, message);
+    }
+
+    /**
+     * A {@code wrong_region} answer (data residency): moves to a region that may serve the room, the
+     * nearest the client knows among those named, else the node the answer names. At most
+     * {@value #MAX_RESIDENCY_MOVES} such moves a minute, so rooms pinned to different regions cannot
+     * bounce the client for ever (then the request fails with the node's answer).
+     *
+     * @return whether the client is moving
+     */
+    private boolean followWrongRegion(WsConnection c, JsonNode f) {
+        long now = System.nanoTime();
+        residencyMoves.removeIf(t -> now - t > TimeUnit.MINUTES.toNanos(1));
+        String room = Frames.textOrNull(f, "room");
+        if (residencyMoves.size() >= MAX_RESIDENCY_MOVES) {
+            log.warn("client {}: room '{}' is served only in {}, but the client moved regions for such rooms {} times "
+                    + "in the last minute (rooms of different zones?); not moving again", clientId, room,
+                    f.path("regions"), residencyMoves.size());
+            return false;
+        }
+        java.util.Set<String> allowed = new java.util.LinkedHashSet<>();
+        f.path("regions").forEach(r -> allowed.add(r.asText()));
+        Region target = null;
+        for (Region r : pool.regions()) {
+            if (allowed.contains(r.name()) && !r.equals(c.region)) {
+                target = r;
+                break;
+            }
+        }
+        String url = Frames.textOrNull(f, "url");
+        if (target == null && url != null && !allowed.isEmpty()) {
+            try {
+                target = new Region(allowed.iterator().next(), URI.create(url));
+            } catch (IllegalArgumentException e) {
+                log.warn("client {}: wrong_region names an unusable url {}: {}", clientId, url, e.getMessage());
+            }
+        }
+        if (target == null || target.equals(c.region)) {
+            log.warn("client {}: room '{}' is served only in {}, and the client knows no way there", clientId, room, allowed);
+            return false;
+        }
+        residencyMoves.add(now);
+        log.info("client {}: room '{}' is served only in {} (data residency); moving from {} to {}", clientId, room,
+                allowed, c.region.name(), target.name());
+        lost(c, RetryDecision.GOING_AWAY, "wrong_region: room '" + room + "' is served in " + allowed, true, target);
+        return true;
     }
 
     private static GeoWsClientException refusal(WsConnection c, String code, String message, RetryDecision d) {

@@ -9,6 +9,7 @@ record RetryDecision(boolean retry, String reason) {
     static final String UNAUTHORIZED = "unauthorized";
     static final String UNSUPPORTED_PROTOCOL = "unsupported_protocol";
     static final String UNAVAILABLE = "unavailable";
+    static final String WRONG_REGION = "wrong_region";
     static final String RATE_LIMITED = "rate_limited";
     static final String TOKEN_EXPIRED = "token_expired";
     static final String OVERLOADED = "overloaded";
@@ -89,6 +90,9 @@ record RetryDecision(boolean retry, String reason) {
      * @param errorCode the error code
      */
     static RetryDecision afterError(String errorCode) {
+        if (WRONG_REGION.equals(errorCode)) {
+            return giveUp("the room is kept in other regions only (data residency), and the client could not move there");
+        }
         if (UNAVAILABLE.equals(errorCode)) {
             return retry("the node's broker is unreachable: nothing was accepted, the same id can be sent again");
         }

@@ -458,6 +458,11 @@ final class Session {
         finish(r, RequestRejectedException.of(r.describe(), code, message));
     }
 
+    /** Whether a request with this id waits for its answer. */
+    boolean awaits(String ref) {
+        return ref != null && pending.containsKey(ref);
+    }
+
     /** Whether a join of the room waits for its answer. */
     private boolean joining(String room) {
         for (Request p : pending.values()) {

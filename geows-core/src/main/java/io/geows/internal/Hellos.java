@@ -55,6 +55,15 @@ final class Hellos {
         }
     }
 
+    /** A resumed room pinned to a zone this node is outside of. */
+    private static final class ElsewhereOnly extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ElsewhereOnly() {
+            super("served in another region", null, false, false);
+        }
+    }
+
     /**
      * Handles a {@code hello}. The returned future completes once the {@code welcome} was sent (the
      * caller then handles the frames that arrived meanwhile); it never completes when the hello was
@@ -93,9 +102,11 @@ final class Hellos {
 
         Map<String, CompletableFuture<Joins.Outcome>> resumed = new LinkedHashMap<>();
         for (var e : h.resume().entrySet()) {
-            resumed.put(e.getKey(), replies.allowed(s, RoomAuthorizer.Action.JOIN, e.getKey())
-                    ? joins.joinRoom(s, e.getKey(), e.getValue())
-                    : CompletableFuture.failedFuture(new Denied(e.getKey())));
+            String room = e.getKey();
+            resumed.put(room, !replies.allowed(s, RoomAuthorizer.Action.JOIN, room)
+                    ? CompletableFuture.failedFuture(new Denied(room))
+                    : !node.brokers.serves(room) ? CompletableFuture.failedFuture(new ElsewhereOnly())
+                    : joins.joinRoom(s, room, e.getValue()));
         }
         CompletableFuture.allOf(resumed.values().stream()
                         .map(f -> f.handle((o, err) -> null)).toArray(CompletableFuture[]::new))
@@ -121,6 +132,10 @@ final class Hellos {
         List<Runnable> activations = new ArrayList<>();
         for (var e : resumed.entrySet()) {
             Throwable why = failure(e.getValue());
+            if (why instanceof ElsewhereOnly) {
+                replies.servedOrRedirected(s, e.getKey(), h.id()); // answers wrong_region
+                continue;
+            }
             if (why != null) {
                 s.send(why instanceof Denied
                         ? ServerFrames.error(ErrorCode.FORBIDDEN, "not allowed to join room '" + e.getKey() + "'", h.id())

@@ -66,12 +66,13 @@ final class Joins {
 
     /** A {@code join} frame. */
     void join(WsSession s, ClientFrame.Join j) {
-        if (!replies.allowedOrDenied(s, RoomAuthorizer.Action.JOIN, j.room(), j.id())) {
+        if (!replies.allowedOrDenied(s, RoomAuthorizer.Action.JOIN, j.room(), j.id())
+                || !replies.servedOrRedirected(s, j.room(), j.id())) {
             return;
         }
         if (s.cursors.containsKey(j.room())) {
             // Already a member: answer with the current position, replay nothing (idempotent join).
-            node.broker.history().position(j.room()).whenComplete((p, err) -> {
+            node.brokers.of(j.room()).history().position(j.room()).whenComplete((p, err) -> {
                 if (err != null) {
                     replies.unavailable(s, j.id(), err);
                 } else {
@@ -129,7 +130,7 @@ final class Joins {
                 return CompletableFuture.failedFuture(new IllegalStateException("session closed"));
             }
             if (s.cursors.putIfAbsent(room, cursor) != null) {
-                return node.broker.history().position(room)
+                return node.brokers.of(room).history().position(room)
                         .thenApply(p -> new Outcome(room, null, since, p, true, p.offset(), List.of(), false));
             }
             if (s.cursors.size() > node.limits.maxRoomsPerSession()) {
@@ -145,7 +146,7 @@ final class Joins {
             // The subscription must be live before history is read: whatever is appended after the read
             // then arrives live (and waits in the cursor), so nothing falls between the two.
             outcome = local.subscription.thenCompose(sub -> since == null
-                    ? node.broker.history().position(room)
+                    ? node.brokers.of(room).history().position(room)
                             .thenApply(p -> new Outcome(room, cursor, null, p, true, p.offset(), List.of(), false))
                     : replay(room, cursor, since));
         }
@@ -175,7 +176,7 @@ final class Joins {
      */
     private CompletableFuture<Outcome> fromMemory(LocalRoom local, String room, RoomCursor cursor, Position since) {
         CompletableFuture<Subscription> sub = local.subscription;
-        if (!sub.isDone() || sub.isCompletedExceptionally() || !node.broker.isConnected()) {
+        if (!sub.isDone() || sub.isCompletedExceptionally() || !node.brokers.of(room).isConnected()) {
             return null; // (in an outage the broker's answer, or its failure, is what the client gets)
         }
         if (since == null) {
@@ -195,7 +196,7 @@ final class Joins {
 
     private CompletableFuture<Outcome> replay(String room, RoomCursor cursor, Position since) {
         int max = node.limits.maxReplay();
-        var history = node.broker.history();
+        var history = node.brokers.of(room).history();
         return history.readAfter(room, since.offset(), max).thenCompose(slice -> {
             rooms.guard.historyRejected(slice, room);
             if (slice.epoch().equals(since.epoch()) && since.offset() <= slice.top()) {

@@ -28,7 +28,10 @@ final class NodeContext {
     final String nodeId;
     final String publicUrl;
     final Topics topics;
+    /** The global broker: node directory, user presence, direct messages, broadcasts, global rooms. */
     final BrokerAdapter broker;
+    /** Every broker; {@link Brokers#of} gives a room's. */
+    final Brokers brokers;
     final SessionRegistry registry;
     final Router router;
     final BrokerSeal seal;
@@ -38,14 +41,15 @@ final class NodeContext {
     final Counters counters = new Counters();
     private final ConcurrentHashMap<String, WsSession> open = new ConcurrentHashMap<>();
 
-    NodeContext(String region, String nodeId, String publicUrl, Topics topics, BrokerAdapter broker,
+    NodeContext(String region, String nodeId, String publicUrl, Topics topics, Brokers brokers,
                 SessionRegistry registry, Router router, BrokerSeal seal, NodeLimits limits,
                 ScheduledExecutorService scheduler, NodeObserver observer) {
         this.region = region;
         this.nodeId = nodeId;
         this.publicUrl = publicUrl;
         this.topics = topics;
-        this.broker = broker;
+        this.broker = brokers.global;
+        this.brokers = brokers;
         this.registry = registry;
         this.router = router;
         this.seal = seal;

@@ -44,7 +44,7 @@ public final class NodeEngine {
     private static final Logger log = LoggerFactory.getLogger(NodeEngine.class);
 
     /** Everything the engine is built from; {@code GeoWsNode}'s builder fills it. */
-    public record Parts(String region, String nodeId, String publicUrl, Topics topics, BrokerAdapter broker,
+    public record Parts(String region, String nodeId, String publicUrl, Topics topics, Brokers brokers,
                         SessionRegistry registry, Router router, Authenticator authenticator,
                         RoomAuthorizer authorizer, BrokerSeal seal, NodeLimits limits, PresencePolicy presencePolicy,
                         Duration presenceTtl, ScheduledExecutorService scheduler, NodeObserver observer,
@@ -64,14 +64,14 @@ public final class NodeEngine {
     private int heartbeatsSincePrune;
     private volatile boolean draining;
     private volatile ScheduledFuture<?> heartbeats;
-    private volatile boolean lostLogged;
+    private final java.util.Set<BrokerAdapter> lostLogged = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public NodeEngine(Parts p) {
-        this.node = new NodeContext(p.region(), p.nodeId(), p.publicUrl(), p.topics(), p.broker(), p.registry(),
+        this.node = new NodeContext(p.region(), p.nodeId(), p.publicUrl(), p.topics(), p.brokers(), p.registry(),
                 p.router(), p.seal(), p.limits(), p.scheduler(), p.observer());
         this.presenceTtl = p.presenceTtl();
         BrokerGuard guard = new BrokerGuard(node);
-        this.presence = new PresenceKeeper(p.region(), p.nodeId(), p.topics(), p.broker(), p.seal(), p.presencePolicy(),
+        this.presence = new PresenceKeeper(p.region(), p.nodeId(), p.topics(), p.brokers(), p.seal(), p.presencePolicy(),
                 p.scheduler(), (room, frame) -> rooms().sendPresence(room, frame));
         RoomListeners roomListeners = new RoomListeners(p.hooks());
         this.rooms = new RoomTable(node, guard, presence, roomListeners);
@@ -107,7 +107,9 @@ public final class NodeEngine {
 
     /** Subscribes the node's inbox and the broadcast topic, and starts heartbeating. */
     public CompletableFuture<Void> start() {
-        node.broker.addListener(this::onBrokerEvent);
+        for (BrokerAdapter b : node.brokers.all()) {
+            b.addListener(event -> onBrokerEvent(b, event));
+        }
         CompletableFuture<Subscription> inbox = node.broker.subscribe(node.topics.node(node.nodeId), publisher::onInbox);
         CompletableFuture<Subscription> all = node.broker.subscribe(node.topics.all(), publisher::onBroadcast);
         long period = Math.max(50, presenceTtl.toMillis() / 3);
@@ -120,8 +122,20 @@ public final class NodeEngine {
         });
     }
 
+    /** Not draining, and every broker (the global one and each zone's) connected. */
     public boolean isReady() {
-        return !draining && node.broker.isConnected();
+        return !draining && node.brokers.allConnected();
+    }
+
+    /** The brokers that are not connected now, by name (with their zone); empty when all are. */
+    public List<String> brokersDown() {
+        List<String> down = new ArrayList<>();
+        for (BrokerAdapter b : node.brokers.all()) {
+            if (!b.isConnected()) {
+                down.add(node.brokers.describe(b));
+            }
+        }
+        return down;
     }
 
     /** Stops taking new work and tells every session where to go. */
@@ -161,10 +175,13 @@ public final class NodeEngine {
     /** Leaves the node directory and closes the node's own subscriptions. */
     public void shutdown(Duration timeout) {
         stopHeartbeats();
-        try {
-            node.broker.presence().removeNode(node.nodeId).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            log.debug("could not remove node {} from presence; it expires after one TTL", node.nodeId, e);
+        for (BrokerAdapter b : node.brokers.all()) {
+            try {
+                b.presence().removeNode(node.nodeId).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                log.debug("could not remove node {} from presence on {}; it expires after one TTL", node.nodeId,
+                        node.brokers.describe(b), e);
+            }
         }
         synchronized (fixedSubscriptions) {
             fixedSubscriptions.forEach(Subscription::close);
@@ -190,15 +207,24 @@ public final class NodeEngine {
     }
 
     private void heartbeat() {
-        if (!node.broker.isConnected() || draining) {
+        if (draining) {
             return;
         }
         NodeInfo info = new NodeInfo(node.nodeId, node.region, node.publicUrl, node.registry.sessionCount(),
                 System.currentTimeMillis());
-        node.broker.presence().heartbeat(info, presenceTtl).exceptionally(e -> {
-            log.debug("heartbeat of {} failed", node.nodeId, e);
-            return null;
-        });
+        // Every broker the node writes presence to keeps it alive: a zone's room members live as long
+        // as the node's heartbeat on the zone's broker.
+        for (BrokerAdapter b : node.brokers.all()) {
+            if (b.isConnected()) {
+                b.presence().heartbeat(info, presenceTtl).exceptionally(e -> {
+                    log.debug("heartbeat of {} on {} failed", node.nodeId, node.brokers.describe(b), e);
+                    return null;
+                });
+            }
+        }
+        if (!node.broker.isConnected()) {
+            return;
+        }
         // Once per time-to-live (every third beat): room counts of nodes that died leave the sums.
         if (++heartbeatsSincePrune >= 3 && presence.counting()) {
             heartbeatsSincePrune = 0;
@@ -209,22 +235,21 @@ public final class NodeEngine {
         }
     }
 
-    private void onBrokerEvent(BrokerEvent event) {
+    private void onBrokerEvent(BrokerAdapter b, BrokerEvent event) {
         if (event == BrokerEvent.LOST) {
-            if (!lostLogged) {
-                lostLogged = true;
-                log.warn("node {} lost its broker ({}); publishes are refused until it is back", node.nodeId,
-                        node.broker.name());
+            if (lostLogged.add(b)) {
+                log.warn("node {} lost its broker {}; {} refused until it is back", node.nodeId, node.brokers.describe(b),
+                        b == node.broker ? "publishes to its rooms and direct messages are" : "its zone's rooms are");
             }
-            rooms.brokerLost();
+            rooms.brokerLost(b);
             return;
         }
-        lostLogged = false;
+        lostLogged.remove(b);
         node.counters.brokerReconnects.increment();
-        int recovering = rooms.brokerRestored();
-        log.info("node {}: broker {} restored; recovering {} room(s) from history", node.nodeId, node.broker.name(),
+        int recovering = rooms.brokerRestored(b);
+        log.info("node {}: broker {} restored; recovering {} room(s) from history", node.nodeId, node.brokers.describe(b),
                 recovering);
-        presence.reassert(this::heartbeat);
+        presence.reassert(b, this::heartbeat);
     }
 
     // ---------------------------------------------------------------- transport callbacks

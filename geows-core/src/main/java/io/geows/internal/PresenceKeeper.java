@@ -43,7 +43,8 @@ final class PresenceKeeper {
     private final String region;
     private final String nodeId;
     private final Topics topics;
-    private final BrokerAdapter broker;
+    /** The global broker (user entries) and the zones' (room entries and events of pinned rooms). */
+    private final Brokers brokers;
     private final BrokerSeal seal;
     private final PresencePolicy policy;
     private final ScheduledExecutorService scheduler;
@@ -61,12 +62,12 @@ final class PresenceKeeper {
     /** Member counts of the rooms in COUNT and AUTO mode that have members here. */
     private final Map<String, Occupancy> occupancy = new HashMap<>();
 
-    PresenceKeeper(String region, String nodeId, Topics topics, BrokerAdapter broker, BrokerSeal seal,
+    PresenceKeeper(String region, String nodeId, Topics topics, Brokers brokers, BrokerSeal seal,
                    PresencePolicy policy, ScheduledExecutorService scheduler, LocalMembers members) {
         this.region = region;
         this.nodeId = nodeId;
         this.topics = topics;
-        this.broker = broker;
+        this.brokers = brokers;
         this.seal = seal;
         this.policy = policy;
         this.scheduler = scheduler;
@@ -90,7 +91,7 @@ final class PresenceKeeper {
     void userOnline(String user) {
         synchronized (lock) {
             if (userSessions.merge(user, 1, Integer::sum) == 1) {
-                broker.presence().userOnline(me(user)).exceptionally(e -> failed("userOnline", e));
+                brokers.global.presence().userOnline(me(user)).exceptionally(e -> failed("userOnline", e));
             }
         }
     }
@@ -99,7 +100,7 @@ final class PresenceKeeper {
         synchronized (lock) {
             if (userSessions.merge(user, -1, Integer::sum) == 0) {
                 userSessions.remove(user);
-                broker.presence().userOffline(me(user)).exceptionally(e -> failed("userOffline", e));
+                brokers.global.presence().userOffline(me(user)).exceptionally(e -> failed("userOffline", e));
             }
         }
     }
@@ -112,7 +113,7 @@ final class PresenceKeeper {
             }
             // Announce after the directory has the entry, so a member that hears "join" and asks
             // who is here sees the newcomer.
-            broker.presence().join(room, me(user)).whenComplete((v, e) -> {
+            brokers.of(room).presence().join(room, me(user)).whenComplete((v, e) -> {
                 if (e != null) {
                     failed("join", e);
                 }
@@ -132,7 +133,7 @@ final class PresenceKeeper {
             if (users.isEmpty()) {
                 roomUsers.remove(room);
             }
-            broker.presence().leave(room, me(user)).whenComplete((v, e) -> {
+            brokers.of(room).presence().leave(room, me(user)).whenComplete((v, e) -> {
                 if (e != null) {
                     failed("leave", e);
                 }
@@ -148,7 +149,7 @@ final class PresenceKeeper {
             }
             case EVENTS -> {
                 members.deliver(room, ServerFrames.presenceEvent(room, event, member));
-                broker.publish(topics.room(room), seal.seal(BrokerCodec.encodePresence(room, event, member)))
+                brokers.of(room).publish(topics.room(room), seal.seal(BrokerCodec.encodePresence(room, event, member)))
                         .exceptionally(e -> failed("event", e));
             }
             default -> {
@@ -219,7 +220,7 @@ final class PresenceKeeper {
         }
         // AUTO rooms send their lists along whatever their size: each receiving node decides by the
         // size it sees, and must not miss a change when it sees fewer members than we do.
-        broker.publish(topics.room(room), seal.seal(BrokerCodec.encodePresenceDiff(room, nodeId, joined, left,
+        brokers.of(room).publish(topics.room(room), seal.seal(BrokerCodec.encodePresenceDiff(room, nodeId, joined, left,
                 counted(mode) ? local : BrokerCodec.PresenceDiff.NO_COUNT))).exceptionally(e -> failed("diff", e));
         if (counted(mode)) {
             countChanged(room);
@@ -351,25 +352,31 @@ final class PresenceKeeper {
     // ---------------------------------------------------------------- after an outage
 
     /**
-     * After an outage the directory may hold anything: entries lost with the broker, or removals
-     * that failed while we were cut off. Replaces the node's whole entry set with what is true now
-     * and sends the counts of counted rooms again (messages may have been lost).
+     * After an outage of broker {@code b} its directory may hold anything: entries lost with the
+     * broker, or removals that failed while we were cut off. Replaces the node's entry set there with
+     * what is true now (user entries on the global broker, room entries of the rooms it carries) and
+     * sends the counts of those counted rooms again (messages may have been lost).
      */
-    void reassert(Runnable heartbeat) {
+    void reassert(BrokerAdapter b, Runnable heartbeat) {
         // Re-add only once the removal is complete: an adapter may remove entries in several steps,
         // and a late step must not take away what we add back. Anything that changed meanwhile is
         // covered, because what we add is read from the counts at that moment.
-        broker.presence().removeNode(nodeId).whenComplete((v, err) -> {
+        b.presence().removeNode(nodeId).whenComplete((v, err) -> {
             if (err != null) {
                 failed("removeNode", err);
             }
             List<String> counted = new ArrayList<>();
             synchronized (lock) {
                 heartbeat.run();
-                userSessions.keySet().forEach(u ->
-                        broker.presence().userOnline(me(u)).exceptionally(e -> failed("userOnline", e)));
+                if (b == brokers.global) {
+                    userSessions.keySet().forEach(u ->
+                            b.presence().userOnline(me(u)).exceptionally(e -> failed("userOnline", e)));
+                }
                 roomUsers.forEach((room, users) -> {
-                    users.keySet().forEach(u -> broker.presence().join(room, me(u)).exceptionally(e -> failed("join", e)));
+                    if (brokers.of(room) != b) {
+                        return;
+                    }
+                    users.keySet().forEach(u -> b.presence().join(room, me(u)).exceptionally(e -> failed("join", e)));
                     if (counted(policy.modeOf(room))) {
                         counted.add(room);
                     }

@@ -2,6 +2,8 @@ package io.geows.internal;
 
 import io.geows.BrokerUnavailableException;
 import io.geows.Envelope;
+import io.geows.WrongRegionException;
+import io.geows.spi.BrokerAdapter;
 import io.geows.spi.Appended;
 import io.geows.spi.BrokerMessage;
 import io.geows.spi.HistorySlice;
@@ -45,16 +47,23 @@ final class Publisher {
      * @return the append, or fails with {@link Refused} or {@link BrokerUnavailableException}
      */
     CompletableFuture<Appended> toRoom(Envelope e) {
-        Route route = node.router.route(e, new RouteContext(node.topics, node.nodeId, node.region, List.of()));
+        BrokerAdapter broker;
+        try {
+            broker = node.brokers.of(e.room()); // residency: a pinned room's every topic is on its zone's broker
+        } catch (WrongRegionException wrong) {
+            return CompletableFuture.failedFuture(wrong);
+        }
+        Route route = node.router.route(e, new RouteContext(node.topics, node.nodeId, node.region, List.of(),
+                node.brokers.zoneOf(e.room())));
         if (route.isRejected() || route.topics().isEmpty()) {
             return CompletableFuture.failedFuture(new Refused(route.isRejected() ? route.rejection() : "no route"));
         }
-        if (!node.broker.isConnected()) {
+        if (!broker.isConnected()) {
             node.counters.publishRejected.increment();
-            return CompletableFuture.failedFuture(BrokerUnavailableException.disconnected(node.broker.name()));
+            return CompletableFuture.failedFuture(BrokerUnavailableException.disconnected(broker.name()));
         }
         byte[] payload = node.seal.seal(BrokerCodec.encode(e));
-        return node.broker.history().append(e.room(), BrokerGuard.messageKey(e), route.topics().get(0), payload)
+        return broker.history().append(e.room(), BrokerGuard.messageKey(e), route.topics().get(0), payload)
                 .whenComplete((a, err) -> {
                     if (err != null) {
                         node.counters.publishRejected.increment();
@@ -65,7 +74,7 @@ final class Publisher {
                     }
                     if (!a.duplicate()) {
                         for (String extra : route.topics().subList(1, route.topics().size())) {
-                            node.broker.publish(extra, payload);
+                            broker.publish(extra, payload);
                         }
                     }
                 });

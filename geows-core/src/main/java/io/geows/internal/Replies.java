@@ -3,7 +3,12 @@ package io.geows.internal;
 import io.geows.BrokerUnavailableException;
 import io.geows.ErrorCode;
 import io.geows.RoomAuthorizer;
+import io.geows.spi.NodeInfo;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +73,56 @@ final class Replies {
         s.send(ServerFrames.error(ErrorCode.FORBIDDEN, "not allowed to "
                 + action.name().toLowerCase(Locale.ROOT) + " in room '" + room + "'", ref));
         return false;
+    }
+
+    /**
+     * Whether this node may serve the room under the residency rules; when not, answers
+     * {@code wrong_region} naming the zone's regions and a node there to use (from the node directory,
+     * looked up at most once a second), counted and logged once per session.
+     */
+    boolean servedOrRedirected(WsSession s, String room, String ref) {
+        if (node.brokers.serves(room)) {
+            return true;
+        }
+        node.counters.accessDenied.increment();
+        Set<String> regions = node.brokers.rules().regionsOf(node.brokers.zoneOf(room));
+        s.logOnce("wrong region:", "room '" + room + "' is pinned to " + regions);
+        String message = "room '" + room + "' is kept in " + regions + " only (data residency); connect to a node there";
+        directory().whenComplete((nodes, err) ->
+                s.send(ServerFrames.wrongRegion(room, regions, err == null ? urlIn(nodes, regions) : null, message, ref)));
+        return false;
+    }
+
+    private record Directory(long readAt, CompletableFuture<List<NodeInfo>> nodes) {
+    }
+
+    private volatile Directory directory;
+
+    private CompletableFuture<List<NodeInfo>> directory() {
+        Directory d = directory;
+        long now = System.nanoTime();
+        if (d == null || now - d.readAt() > TimeUnit.SECONDS.toNanos(1) || d.nodes().isCompletedExceptionally()) {
+            d = new Directory(now, node.broker.presence().nodes());
+            directory = d;
+        }
+        return d.nodes();
+    }
+
+    /** A node of the first region (in the zone's order) that has one with a URL, the least loaded there. */
+    private static String urlIn(List<NodeInfo> nodes, Set<String> regions) {
+        for (String region : regions) {
+            NodeInfo best = null;
+            for (NodeInfo n : nodes) {
+                if (region.equals(n.region()) && n.publicUrl() != null
+                        && (best == null || n.connections() < best.connections())) {
+                    best = n;
+                }
+            }
+            if (best != null) {
+                return best.publicUrl();
+            }
+        }
+        return null;
     }
 
     static Throwable unwrap(Throwable err) {

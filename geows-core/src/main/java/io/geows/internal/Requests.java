@@ -35,6 +35,9 @@ final class Requests {
 
     /** A {@code publish} frame. */
     void publish(WsSession s, ClientFrame.Publish p) {
+        if (!replies.servedOrRedirected(s, p.room(), p.id())) {
+            return;
+        }
         if (!s.cursors.containsKey(p.room())) {
             replies.reject(s, ErrorCode.NOT_MEMBER, "join room '" + p.room() + "' before publishing to it", p.id());
             return;
@@ -95,7 +98,9 @@ final class Requests {
 
     private void failed(WsSession s, String ref, Throwable err) {
         Throwable why = Replies.unwrap(err);
-        if (why instanceof Publisher.Refused) {
+        if (why instanceof io.geows.WrongRegionException wrong) {
+            replies.servedOrRedirected(s, wrong.room(), ref);
+        } else if (why instanceof Publisher.Refused) {
             replies.reject(s, ErrorCode.FORBIDDEN, why.getMessage(), ref);
         } else if (why instanceof BrokerUnavailableException) {
             s.send(ServerFrames.error(ErrorCode.UNAVAILABLE, "broker unavailable; message not accepted, send it again later",
@@ -107,6 +112,9 @@ final class Requests {
 
     /** A {@code presence} frame. */
     void presence(WsSession s, ClientFrame.PresenceQuery q) {
+        if (!replies.servedOrRedirected(s, q.room(), q.id())) {
+            return;
+        }
         if (!s.cursors.containsKey(q.room())) {
             replies.reject(s, ErrorCode.NOT_MEMBER, "join room '" + q.room() + "' to see who is in it", q.id());
             return;
@@ -114,7 +122,7 @@ final class Requests {
         if (!replies.allowedOrDenied(s, RoomAuthorizer.Action.PRESENCE, q.room(), q.id())) {
             return;
         }
-        node.broker.presence().members(q.room()).whenComplete((members, err) -> {
+        node.brokers.of(q.room()).presence().members(q.room()).whenComplete((members, err) -> {
             if (err != null) {
                 replies.unavailable(s, q.id(), err);
             } else {

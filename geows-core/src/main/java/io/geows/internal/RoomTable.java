@@ -1,6 +1,7 @@
 package io.geows.internal;
 
 import io.geows.Envelope;
+import io.geows.spi.BrokerAdapter;
 import io.geows.spi.BrokerMessage;
 import io.geows.spi.HistorySlice;
 import io.geows.spi.Session;
@@ -36,14 +37,19 @@ final class RoomTable {
         this.listeners = listeners;
     }
 
-    /** Takes a reference on the room, subscribing it when it is new here. */
+    /**
+     * Takes a reference on the room, subscribing it (on its zone's broker) when it is new here.
+     *
+     * @throws io.geows.WrongRegionException when the room is pinned to a zone this node is outside of
+     */
     LocalRoom acquire(String room) {
+        BrokerAdapter broker = node.brokers.of(room);
         synchronized (lock) {
             LocalRoom r = rooms.get(room);
             if (r == null) {
                 LocalRoom created = new LocalRoom(room, node.topics.room(room), System.currentTimeMillis(),
                         node.limits.recentMessagesPerRoom(), node.limits.recentBytesPerRoom());
-                created.subscription = node.broker.subscribe(created.topic, m -> onRoomMessage(created, m));
+                created.subscription = broker.subscribe(created.topic, m -> onRoomMessage(created, m));
                 rooms.put(room, created);
                 r = created;
             }
@@ -80,14 +86,28 @@ final class RoomTable {
         }
     }
 
-    /** The broker is gone: live messages wait from now on, so none overtakes what history still owes. */
-    void brokerLost() {
-        snapshot().forEach(LocalRoom::beginRecovery);
+    /** The rooms {@code b} carries. */
+    private List<LocalRoom> on(BrokerAdapter b) {
+        List<LocalRoom> out = new ArrayList<>();
+        for (LocalRoom r : snapshot()) {
+            if (node.brokers.of(r.room) == b) {
+                out.add(r);
+            }
+        }
+        return out;
     }
 
-    /** The broker is back: every room reads what it missed. Returns how many rooms recover. */
-    int brokerRestored() {
-        List<LocalRoom> current = snapshot();
+    /**
+     * Broker {@code b} is gone: live messages of its rooms wait from now on, so none overtakes what
+     * history still owes.
+     */
+    void brokerLost(BrokerAdapter b) {
+        on(b).forEach(LocalRoom::beginRecovery);
+    }
+
+    /** Broker {@code b} is back: each of its rooms reads what it missed. Returns how many rooms recover. */
+    int brokerRestored(BrokerAdapter b) {
+        List<LocalRoom> current = on(b);
         for (LocalRoom r : current) {
             recover(r, r.beginRecovery(), 0);
         }
@@ -118,7 +138,8 @@ final class RoomTable {
             return; // a newer recovery took over, or there is nothing to read
         }
         String knownEpoch = r.epoch();
-        var history = node.broker.history();
+        BrokerAdapter broker = node.brokers.of(r.room);
+        var history = broker.history();
         history.readAfter(r.room, after, LocalRoom.PAGE).thenCompose(slice ->
                 knownEpoch == null || slice.epoch().equals(knownEpoch)
                         ? CompletableFuture.completedFuture(new Read(after, slice))
@@ -126,7 +147,7 @@ final class RoomTable {
         ).whenComplete((read, err) -> {
             if (err != null) {
                 // Live messages keep waiting: delivering them now would skip what history still owes us.
-                if (node.broker.isConnected() && isLocal(r)) {
+                if (broker.isConnected() && isLocal(r)) {
                     long delay = Math.min(5_000, 250L << Math.min(failures, 5));
                     log.info("node {}: reading history of room '{}' failed ({}); retrying in {} ms", node.nodeId, r.room,
                             err.toString(), delay);

@@ -207,6 +207,25 @@ public final class ServerFrames {
         });
     }
 
+    /** {@code wrong_region}: the room is served only in {@code regions}; {@code url} a node there, or null. */
+    public static byte[] wrongRegion(String room, java.util.Collection<String> regions, String url, String message,
+                                     String ref) {
+        return frame("error", g -> {
+            g.writeStringField("code", ErrorCode.WRONG_REGION.wireName());
+            g.writeStringField("message", message);
+            g.writeStringField("room", room);
+            g.writeArrayFieldStart("regions");
+            for (String r : regions) {
+                g.writeString(r);
+            }
+            g.writeEndArray();
+            if (url != null) {
+                g.writeStringField("url", url);
+            }
+            ref(g, ref);
+        });
+    }
+
     public static byte[] presenceEvent(String room, String event, PresenceMember m) {
         return frame("presence", g -> {
             g.writeStringField("room", room);

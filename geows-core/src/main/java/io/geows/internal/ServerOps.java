@@ -2,6 +2,7 @@ package io.geows.internal;
 
 import io.geows.Envelope;
 import io.geows.GeoWsException;
+import io.geows.WrongRegionException;
 import io.geows.Registration;
 import io.geows.RoomListener;
 import io.geows.RoomHistory;
@@ -45,6 +46,9 @@ public final class ServerOps {
     public CompletableFuture<Registration> listen(String room, RoomListener listener) {
         String r = room(room);
         Objects.requireNonNull(listener, "listener");
+        if (!node.brokers.serves(r)) {
+            return CompletableFuture.failedFuture(wrongRegion(r));
+        }
         RoomListeners.Entry entry = listeners.add(r, listener);
         LocalRoom local = rooms.acquire(r);
         java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -54,7 +58,7 @@ public final class ServerOps {
                 rooms.release(r);
             }
         };
-        return local.subscription.thenCompose(sub -> node.broker.history().position(r)).handle((p, err) -> {
+        return local.subscription.thenCompose(sub -> node.brokers.of(r).history().position(r)).handle((p, err) -> {
             if (err != null) {
                 registration.close();
                 throw refused(err);
@@ -97,7 +101,15 @@ public final class ServerOps {
 
     /** Who is in a room, in every region. */
     public CompletableFuture<List<PresenceMember>> presence(String room) {
-        return node.broker.presence().members(room(room));
+        String r = room(room);
+        if (!node.brokers.serves(r)) {
+            return CompletableFuture.failedFuture(wrongRegion(r));
+        }
+        return node.brokers.of(r).presence().members(r);
+    }
+
+    private WrongRegionException wrongRegion(String room) {
+        return new WrongRegionException(room, node.brokers.rules().regionsOf(node.brokers.zoneOf(room)), node.region);
     }
 
     /** Reads a room's history after {@code since} ({@code null}: from the oldest message kept). */
@@ -107,7 +119,10 @@ public final class ServerOps {
             throw new IllegalArgumentException("limit must be 1-" + node.limits.maxReplay() + " (NodeLimits.maxReplay), was "
                     + limit);
         }
-        var history = node.broker.history();
+        if (!node.brokers.serves(r)) {
+            return CompletableFuture.failedFuture(wrongRegion(r));
+        }
+        var history = node.brokers.of(r).history();
         long after = since == null ? 0 : since.offset();
         return history.readAfter(r, after, limit).thenCompose(slice -> {
             if (since == null || (slice.epoch().equals(since.epoch()) && since.offset() <= slice.top())) {

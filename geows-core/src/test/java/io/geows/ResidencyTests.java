@@ -1,4 +1,4 @@
-package io.geows.internal;
+package io.geows;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,15 +7,15 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Zones, pins and every start-up refusal the residency issue names. */
-class ResidencyRulesTests {
-    private static ResidencyRules.Builder euAndUs() {
-        return ResidencyRules.builder().regions("eu-west", "eu-central", "us-east")
+class ResidencyTests {
+    private static Residency.Builder euAndUs() {
+        return Residency.builder().regions("eu-west", "eu-central", "us-east")
                 .zone("eu", "eu-west", "eu-central").zone("us", "us-east");
     }
 
     @Test
     void roomsArePinnedByNameOrPrefixAndTheRestAreGlobal() {
-        ResidencyRules rules = euAndUs().pin("eu:*", "eu").pin("gdpr-audit", "eu").pin("us:*", "us").build();
+        Residency rules = euAndUs().pin("eu:*", "eu").pin("gdpr-audit", "eu").pin("us:*", "us").build();
         assertThat(rules.zoneOf("eu:chat")).contains("eu");
         assertThat(rules.zoneOf("eu:")).contains("eu");
         assertThat(rules.zoneOf("gdpr-audit")).contains("eu");
@@ -31,7 +31,7 @@ class ResidencyRulesTests {
 
     @Test
     void overlappingPinsOfOneZoneAreFine() {
-        ResidencyRules rules = euAndUs().pin("eu:*", "eu").pin("eu:private:*", "eu").pin("eu:lobby", "eu").build();
+        Residency rules = euAndUs().pin("eu:*", "eu").pin("eu:private:*", "eu").pin("eu:lobby", "eu").build();
         assertThat(rules.zoneOf("eu:private:x")).contains("eu");
     }
 
@@ -51,7 +51,7 @@ class ResidencyRulesTests {
 
     @Test
     void aZoneNamingAnUnknownRegionIsRefused() {
-        assertThatThrownBy(() -> ResidencyRules.builder().regions("eu-west").zone("eu", "eu-west", "eu-north")
+        assertThatThrownBy(() -> Residency.builder().regions("eu-west").zone("eu", "eu-west", "eu-north")
                 .pin("eu:*", "eu").build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'eu-north'").hasMessageContaining("declared regions");
@@ -68,14 +68,14 @@ class ResidencyRulesTests {
         assertThatThrownBy(() -> euAndUs().pin("*", "eu")).hasMessageContaining("prefix");
         assertThatThrownBy(() -> euAndUs().pin("eu*chat", "eu")).hasMessageContaining("'*' at the end");
         assertThatThrownBy(() -> euAndUs().pin("", "eu")).hasMessageContaining("room pattern");
-        assertThatThrownBy(() -> ResidencyRules.builder().zone("eu")).hasMessageContaining("names no region");
-        assertThatThrownBy(() -> ResidencyRules.builder().regions("eu west")).hasMessageContaining("region name");
+        assertThatThrownBy(() -> Residency.builder().zone("eu")).hasMessageContaining("names no region");
+        assertThatThrownBy(() -> Residency.builder().regions("eu west")).hasMessageContaining("region name");
         assertThatThrownBy(() -> euAndUs().zone("eu", "eu-west")).hasMessageContaining("declared twice");
     }
 
     @Test
     void aNodeInAZoneNeedsItsBrokerAndANodeOutsideHoldsNone() {
-        ResidencyRules rules = euAndUs().pin("eu:*", "eu").build();
+        Residency rules = euAndUs().pin("eu:*", "eu").build();
         rules.checkNode("eu-west", Set.of("eu"));
         rules.checkNode("us-east", Set.of("us"));
         assertThatThrownBy(() -> rules.checkNode("eu-west", Set.of()))
@@ -90,10 +90,10 @@ class ResidencyRulesTests {
 
     @Test
     void noRulesMeansEveryRoomIsGlobalAndAnyNodeIsFine() {
-        ResidencyRules none = ResidencyRules.none();
+        Residency none = Residency.none();
         assertThat(none.zoneOf("eu:chat")).isEmpty();
         assertThat(none.allows("anything", "anywhere")).isTrue();
         none.checkNode("anywhere", Set.of());
-        assertThat(ResidencyRules.builder().regions("eu-west").build()).isSameAs(none);
+        assertThat(Residency.builder().regions("eu-west").build()).isSameAs(none);
     }
 }

@@ -1,4 +1,4 @@
-package io.geows.internal;
+package io.geows;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,17 +10,35 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Data-residency rules (see the design notes, "Data residency, retention and erasure"): zones of
- * declared regions, and room patterns pinned to a zone. A pattern is a room name, or a literal prefix
- * followed by {@code *}; nothing else, so that overlaps are decidable: every problem is refused when
- * the rules are built, with a message naming it. Rooms no rule matches are global. Immutable and
- * thread-safe.
+ * Where rooms may live: zones of regions, and room patterns pinned to a zone. A pinned room's
+ * messages, history and presence are published, stored and read only through the broker of its
+ * zone ({@link GeoWsNode.Builder#zoneBroker}), and only nodes of the zone's regions serve it: a
+ * client that asks another region for it is answered {@link ErrorCode#WRONG_REGION}, naming where to
+ * go. Rooms no rule matches are global, as without rules.
+ *
+ * <pre>{@code
+ * Residency residency = Residency.builder()
+ *         .regions("eu-west", "eu-central", "us-east")
+ *         .zone("eu", "eu-west", "eu-central")
+ *         .pin("eu:*", "eu")                 // every room whose name starts with "eu:"
+ *         .pin("hr-payroll", "eu")           // one room by name
+ *         .build();
+ * }</pre>
+ *
+ * <p>A pattern is a room name, or a literal prefix followed by one {@code *}; nothing else, so that
+ * two rules can be checked for overlap: overlapping patterns of different zones, a zone naming an
+ * undeclared region and a pin to an unknown zone are refused by {@link Builder#build()} with a
+ * message naming the problem. Every node of a deployment must be given the same rules.
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * @since 0.3.0
  */
-public final class ResidencyRules {
-    private static final ResidencyRules NONE = new ResidencyRules(Set.of(), Map.of(), List.of());
+public final class Residency {
+    private static final Residency NONE = new Residency(Set.of(), Map.of(), List.of());
 
     /** A room pattern pinned to a zone. */
-    public record Pin(String pattern, String zone) {
+    private record Pin(String pattern, String zone) {
         boolean isPrefix() {
             return pattern.endsWith("*");
         }
@@ -51,17 +69,18 @@ public final class ResidencyRules {
     private final Map<String, Set<String>> zones;
     private final List<Pin> pins;
 
-    private ResidencyRules(Set<String> regions, Map<String, Set<String>> zones, List<Pin> pins) {
+    private Residency(Set<String> regions, Map<String, Set<String>> zones, List<Pin> pins) {
         this.regions = regions;
         this.zones = zones;
         this.pins = pins;
     }
 
-    /** No rule: every room is global. */
-    public static ResidencyRules none() {
+    /** No rule: every room is global (the default). */
+    public static Residency none() {
         return NONE;
     }
 
+    /** A builder of rules. */
     public static Builder builder() {
         return new Builder();
     }
@@ -76,7 +95,16 @@ public final class ResidencyRules {
         return Optional.empty();
     }
 
-    /** The regions of a zone, in the order declared. */
+    /** Whether no room is pinned (every room is global). */
+    public boolean isEmpty() {
+        return pins.isEmpty();
+    }
+
+    /**
+     * The regions of a zone, in the order declared.
+     *
+     * @throws IllegalArgumentException when no such zone is declared
+     */
     public Set<String> regionsOf(String zone) {
         Set<String> r = zones.get(zone);
         if (r == null) {
@@ -85,7 +113,7 @@ public final class ResidencyRules {
         return r;
     }
 
-    /** Whether a node of {@code region} may hold (join, publish to, query) {@code room}. */
+    /** Whether a node of {@code region} may serve {@code room} (join, publish to, query it). */
     public boolean allows(String room, String region) {
         return zoneOf(room).map(z -> zones.get(z).contains(region)).orElse(true);
     }
@@ -101,14 +129,20 @@ public final class ResidencyRules {
         return out;
     }
 
+    /** The declared zones and their regions, in the order declared. */
+    public Map<String, Set<String>> zones() {
+        return zones;
+    }
+
     /**
      * Checks a node of {@code region} that has brokers for {@code zonesWithBroker}: its region is
-     * declared, and it has a broker for every zone it belongs to.
+     * declared, it has a broker for every zone it belongs to, and none for a zone it is outside of.
+     * {@link GeoWsNode.Builder#build()} calls it.
      *
-     * @throws IllegalArgumentException naming what is missing
+     * @throws IllegalArgumentException naming what is missing or wrong
      */
     public void checkNode(String region, Set<String> zonesWithBroker) {
-        if (pins.isEmpty()) {
+        if (pins.isEmpty() && zonesWithBroker.isEmpty()) {
             return;
         }
         if (!regions.contains(region)) {
@@ -132,12 +166,19 @@ public final class ResidencyRules {
         }
     }
 
-    /** The pins, in the order given. */
-    public List<Pin> pins() {
-        return pins;
+    /** The pinned room patterns and their zones, in the order given. */
+    public Map<String, String> pins() {
+        Map<String, String> out = new LinkedHashMap<>();
+        pins.forEach(p -> out.put(p.pattern(), p.zone()));
+        return java.util.Collections.unmodifiableMap(out);
     }
 
-    /** Builds {@link ResidencyRules}. Not thread-safe. */
+    @Override
+    public String toString() {
+        return pins.isEmpty() ? "Residency[none]" : "Residency" + pins() + " zones " + zones;
+    }
+
+    /** Builds {@link Residency}. Not thread-safe. */
     public static final class Builder {
         private final Set<String> regions = new LinkedHashSet<>();
         private final Map<String, Set<String>> zones = new LinkedHashMap<>();
@@ -146,7 +187,7 @@ public final class ResidencyRules {
         private Builder() {
         }
 
-        /** Declares the deployment's regions. */
+        /** Declares the deployment's regions (every region a zone names must be one of them). */
         public Builder regions(String... names) {
             for (String n : names) {
                 regions.add(name(n, "region"));
@@ -154,7 +195,11 @@ public final class ResidencyRules {
             return this;
         }
 
-        /** A zone of declared regions. */
+        /**
+         * A zone: a name for a set of declared regions.
+         *
+         * @throws IllegalArgumentException for a zone declared twice, no region, or a malformed name
+         */
         public Builder zone(String name, String... regionNames) {
             String zone = name(name, "zone");
             if (zones.containsKey(zone)) {
@@ -171,7 +216,12 @@ public final class ResidencyRules {
             return this;
         }
 
-        /** Pins rooms matching {@code pattern} (a room name, or a prefix followed by {@code *}) to a zone. */
+        /**
+         * Pins rooms matching {@code pattern} (a room name, or a non-empty prefix followed by
+         * {@code *}) to a zone.
+         *
+         * @throws IllegalArgumentException for any other pattern
+         */
         public Builder pin(String pattern, String zone) {
             Objects.requireNonNull(pattern, "pattern");
             int star = pattern.indexOf('*');
@@ -193,10 +243,12 @@ public final class ResidencyRules {
         }
 
         /**
+         * The rules.
+         *
          * @throws IllegalArgumentException for a zone naming an undeclared region, a pin naming an
          *                                  unknown zone, or overlapping pins of different zones
          */
-        public ResidencyRules build() {
+        public Residency build() {
             if (pins.isEmpty() && zones.isEmpty()) {
                 return NONE;
             }
@@ -227,7 +279,7 @@ public final class ResidencyRules {
             }
             Map<String, Set<String>> z = new LinkedHashMap<>();
             zones.forEach((k, v) -> z.put(k, java.util.Collections.unmodifiableSet(new LinkedHashSet<>(v))));
-            return new ResidencyRules(java.util.Collections.unmodifiableSet(new LinkedHashSet<>(regions)),
+            return new Residency(java.util.Collections.unmodifiableSet(new LinkedHashSet<>(regions)),
                     java.util.Collections.unmodifiableMap(z), List.copyOf(pins));
         }
     }

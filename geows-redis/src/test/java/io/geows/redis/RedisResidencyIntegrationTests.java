@@ -1,0 +1,125 @@
+package io.geows.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.geows.Authenticator;
+import io.geows.GeoWsNode;
+import io.geows.InterRegionKeys;
+import io.geows.Residency;
+import io.geows.testkit.Await;
+import io.geows.testkit.RedisMonitor;
+import io.geows.testkit.RedisServer;
+import io.geows.testkit.TestClient;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Data residency proven on the wire: {@code eu-west} and {@code us-east} each with a Redis of their
+ * own for their pinned rooms, plus a global Redis. A raw Lettuce subscriber with a pattern on
+ * everything, and {@code MONITOR} (every command the server runs: publishes, stream writes, presence
+ * writes, reads), watch the US and the global Redis while EU members chat, read history and ask who
+ * is there: neither sees a byte of the EU room, while a global room's messages reach both regions.
+ */
+class RedisResidencyIntegrationTests {
+    private static final Logger log = LoggerFactory.getLogger(RedisResidencyIntegrationTests.class);
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final String EU_ROOM = "eu-patients";
+    private static final String SECRET = "blood-type-AB-negative";
+    private static final Residency RULES = Residency.builder().regions("eu-west", "us-east")
+            .zone("eu", "eu-west").zone("us", "us-east").pin("eu-*", "eu").pin("us-*", "us").build();
+    private static final InterRegionKeys KEYS = InterRegionKeys.signingWith("k1",
+            "a-shared-secret-of-32-bytes-min!".getBytes(StandardCharsets.UTF_8));
+
+    private static GeoWsNode node(String region, String id, RedisServer global, String zone, RedisServer zoneRedis) {
+        return GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region(region).nodeId(id)
+                .publicUrl("ws://127.0.0.1:1/" + id).interRegionKeys(KEYS).residency(RULES)
+                .broker(RedisBroker.builder().uri(global.uri()).name(id).build())
+                .zoneBroker(zone, RedisBroker.builder().uri(zoneRedis.uri()).name(id + "-" + zone).build())
+                .drainTimeout(Duration.ZERO).build().start();
+    }
+
+    @Test
+    @DisplayName("an EU-pinned chat leaves no byte on the US or the global Redis; a global room reaches both regions")
+    void pinnedRoomNeverReachesOtherBrokers() throws Exception {
+        try (RedisServer global = RedisServer.launch();
+             RedisServer euRedis = RedisServer.launch();
+             RedisServer usRedis = RedisServer.launch();
+             RedisMonitor usMonitor = RedisMonitor.start(usRedis);
+             RedisMonitor globalMonitor = RedisMonitor.start(global);
+             RedisMonitor euMonitor = RedisMonitor.start(euRedis);
+             RedisClient raw = RedisClient.create(usRedis.uri());
+             StatefulRedisPubSubConnection<String, String> usTap = raw.connectPubSub()) {
+            List<String> usHeard = new CopyOnWriteArrayList<>();
+            usTap.addListener(new RedisPubSubAdapter<>() {
+                @Override
+                public void message(String pattern, String channel, String message) {
+                    usHeard.add(channel + " " + message);
+                }
+            });
+            usTap.sync().psubscribe("*");
+
+            try (GeoWsNode eu = node("eu-west", "eu-1", global, "eu", euRedis);
+                 GeoWsNode us = node("us-east", "us-1", global, "us", usRedis);
+                 TestClient anna = TestClient.connectAs(eu.uri(), "anna");
+                 TestClient ben = TestClient.connectAs(eu.uri(), "ben");
+                 TestClient carl = TestClient.connectAs(us.uri(), "carl")) {
+                anna.join(EU_ROOM);
+                ben.join(EU_ROOM);
+                for (int i = 0; i < 10; i++) {
+                    (i % 2 == 0 ? anna : ben).publishAndAwait(EU_ROOM, "eu-" + i, WAIT, i % 2 == 0 ? ben : anna);
+                }
+                anna.send(Map.of("type", "presence", "room", EU_ROOM, "id", "who"));
+                assertThat(anna.awaitRef("who").path("members")).hasSize(2);
+                assertThat(eu.history(EU_ROOM, null, 100).get(10, TimeUnit.SECONDS).messages()).hasSize(10);
+                // The application publishes into the EU room too.
+                eu.publish(EU_ROOM, "{\"note\":\"" + SECRET + "\"}").get(10, TimeUnit.SECONDS);
+                ben.awaitFrame(f -> "message".equals(TestClient.type(f)) && f.path("data").toString().contains(SECRET), WAIT);
+
+                // A US pinned room: the US tap's positive control.
+                carl.join("us-desk");
+                carl.publish("us-desk", "us-1", "hello from the desk");
+                // A global room spans both regions.
+                anna.join("lobby");
+                carl.join("lobby");
+                anna.publishAndAwait("lobby", "global-1", WAIT, carl);
+                JsonNode refused = carl.publish(EU_ROOM, "sneak", SECRET);
+                assertThat(refused.path("code").asText()).isEqualTo("wrong_region");
+                assertThat(refused.path("url").asText()).isEqualTo("ws://127.0.0.1:1/eu-1");
+
+                Await.until("the US tap heard the US room", WAIT, () -> usHeard.stream().anyMatch(l -> l.contains("us-desk")));
+            }
+            // Nodes closed: their presence clean-up and last writes are in the monitors too.
+            Await.until("the EU monitor saw the chat", WAIT, () -> !euMonitor.linesWith(SECRET).isEmpty());
+
+            assertThat(usHeard).as("US pattern subscriber: messages of the EU room").noneMatch(l -> l.contains(EU_ROOM))
+                    .noneMatch(l -> l.contains(SECRET));
+            for (var watched : List.of(Map.entry("US", usMonitor), Map.entry("global", globalMonitor))) {
+                assertThat(watched.getValue().linesWith(EU_ROOM)).as(watched.getKey() + " Redis commands naming the EU room")
+                        .isEmpty();
+                assertThat(watched.getValue().linesWith(SECRET)).as(watched.getKey() + " Redis commands carrying its data")
+                        .isEmpty();
+                assertThat(watched.getValue().linesWith("eu-3")).as(watched.getKey() + " Redis commands with its message ids")
+                        .isEmpty();
+            }
+            assertThat(globalMonitor.linesWith("global-1")).as("the global room went through the global Redis").isNotEmpty();
+            assertThat(usMonitor.linesWith("us-desk")).as("the US room went through the US Redis").isNotEmpty();
+            assertThat(euMonitor.linesWith(EU_ROOM)).as("the EU room went through the EU Redis").isNotEmpty();
+            log.info("residency evidence: US Redis ran {} commands and its pattern subscriber heard {} messages, none naming "
+                    + "'{}' or carrying its data; the global Redis ran {} commands, none naming it; the EU Redis ran {} commands, "
+                    + "{} naming it", usMonitor.lines().size(), usHeard.size(), EU_ROOM, globalMonitor.lines().size(),
+                    euMonitor.lines().size(), euMonitor.linesWith(EU_ROOM).size());
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package io.geows.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.geows.Authenticator;
+import io.geows.GeoWsNode;
+import io.geows.Residency;
+import io.geows.Topics;
+import io.geows.WrongRegionException;
+import io.geows.memory.InMemoryBroker;
+import io.geows.spi.BrokerAdapter;
+import io.geows.testkit.Await;
+import io.geows.testkit.TestClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Data residency on the node, with in-process brokers: a global one, and one for the EU zone that
+ * only the EU node is connected to. (The same on real Redis and NATS brokers, watched by raw
+ * subscribers, is in the adapters' residency tests.)
+ */
+class ResidencyIntegrationTests {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Residency RULES = Residency.builder().regions("eu-west", "us-east")
+            .zone("eu", "eu-west").pin("eu:*", "eu").build();
+
+    private static GeoWsNode.Builder node(String region, String id, InMemoryBroker global) {
+        return GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region(region).nodeId(id)
+                .publicUrl("ws://127.0.0.1:1/" + id).broker(global.connect(id)).residency(RULES)
+                .presenceTtl(Duration.ofSeconds(2)).drainTimeout(Duration.ZERO);
+    }
+
+    @Test
+    @DisplayName("a pinned room lives only on its zone's broker; a global room reaches both regions")
+    void pinnedRoomStaysOnItsZonesBroker() {
+        InMemoryBroker global = new InMemoryBroker();
+        InMemoryBroker euOnly = new InMemoryBroker();
+        try (GeoWsNode eu = node("eu-west", "eu-1", global).zoneBroker("eu", euOnly.connect("eu-1")).build().start();
+             GeoWsNode us = node("us-east", "us-1", global).build().start();
+             TestClient anna = TestClient.connectAs(eu.uri(), "anna");
+             TestClient ben = TestClient.connectAs(eu.uri(), "ben");
+             TestClient carl = TestClient.connectAs(us.uri(), "carl")) {
+            anna.join("eu:chat");
+            ben.join("eu:chat");
+            for (int i = 0; i < 5; i++) {
+                anna.publishAndAwait("eu:chat", "m" + i, WAIT, ben);
+            }
+            assertThat(ben.messages("eu:chat")).hasSize(5);
+
+            BrokerAdapter spy = global.connect("spy");
+            Topics topics = Topics.withPrefix(Topics.DEFAULT_PREFIX);
+            assertThat(global.subscriberCount(topics.room("eu:chat"))).as("subscribers of the EU room on the global broker")
+                    .isZero();
+            assertThat(spy.history().readAfter("eu:chat", 0, 100).join().messages()).as("EU room history on the global broker")
+                    .isEmpty();
+            assertThat(spy.presence().members("eu:chat").join()).as("EU room presence on the global broker").isEmpty();
+            BrokerAdapter euSpy = euOnly.connect("eu-spy");
+            assertThat(euSpy.history().readAfter("eu:chat", 0, 100).join().messages()).hasSize(5);
+            assertThat(euSpy.presence().members("eu:chat").join()).extracting(m -> m.user())
+                    .containsExactlyInAnyOrder("anna", "ben");
+
+            // A global room still spans the regions, through the global broker.
+            anna.join("lobby");
+            carl.join("lobby");
+            anna.publishAndAwait("lobby", "l1", WAIT, carl);
+            assertThat(spy.history().readAfter("lobby", 0, 10).join().messages()).hasSize(1);
+            spy.close();
+            euSpy.close();
+        }
+    }
+
+    @Test
+    @DisplayName("join, publish, presence and resume of a pinned room in the wrong region answer wrong_region naming where to go")
+    void wrongRegionIsRefusedWithWhereToGo() throws Exception {
+        InMemoryBroker global = new InMemoryBroker();
+        InMemoryBroker euOnly = new InMemoryBroker();
+        try (GeoWsNode eu = node("eu-west", "eu-1", global).zoneBroker("eu", euOnly.connect("eu-1")).build().start();
+             GeoWsNode us = node("us-east", "us-1", global).build().start();
+             TestClient carl = TestClient.connectAs(us.uri(), "carl")) {
+            BrokerAdapter directory = global.connect("directory");
+            Await.until("both nodes in the directory", WAIT, () -> directory.presence().nodes().join().size() == 2);
+            carl.send(Map.of("type", "join", "room", "eu:chat", "id", "j1"));
+            JsonNode refused = carl.awaitRef("j1");
+            assertThat(refused.path("code").asText()).isEqualTo("wrong_region");
+            assertThat(refused.path("room").asText()).isEqualTo("eu:chat");
+            assertThat(refused.path("regions")).extracting(JsonNode::asText).containsExactly("eu-west");
+            assertThat(refused.path("url").asText()).isEqualTo("ws://127.0.0.1:1/eu-1");
+            assertThat(carl.publish("eu:chat", "p1", "x").path("code").asText()).isEqualTo("wrong_region");
+            carl.send(Map.of("type", "presence", "room", "eu:chat", "id", "q1"));
+            assertThat(carl.awaitRef("q1").path("code").asText()).isEqualTo("wrong_region");
+            assertThat(carl.isOpen()).as("the session stays open").isTrue();
+            assertThat(carl.join("lobby").path("type").asText()).isEqualTo("joined");
+
+            try (TestClient back = TestClient.connect(us.uri())) {
+                back.send(Map.of("type", "hello", "token", "dora", "protocol", 1, "id", "h",
+                        "resume", Map.of("eu:chat", Map.of("offset", 0, "epoch", "x"), "lobby", Map.of("offset", 0, "epoch", "x"))));
+                JsonNode welcome = back.awaitType("welcome");
+                assertThat(welcome.path("recovered").has("lobby")).isTrue();
+                assertThat(welcome.path("recovered").has("eu:chat")).isFalse();
+                JsonNode err = back.awaitFrame(f -> "error".equals(TestClient.type(f)), WAIT);
+                assertThat(err.path("code").asText()).isEqualTo("wrong_region");
+                assertThat(err.path("room").asText()).isEqualTo("eu:chat");
+            }
+
+            // The application on the wrong node is refused the same way, nothing published.
+            for (var call : List.<java.util.function.Supplier<java.util.concurrent.CompletableFuture<?>>>of(
+                    () -> us.publish("eu:chat", "\"x\""), () -> us.presence("eu:chat"),
+                    () -> us.history("eu:chat", null, 10), () -> us.listen("eu:chat", m -> { }))) {
+                assertThatThrownBy(() -> call.get().get(5, TimeUnit.SECONDS))
+                        .hasCauseInstanceOf(WrongRegionException.class).hasMessageContaining("[eu-west]");
+            }
+            assertThat(euOnly.connect("s").history().readAfter("eu:chat", 0, 10).join().messages()).isEmpty();
+            directory.close();
+        }
+    }
+
+    @Test
+    @DisplayName("a node whose rules do not fit is refused at start-up, naming the problem")
+    void misconfiguredNodesAreRefused() {
+        InMemoryBroker global = new InMemoryBroker();
+        assertThatThrownBy(() -> node("eu-west", "a", global).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("zone 'eu'")
+                .hasMessageContaining("no broker is configured");
+        assertThatThrownBy(() -> node("us-east", "b", global).zoneBroker("eu", new InMemoryBroker().connect("b")).build())
+                .hasMessageContaining("does not include this node's region 'us-east'");
+        assertThatThrownBy(() -> node("ap-south", "c", global).build())
+                .hasMessageContaining("'ap-south' is not one of the declared regions");
+        assertThatThrownBy(() -> node("eu-west", "d", global).zoneBroker("apac", new InMemoryBroker().connect("d"))
+                .zoneBroker("eu", new InMemoryBroker().connect("d2")).build())
+                .hasMessageContaining("zone 'apac'");
+    }
+}
