@@ -1,6 +1,7 @@
 // Drives the demo chat page in a real headless Chromium: two pages on two regions chat, see each
 // other in presence; one region is stopped and the page on it fails over, resumes and keeps chatting
-// with nothing lost or repeated. Screenshots of both pages go to the output directory.
+// with nothing lost or repeated; a page that opens a room the demo keeps in eu-west from us-east is
+// moved there (data residency). Screenshots of both pages go to the output directory.
 //
 // usage: node browser-tests/chat.test.mjs <demo page URL> <screenshot dir>
 // env:   CHROMIUM (default /usr/bin/chromium)
@@ -71,6 +72,23 @@ try {
   await waitForText(ann, "#who", "bob");
   await waitForText(bob, "#who", "ann");
   check((await ann.innerText("#who")).includes("eu-west"), "ann's presence list shows bob in eu-west");
+
+  // Data residency: the demo keeps rooms named eu-... in eu-west. A page set on us-east that opens one
+  // is told so and moves there.
+  const eve = await browser.newPage();
+  eve.setDefaultTimeout(TIMEOUT);
+  await eve.goto(base);
+  await eve.waitForSelector('#region option[value="us-east"]', { state: "attached" });
+  await eve.fill("#name", "eve");
+  await eve.fill("#room", "eu-patients");
+  await eve.selectOption("#region", "us-east");
+  await eve.click("#connect");
+  await waitForStatus(eve, "connected to eu-west as eve");
+  await waitForText(eve, "#log", "room eu-patients is kept in eu-west only; moving to eu-west");
+  await say(eve, "kept in the EU");
+  await waitForText(eve, "#log", "kept in the EU");
+  await eve.screenshot({ path: join(outDir, "eve-moved-to-eu-west.png"), fullPage: true });
+  await eve.close();
 
   // Stop bob's region from ann's page, and keep talking while bob moves.
   await ann.click("#stop-eu-west");

@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.geows.Authenticator;
 import io.geows.GeoWsNode;
 import io.geows.InterRegionKeys;
+import io.geows.Residency;
 import io.geows.RoomAuthorizer;
 import io.geows.ServerTls;
 import io.geows.auth.JwtAuthenticator;
@@ -30,6 +31,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -52,6 +54,8 @@ public final class ExampleServer implements AutoCloseable {
     private final List<GeoWsNode> nodes;
     /** Demo mode: the broker, the settings and the metrics of each region's node, to stop and start it. */
     private InMemoryBroker demoBroker;
+    /** Demo mode: the EU zone's own broker, which only eu-west connects to. */
+    private InMemoryBroker demoEuBroker;
     private ServerConfig config;
     private final java.util.Map<String, Integer> demoPorts = new java.util.concurrent.ConcurrentHashMap<>();
     /** A broker connection to read the node directory from (the first node's). */
@@ -78,19 +82,34 @@ public final class ExampleServer implements AutoCloseable {
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try {
             InMemoryBroker demoBroker = null;
+            InMemoryBroker demoEuBroker = null;
             if (config.demo()) {
                 InMemoryBroker broker = new InMemoryBroker();
                 demoBroker = broker;
+                demoEuBroker = new InMemoryBroker();
                 BrokerAdapter us = broker.connect("us-east-1");
-                nodes.add(node(config, "us-east", "us-east-1", config.usPort(), null, us, metrics));
-                nodes.add(node(config, "eu-west", "eu-west-1", config.euPort(), null, broker.connect("eu-west-1"), metrics));
+                nodes.add(node(config, "us-east", "us-east-1", config.usPort(), null, us, Map.of(), metrics));
+                nodes.add(node(config, "eu-west", "eu-west-1", config.euPort(), null, broker.connect("eu-west-1"),
+                        Map.of("eu", demoEuBroker.connect("eu-west-1")), metrics));
                 directory = us;
             } else {
                 String region = config.region() != null ? config.region() : "local";
                 String nodeId = config.nodeId() != null ? config.nodeId()
                         : region + "-" + Long.toHexString(Double.doubleToLongBits(Math.random())).substring(0, 6);
-                directory = broker(config, nodeId);
-                nodes.add(node(config, region, nodeId, config.port(), config.publicUrl(), directory, metrics));
+                if (config.residency() != null) {
+                    // A rule that does not fit this node is a configuration mistake: say so before connecting anything.
+                    config.residency().checkNode(region, config.zoneBrokers().keySet());
+                }
+                directory = broker(config, config.broker(), nodeId);
+                Map<String, BrokerAdapter> zoneBrokers = new java.util.LinkedHashMap<>();
+                try {
+                    config.zoneBrokers().forEach((zone, url) -> zoneBrokers.put(zone, broker(config, url, nodeId + "-" + zone)));
+                    nodes.add(node(config, region, nodeId, config.port(), config.publicUrl(), directory, zoneBrokers, metrics));
+                } catch (RuntimeException e) {
+                    zoneBrokers.values().forEach(BrokerAdapter::close);
+                    directory.close();
+                    throw e;
+                }
             }
             HttpServer http = HttpServer.create(new InetSocketAddress(config.host(), config.httpPort()), 0);
             http.setExecutor(Executors.newFixedThreadPool(2, r -> {
@@ -101,6 +120,7 @@ public final class ExampleServer implements AutoCloseable {
             ExampleServer server = new ExampleServer(nodes, directory, http, metrics);
             server.config = config;
             server.demoBroker = demoBroker;
+            server.demoEuBroker = demoEuBroker;
             for (GeoWsNode n : nodes) {
                 server.demoPorts.put(n.region(), n.port());
             }
@@ -129,8 +149,7 @@ public final class ExampleServer implements AutoCloseable {
         }
     }
 
-    private static BrokerAdapter broker(ServerConfig config, String nodeId) {
-        String broker = config.broker();
+    private static BrokerAdapter broker(ServerConfig config, String broker, String nodeId) {
         String brokerCa = config.security().brokerCa();
         if (broker.equals("memory")) {
             return new InMemoryBroker().connect(nodeId);
@@ -187,7 +206,8 @@ public final class ExampleServer implements AutoCloseable {
     }
 
     private static GeoWsNode node(ServerConfig c, String region, String nodeId, int port, String publicUrl,
-                                  BrokerAdapter broker, PrometheusMeterRegistry registry) {
+                                  BrokerAdapter broker, Map<String, BrokerAdapter> zoneBrokers,
+                                  PrometheusMeterRegistry registry) {
         Metrics metrics = new Metrics(registry, region, nodeId);
         METRICS_OF.put(nodeId, metrics);
         GeoWsNode.Builder builder = GeoWsNode.builder()
@@ -205,6 +225,11 @@ public final class ExampleServer implements AutoCloseable {
                 .interRegionKeys(InterRegionKeys.parse(c.security().interRegionKeys()))
                 .allowedOrigins(c.security().allowedOrigins())
                 .drainTimeout(Duration.ofSeconds(2));
+        Residency residency = c.demo() ? ServerConfig.DEMO_RESIDENCY : c.residency();
+        if (residency != null) {
+            builder.residency(residency);
+            zoneBrokers.forEach(builder::zoneBroker);
+        }
         if (c.security().tls()) {
             builder.tls(tls(c.security()));
         }
@@ -271,7 +296,8 @@ public final class ExampleServer implements AutoCloseable {
         }
         String nodeId = region + "-1";
         try {
-            nodes.add(node(config, region, nodeId, demoPorts.get(region), null, demoBroker.connect(nodeId), metrics));
+            nodes.add(node(config, region, nodeId, demoPorts.get(region), null, demoBroker.connect(nodeId),
+                    region.equals("eu-west") ? Map.of("eu", demoEuBroker.connect(nodeId)) : Map.of(), metrics));
         } catch (RuntimeException e) {
             respond(ex, 500, "text/plain", "could not start " + region + ": " + e.getMessage() + "\n");
             return;
@@ -299,6 +325,10 @@ public final class ExampleServer implements AutoCloseable {
         StringBuilder body = new StringBuilder(ready ? "ready\n" : "not ready\n");
         for (GeoWsNode n : nodes) {
             body.append(n.nodeId()).append(' ').append(n.isReady() ? "ready" : "not ready");
+            List<String> down = n.brokersDown();
+            if (!down.isEmpty()) {
+                body.append(" (broker down: ").append(String.join(", ", down)).append(')');
+            }
             new java.util.TreeMap<>(n.brokerPlacement()).forEach((role, holder) -> body.append(", ").append(role).append(": ").append(holder));
             body.append('\n');
         }

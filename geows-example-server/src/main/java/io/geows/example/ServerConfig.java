@@ -7,6 +7,7 @@ import java.util.function.Function;
 import io.geows.NodeLimits;
 import io.geows.PresenceMode;
 import io.geows.PresencePolicy;
+import io.geows.Residency;
 
 /**
  * The example server's settings, from flags ({@code --name value} or {@code --name=value}) and
@@ -26,10 +27,17 @@ import io.geows.PresencePolicy;
  * @param presence   how rooms' members hear about each other
  * @param security  tokens, inter-region keys, TLS, origins
  * @param natsMemory with a NATS broker: keep history and presence in memory instead of on disk
+ * @param residency  rooms pinned to zones of regions ({@code null}: none; the demo pins {@code eu-*} to eu-west)
+ * @param zoneBrokers the broker URL of each zone this node's region belongs to
  */
 record ServerConfig(String host, int httpPort, String broker, String region, String nodeId, int port,
                     String publicUrl, int usPort, int euPort, Map<String, String> peers, NodeLimits limits,
-                    PresencePolicy presence, Security security, boolean natsMemory) {
+                    PresencePolicy presence, Security security, boolean natsMemory, Residency residency,
+                    Map<String, String> zoneBrokers) {
+
+    /** The demo's rule: rooms named {@code eu-...} are kept in eu-west only. */
+    static final Residency DEMO_RESIDENCY = Residency.builder().regions("us-east", "eu-west").zone("eu", "eu-west")
+            .pin("eu-*", "eu").build();
 
     /**
      * How clients and nodes prove who they are.
@@ -148,6 +156,8 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
         private PresencePolicy presence = PresencePolicy.defaults();
         private Security security = Security.demo();
         private boolean natsMemory;
+        private Residency residency;
+        private Map<String, String> zoneBrokers = Map.of();
 
         Builder host(String host) {
             this.host = host;
@@ -205,9 +215,16 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
             return this;
         }
 
+        /** Rooms pinned to zones, and the broker URL of each zone of this node's region. */
+        Builder residency(Residency residency, Map<String, String> zoneBrokers) {
+            this.residency = residency;
+            this.zoneBrokers = Map.copyOf(zoneBrokers);
+            return this;
+        }
+
         ServerConfig build() {
             return new ServerConfig(host, httpPort, broker, region, nodeId, port, publicUrl, usPort, euPort, peers, limits,
-                    presence, security, natsMemory);
+                    presence, security, natsMemory, residency, zoneBrokers);
         }
     }
 
@@ -272,6 +289,13 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
         new Flag("tls-key", "GEOWS_TLS_KEY", "", "PEM private key (PKCS#8) for --tls-cert"),
         new Flag("tls-keystore", "GEOWS_TLS_KEYSTORE", "", "PKCS12 key store: serve wss://"),
         new Flag("tls-keystore-password", "GEOWS_TLS_KEYSTORE_PASSWORD", "", "password of --tls-keystore"),
+        new Flag("all-regions", "GEOWS_ALL_REGIONS", "",
+                "data residency: every region of the deployment, comma-separated (zones may only name these)"),
+        new Flag("zones", "GEOWS_ZONES", "", "data residency: zones of regions, e.g. 'eu=eu-west+eu-central,us=us-east'"),
+        new Flag("pins", "GEOWS_PINS", "",
+                "data residency: rooms kept in a zone only, e.g. 'eu-*=eu,payroll=eu' (a room name, or a prefix and *)"),
+        new Flag("zone-brokers", "GEOWS_ZONE_BROKERS", "",
+                "data residency: the broker of each zone this node's region is in, e.g. 'eu=redis://eu-redis:6379'"),
         new Flag("hello-timeout-ms", "GEOWS_HELLO_TIMEOUT_MS", String.valueOf(NodeLimits.DEFAULT_HELLO_TIMEOUT.toMillis()),
                 "time a connection has to say hello (then 4000)"),
     };
@@ -323,9 +347,7 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
         }
         String broker = values.get("broker");
         String lower = broker.toLowerCase(Locale.ROOT);
-        if (!lower.equals("memory") && !lower.startsWith("redis://") && !lower.startsWith("rediss://")
-                && !lower.startsWith("nats://") && !lower.startsWith("tls://") && !lower.startsWith("kafka://")
-                && !lower.startsWith("kafkas://")) {
+        if (!lower.equals("memory") && !brokerUrl(broker)) {
             throw new BadFlag("--broker must be memory, redis://host:port, rediss://host:port, nats://host:port or"
                     + " kafka://host:port[,host:port], was '"
                     + broker.replaceAll("//[^@/]*@", "//***@") + "'");
@@ -353,12 +375,87 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
                     + secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
         }
         String region = blankToNull(values.get("region"));
+        Residency residency = residency(values);
+        Map<String, String> zoneBrokers = zoneBrokers(values.get("zone-brokers"));
+        if (residency != null && lower.equals("memory") && region == null) {
+            throw new BadFlag("data-residency flags need --region and a shared broker (the demo keeps rooms named eu-... in "
+                    + "eu-west by itself)");
+        }
         return builder().host(values.get("host")).httpPort(port(values, "http-port")).broker(broker)
                 .node(region, blankToNull(values.get("node-id")), port(values, "port"), blankToNull(values.get("public-url")))
                 .demoPorts(port(values, "us-port"), port(values, "eu-port")).peers(peers(values.get("regions")))
                 .limits(limits).presence(presence(values))
                 .security(security(values, lower.equals("memory") && region == null))
-                .natsMemory(natsStorage(values.get("nats-storage"))).build();
+                .natsMemory(natsStorage(values.get("nats-storage")))
+                .residency(residency, zoneBrokers).build();
+    }
+
+    /** The residency flags as rules: refused here (naming the flag) when they do not hold together. */
+    private static Residency residency(Map<String, String> values) {
+        String pins = values.get("pins");
+        String zones = values.get("zones");
+        String all = values.get("all-regions");
+        if (pins.isBlank() && zones.isBlank() && values.get("zone-brokers").isBlank()) {
+            return null;
+        }
+        if (all.isBlank()) {
+            throw new BadFlag("data residency needs --all-regions (every region of the deployment), so that a zone naming"
+                    + " a misspelt region is caught");
+        }
+        try {
+            Residency.Builder b = Residency.builder().regions(all.split(","));
+            for (String zone : zones.split(",")) {
+                if (zone.isBlank()) {
+                    continue;
+                }
+                int eq = zone.indexOf('=');
+                if (eq <= 0) {
+                    throw new BadFlag("--zones takes zone=region+region pairs separated by commas, e.g. "
+                            + "'eu=eu-west+eu-central', was '" + zone.trim() + "'");
+                }
+                b.zone(zone.substring(0, eq).trim(), zone.substring(eq + 1).split("\\+"));
+            }
+            for (String pin : pins.split(",")) {
+                if (pin.isBlank()) {
+                    continue;
+                }
+                int eq = pin.lastIndexOf('=');
+                if (eq <= 0) {
+                    throw new BadFlag("--pins takes pattern=zone pairs separated by commas, e.g. 'eu-*=eu', was '"
+                            + pin.trim() + "'");
+                }
+                b.pin(pin.substring(0, eq).trim(), pin.substring(eq + 1).trim());
+            }
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new BadFlag("bad data-residency rule: " + e.getMessage());
+        }
+    }
+
+    private static Map<String, String> zoneBrokers(String spec) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String entry : spec.split(",")) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            int eq = entry.indexOf('=');
+            String zone = eq > 0 ? entry.substring(0, eq).trim() : "";
+            String url = eq > 0 ? entry.substring(eq + 1).trim() : "";
+            if (zone.isEmpty() || !brokerUrl(url)) {
+                throw new BadFlag("--zone-brokers entries must be zone=redis://..., nats://... or kafka://..., was '"
+                        + entry.trim().replaceAll("//[^@/]*@", "//***@") + "'");
+            }
+            if (out.put(zone, url) != null) {
+                throw new BadFlag("--zone-brokers names zone '" + zone + "' twice");
+            }
+        }
+        return out;
+    }
+
+    private static boolean brokerUrl(String url) {
+        String lower = url.toLowerCase(Locale.ROOT);
+        return lower.startsWith("redis://") || lower.startsWith("rediss://") || lower.startsWith("nats://")
+                || lower.startsWith("tls://") || lower.startsWith("kafka://") || lower.startsWith("kafkas://");
     }
 
     private static boolean natsStorage(String v) {

@@ -200,6 +200,55 @@ class ExampleServerIntegrationTests {
     }
 
     @Test
+    void dataResidencyFlagsPinRoomsToTheirZonesBroker() throws Exception {
+        String[] rules = {"--all-regions", "eu-west,us-east", "--zones", "eu=eu-west", "--pins", "eu-*=eu"};
+        try (io.geows.testkit.RedisServer global = io.geows.testkit.RedisServer.launch();
+             io.geows.testkit.RedisServer euRedis = io.geows.testkit.RedisServer.launch();
+             ExampleServer eu = ExampleServer.start(ServerConfig.parse(concat(rules, "--anonymous", "true", "--region",
+                     "eu-west", "--port", "0", "--http-port", "0", "--broker", global.uri(), "--public-url",
+                     "ws://127.0.0.1:1/eu", "--zone-brokers", "eu=" + euRedis.uri()), k -> null));
+             ExampleServer us = ExampleServer.start(ServerConfig.parse(concat(rules, "--anonymous", "true", "--region",
+                     "us-east", "--port", "0", "--http-port", "0", "--broker", global.uri()), k -> null));
+             TestClient anna = TestClient.connectAs(eu.nodes().get(0).uri(), "anna");
+             TestClient carl = TestClient.connectAs(us.nodes().get(0).uri(), "carl");
+             io.lettuce.core.RedisClient raw = io.lettuce.core.RedisClient.create(euRedis.uri());
+             var euCli = raw.connect()) {
+            anna.join("eu-files");
+            assertThat(TestClient.type(anna.publish("eu-files", "f1", "x"))).isEqualTo("ack");
+            assertThat(euCli.sync().keys("*")).as("the EU room's history is on the EU Redis").anyMatch(k -> k.contains("eu-files"));
+            carl.send(Map.of("type", "join", "room", "eu-files", "id", "j"));
+            var refused = carl.awaitRef("j");
+            assertThat(refused.path("code").asText()).isEqualTo("wrong_region");
+            assertThat(refused.path("url").asText()).isEqualTo("ws://127.0.0.1:1/eu");
+        }
+        // Refused at start-up, naming the problem.
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ExampleServer.start(ServerConfig.parse(concat(rules,
+                        "--anonymous", "true", "--region", "eu-west", "--port", "0", "--http-port", "0", "--broker",
+                        "redis://127.0.0.1:1"), k -> null)))
+                .hasMessageContaining("zone 'eu'").hasMessageContaining("no broker is configured");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerConfig.parse(new String[] {"--all-regions", "eu-west",
+                        "--zones", "eu=eu-west+eu-north", "--pins", "eu-*=eu"}, k -> null))
+                .hasMessageContaining("'eu-north'").hasMessageContaining("declared regions");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerConfig.parse(new String[] {"--all-regions",
+                        "eu-west,us-east", "--zones", "eu=eu-west,us=us-east", "--pins", "eu-*=eu,eu-us*=us"}, k -> null))
+                .hasMessageContaining("'eu-*'").hasMessageContaining("'eu-us*'").hasMessageContaining("overlap");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerConfig.parse(new String[] {"--zones", "eu=eu-west",
+                        "--pins", "eu-*=eu"}, k -> null))
+                .hasMessageContaining("--all-regions");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerConfig.parse(concat(rules, "--zone-brokers",
+                        "eu=amqp://u:pw@h"), k -> null))
+                .hasMessageContaining("--zone-brokers").hasMessageNotContaining("pw");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerConfig.parse(rules, k -> null))
+                .hasMessageContaining("need --region");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Test
     void badFlagsAreNamed() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerConfig.parse(new String[] {"--nope", "1"}, k -> null))
                 .hasMessageContaining("--nope");
