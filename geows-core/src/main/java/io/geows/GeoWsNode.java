@@ -87,7 +87,10 @@ public final class GeoWsNode implements AutoCloseable {
         this.requestedPort = b.port;
         this.publicUrl = b.publicUrl;
         this.broker = b.broker != null ? b.broker : new InMemoryBroker().connect(nodeId);
-        this.brokers = new io.geows.internal.Brokers(broker, b.zoneBrokers, b.residency, region);
+        this.brokers = new io.geows.internal.Brokers(broker, b.zoneBrokers, b.residency, region, b.retention);
+        for (BrokerAdapter a : brokers.all()) {
+            a.history().retention(b.retention);
+        }
         this.drainTimeout = b.drainTimeout;
         this.limits = b.limits;
         this.insecureAuth = b.authenticator == Authenticator.insecureTokenAsUserId();
@@ -444,6 +447,7 @@ public final class GeoWsNode implements AutoCloseable {
         private BrokerAdapter broker;
         private final Map<String, BrokerAdapter> zoneBrokers = new java.util.LinkedHashMap<>();
         private Residency residency = Residency.none();
+        private Retention retention = Retention.none();
         private SessionRegistry registry;
         private Router router;
         private Authenticator authenticator;
@@ -577,6 +581,19 @@ public final class GeoWsNode implements AutoCloseable {
          */
         public Builder residency(Residency residency) {
             this.residency = Objects.requireNonNull(residency, "residency");
+            return this;
+        }
+
+        /**
+         * How long rooms' history is kept, per room pattern: applied by every broker of the node
+         * (the global one and each zone's). Every node of a deployment gets the same rules. Default:
+         * none, each adapter's own bounds.
+         *
+         * @throws UnsupportedOperationException from {@link #build()} when an adapter cannot apply rules
+         * @since 0.3.0
+         */
+        public Builder retention(Retention retention) {
+            this.retention = Objects.requireNonNull(retention, "retention");
             return this;
         }
 

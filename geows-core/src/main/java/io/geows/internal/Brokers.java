@@ -1,6 +1,7 @@
 package io.geows.internal;
 
 import io.geows.Residency;
+import io.geows.Retention;
 import io.geows.WrongRegionException;
 import io.geows.spi.BrokerAdapter;
 import java.util.ArrayList;
@@ -22,12 +23,16 @@ public final class Brokers {
     private final Residency rules;
     private final String region;
     private final List<BrokerAdapter> all;
+    private final Retention retention;
 
     /**
-     * @param zones the zone brokers by zone name (checked by {@link Residency#checkNode} before)
+     * @param zones     the zone brokers by zone name (checked by {@link Residency#checkNode} before)
+     * @param retention how long rooms keep their history (the node's memory of recent messages too)
      */
-    public Brokers(BrokerAdapter global, Map<String, BrokerAdapter> zones, Residency rules, String region) {
+    public Brokers(BrokerAdapter global, Map<String, BrokerAdapter> zones, Residency rules, String region,
+                   Retention retention) {
         this.global = global;
+        this.retention = retention;
         this.zones = Collections.unmodifiableMap(new LinkedHashMap<>(zones));
         this.rules = rules;
         this.region = region;
@@ -39,7 +44,7 @@ public final class Brokers {
 
     /** One broker for everything (no residency rules). */
     public static Brokers single(BrokerAdapter broker) {
-        return new Brokers(broker, Map.of(), Residency.none(), null);
+        return new Brokers(broker, Map.of(), Residency.none(), null, Retention.none());
     }
 
     /**
@@ -72,12 +77,24 @@ public final class Brokers {
         return rules.isEmpty() || rules.allows(room, region);
     }
 
+    /**
+     * How many of a room's last messages the node may keep in memory for resumes: no more than its
+     * retention rule keeps, and none when the rule bounds their age (memory must not outlive history).
+     */
+    int recentMessages(String room, int configured) {
+        Retention.Limit l = retention.of(room).orElse(null);
+        if (l == null) {
+            return configured;
+        }
+        return l.maxAge() != null ? 0 : Math.min(configured, l.maxMessages());
+    }
+
     Residency rules() {
         return rules;
     }
 
     /** Every broker, the global one first. */
-    List<BrokerAdapter> all() {
+    public List<BrokerAdapter> all() {
         return all;
     }
 

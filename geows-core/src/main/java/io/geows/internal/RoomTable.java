@@ -48,7 +48,8 @@ final class RoomTable {
             LocalRoom r = rooms.get(room);
             if (r == null) {
                 LocalRoom created = new LocalRoom(room, node.topics.room(room), System.currentTimeMillis(),
-                        node.limits.recentMessagesPerRoom(), node.limits.recentBytesPerRoom());
+                        node.brokers.recentMessages(room, node.limits.recentMessagesPerRoom()),
+                        node.limits.recentBytesPerRoom());
                 created.subscription = broker.subscribe(created.topic, m -> onRoomMessage(created, m));
                 rooms.put(room, created);
                 r = created;

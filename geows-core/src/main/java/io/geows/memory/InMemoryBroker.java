@@ -205,9 +205,12 @@ public final class InMemoryBroker {
             BrokerMessage m = new BrokerMessage(topic, payload, offset, log.epoch, previous, key);
             log.entries.addLast(new Entry(m, key, now));
             log.keys.put(key, offset);
-            while (log.entries.size() > historySize) {
+            var limit = from.retention().of(room).orElse(null);
+            int max = limit == null || limit.maxMessages() == 0 ? historySize : Math.min(historySize, limit.maxMessages());
+            while (log.entries.size() > max) {
                 log.keys.remove(log.entries.removeFirst().key);
             }
+            retain(from, room, log, now);
             // Appending and publishing under one lock is what keeps offsets and delivery order equal.
             fanOut(m);
             return new Appended(offset, log.epoch, false);
@@ -221,7 +224,9 @@ public final class InMemoryBroker {
             if (log == null) {
                 return new HistorySlice(epoch, 0, List.of(), true);
             }
-            log.expire(System.nanoTime(), historyTtlNanos);
+            long now = System.nanoTime();
+            log.expire(now, historyTtlNanos);
+            retain(from, room, log, now);
             long oldest = log.entries.isEmpty() ? log.top + 1 : log.entries.peekFirst().message.offset();
             boolean complete = afterOffset >= oldest - 1 || afterOffset >= log.top;
             List<BrokerMessage> out = new ArrayList<>();
@@ -242,6 +247,14 @@ public final class InMemoryBroker {
             checkReachable(from);
             RoomLog log = rooms.get(room);
             return log == null ? new Position(0, epoch) : new Position(log.top, log.epoch);
+        }
+    }
+
+    /** Drops what the room's retention rule (the connection's) no longer keeps by age. */
+    private static void retain(InMemoryConnection from, String room, RoomLog log, long now) {
+        var limit = from.retention().of(room).orElse(null);
+        if (limit != null && limit.maxAge() != null) {
+            log.expire(now, limit.maxAge().toNanos());
         }
     }
 

@@ -31,6 +31,7 @@ import org.slf4j.LoggerFactory;
 public final class InMemoryConnection implements BrokerAdapter {
     private static final java.util.Map<String, String> PLACEMENT = java.util.Map.of("history", "in-process");
     private static final Logger log = LoggerFactory.getLogger(InMemoryConnection.class);
+    private volatile io.geows.Retention retention = io.geows.Retention.none();
 
     private final InMemoryBroker broker;
     private final String name;
@@ -215,6 +216,11 @@ public final class InMemoryConnection implements BrokerAdapter {
         return "InMemoryConnection[" + name + "]";
     }
 
+    /** The retention rules this connection's appends and reads apply. */
+    io.geows.Retention retention() {
+        return retention;
+    }
+
     final class MemoryHistory implements History {
         @Override
         public CompletableFuture<Appended> append(String room, String messageKey, String topic, byte[] payload) {
@@ -224,6 +230,11 @@ public final class InMemoryConnection implements BrokerAdapter {
         @Override
         public CompletableFuture<HistorySlice> readAfter(String room, long afterOffset, int limit) {
             return call(() -> broker.readAfter(InMemoryConnection.this, room, afterOffset, limit));
+        }
+
+        @Override
+        public void retention(io.geows.Retention rules) {
+            retention = java.util.Objects.requireNonNull(rules, "rules");
         }
 
         @Override

@@ -45,4 +45,21 @@ public interface History {
 
     /** The room's current position: the last offset assigned (0 if none) and the epoch. */
     CompletableFuture<Position> position(String room);
+
+    /**
+     * Applies retention rules: a room a rule matches keeps at most its number of messages and
+     * none older than its age, removed where the history is stored (not only hidden from readers,
+     * unless the adapter's documentation says otherwise), so that a read from before what is kept
+     * answers {@link HistorySlice#complete()} {@code false}. The node calls it once, before it starts,
+     * with the rules it was built with. The default refuses rules (an adapter that cannot apply them
+     * must not pretend to).
+     *
+     * @throws UnsupportedOperationException when the rules are not empty and the adapter cannot apply them
+     * @since 0.3.0
+     */
+    default void retention(io.geows.Retention rules) {
+        if (!rules.isEmpty()) {
+            throw new UnsupportedOperationException(getClass().getName() + " cannot apply retention rules");
+        }
+    }
 }

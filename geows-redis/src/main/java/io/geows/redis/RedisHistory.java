@@ -1,6 +1,7 @@
 package io.geows.redis;
 
 import io.geows.BrokerUnavailableException;
+import io.geows.Retention;
 import io.geows.Topics;
 import io.geows.spi.Appended;
 import io.geows.spi.BrokerMessage;
@@ -28,6 +29,7 @@ final class RedisHistory implements History {
     private final int maxEntries;
     private final long ttlMillis;
     private final boolean sharded;
+    private volatile Retention retention = Retention.none();
 
     RedisHistory(RedisBroker broker, Topics topics, int maxEntries, long ttlMillis, boolean sharded) {
         this.broker = broker;
@@ -51,8 +53,14 @@ final class RedisHistory implements History {
     }
 
     @Override
+    public void retention(Retention rules) {
+        this.retention = java.util.Objects.requireNonNull(rules, "rules");
+    }
+
+    @Override
     public CompletableFuture<Appended> append(String room, String messageKey, String topic, byte[] payload) {
         String base = base(room);
+        Retention.Limit limit = retention.of(room).orElse(null);
         String[] keys = {base + ":h", base + ":seq", base + ":epoch", base + ":ix"};
         DurableAppends durable = broker.durable;
         // With replicas to wait for, the script stores without publishing: DurableAppends publishes
@@ -61,7 +69,8 @@ final class RedisHistory implements History {
         java.util.function.Function<RedisClusterAsyncCommands<String, byte[]>, CompletableFuture<Appended>> script =
                 commands -> Scripts.APPEND.<List<Object>>run(commands, broker.scriptsSent, keys, payload,
                         bytes(topic), bytes(maxEntries), bytes(ttlMillis), bytes(newEpoch()), bytes(messageKey),
-                        bytes(publish)).thenApply(r -> appended(keys[0], r));
+                        bytes(publish), bytes(limit == null ? 0 : limit.maxMessages()),
+                        bytes(limit == null ? 0 : limit.maxAgeMillis())).thenApply(r -> appended(keys[0], r));
         return guard(base + ":h", durable != null ? durable.append(script, topic, payload) : broker.call(script));
     }
 
@@ -93,8 +102,10 @@ final class RedisHistory implements History {
         String base = base(room);
         String[] keys = {base + ":h", base + ":seq", base + ":epoch", base + ":ix"};
         String topic = topics.room(room);
+        long maxAge = retention.of(room).map(Retention.Limit::maxAgeMillis).orElse(0L);
         return guard(keys[0], broker.call((RedisClusterAsyncCommands<String, byte[]> commands) -> Scripts.READ.<List<Object>>run(
-                commands, broker.scriptsSent, keys, bytes(afterOffset), bytes(limit), bytes(newEpoch()), bytes(ttlMillis))))
+                commands, broker.scriptsSent, keys, bytes(afterOffset), bytes(limit), bytes(newEpoch()), bytes(ttlMillis),
+                bytes(maxAge))))
                 .thenApply(r -> {
                     String epoch = text(r.get(0));
                     long top = (Long) r.get(1);

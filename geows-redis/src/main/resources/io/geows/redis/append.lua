@@ -5,6 +5,7 @@
 -- ARGV[1] payload  ARGV[2] channel  ARGV[3] max entries  ARGV[4] history ttl ms
 -- ARGV[5] epoch to use if the room has none  ARGV[6] message key  ARGV[7] PUBLISH or SPUBLISH, or
 -- empty: store only (the adapter publishes once replicas have it)
+-- ARGV[8] messages the room's retention rule keeps (0: no rule)  ARGV[9] its max age in ms (0: none)
 -- Returns {offset, epoch, duplicate 0/1, foreign entries removed}, or
 -- {0, epoch, 0, removed, reason} when the stream cannot be appended to.
 local epoch = redis.call('GET', KEYS[3])
@@ -23,7 +24,9 @@ if not last or last < 0 or last >= 1e14 or last ~= math.floor(last) then
   last = 0
 end
 local removed = 0
-local added = redis.pcall('XADD', KEYS[1], (last + 1) .. '-0', 'p', ARGV[1], 'k', ARGV[6], 'e', epoch)
+local clock = redis.call('TIME')
+local now = tostring(clock[1] * 1000 + math.floor(clock[2] / 1000))
+local added = redis.pcall('XADD', KEYS[1], (last + 1) .. '-0', 'p', ARGV[1], 'k', ARGV[6], 'e', epoch, 't', now)
 if type(added) == 'table' and added.err then
   -- Only this script writes here, always at the counter's next id: an entry past the counter was
   -- added by someone else. Remove those (a bounded number per call), keep any of ours (a counter
@@ -50,7 +53,7 @@ if type(added) == 'table' and added.err then
   if type(reset) == 'table' and reset.err then
     return {0, epoch, 0, removed, reset.err}
   end
-  added = redis.pcall('XADD', KEYS[1], (last + 1) .. '-0', 'p', ARGV[1], 'k', ARGV[6], 'e', epoch)
+  added = redis.pcall('XADD', KEYS[1], (last + 1) .. '-0', 'p', ARGV[1], 'k', ARGV[6], 'e', epoch, 't', now)
   if type(added) == 'table' and added.err then
     return {0, epoch, 0, removed, added.err}
   end
@@ -58,10 +61,17 @@ end
 local offset = last + 1
 redis.call('SET', KEYS[2], offset, 'PX', ARGV[4])
 redis.call('HSET', KEYS[4], ARGV[6], offset)
--- Trim the oldest entries and their keys, in batches of a sixteenth of the limit.
+-- Trim the oldest entries and their keys, in batches of a sixteenth of the limit; exactly to what
+-- a retention rule keeps, and everything older than its age.
 local max = tonumber(ARGV[3])
+local slack = math.floor(max / 16)
+local keep = tonumber(ARGV[8])
+if keep > 0 and keep < max then
+  max = keep
+  slack = 0
+end
 local len = redis.call('XLEN', KEYS[1])
-if len > max + math.floor(max / 16) then
+if len > max + slack then
   local old = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', len - max)
   for _, e in ipairs(old) do
     local ms = string.match(e[1], '^(%d+)-')
@@ -71,6 +81,29 @@ if len > max + math.floor(max / 16) then
       end
     end
     redis.call('XDEL', KEYS[1], e[1])
+  end
+end
+local age = tonumber(ARGV[9])
+if age > 0 then
+  local cutoff = tonumber(now) - age
+  local done = false
+  while not done do
+    local old = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 100)
+    if #old == 0 then break end
+    for _, e in ipairs(old) do
+      local t, k = nil, nil
+      for i = 1, #e[2], 2 do
+        if e[2][i] == 't' then t = tonumber(e[2][i + 1]) elseif e[2][i] == 'k' then k = e[2][i + 1] end
+      end
+      if t and t >= cutoff then
+        done = true
+        break
+      end
+      if k and redis.call('HGET', KEYS[4], k) == string.match(e[1], '^(%d+)-') then
+        redis.call('HDEL', KEYS[4], k)
+      end
+      redis.call('XDEL', KEYS[1], e[1])
+    end
   end
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[4])

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.geows.Authenticator;
 import io.geows.GeoWsNode;
 import io.geows.InterRegionKeys;
+import io.geows.Retention;
 import io.geows.Topics;
 import io.geows.spi.Appended;
 import io.geows.spi.BrokerAdapter;
@@ -520,6 +521,68 @@ public abstract class BrokerCompatibilityKit extends ServerOperationsKit {
             }
             sub.close();
         }
+    }
+
+    @Test
+    @DisplayName("retention: a room keeps at most its number of messages and none older than its age; reads from before say so")
+    void retentionBoundsARoomsHistory() throws Exception {
+        try (BrokerAdapter broker = connect(unique("ret"))) {
+            String prefix = unique("kept");
+            broker.history().retention(Retention.builder().keepMessages(prefix + "-n*", 3)
+                    .keepFor(prefix + "-t*", Duration.ofSeconds(2)).build());
+            String counted = prefix + "-n1";
+            String timed = prefix + "-t1";
+            String free = unique("free");
+            List<Appended> kept = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                kept.add(append(broker, counted, "k" + i, "p" + i));
+                append(broker, free, "k" + i, "p" + i);
+            }
+            HistorySlice all = broker.history().readAfter(counted, 0, 100).get(10, TimeUnit.SECONDS);
+            assertThat(all.messages()).extracting(m -> new String(m.payload(), StandardCharsets.UTF_8))
+                    .as("a room with a count rule keeps its last 3").containsExactly("p2", "p3", "p4");
+            assertThat(all.complete()).as("a read from before what is kept is incomplete").isFalse();
+            HistorySlice tail = broker.history().readAfter(counted, kept.get(3).offset(), 100).get(10, TimeUnit.SECONDS);
+            assertThat(tail.complete()).as("a read from a message still kept is complete").isTrue();
+            assertThat(tail.messages()).extracting(BrokerMessage::offset).containsExactly(kept.get(4).offset());
+            HistorySlice other = broker.history().readAfter(free, 0, 100).get(10, TimeUnit.SECONDS);
+            assertThat(other.messages()).as("a room no rule matches keeps everything").hasSize(5);
+            assertThat(other.complete()).isTrue();
+
+            append(broker, timed, "old-1", "old");
+            append(broker, timed, "old-2", "old");
+            Await.until("the timed room's messages age out", Duration.ofSeconds(15),
+                    () -> broker.history().readAfter(timed, 0, 100).join().messages().isEmpty());
+            Appended fresh = append(broker, timed, "new-1", "new");
+            HistorySlice after = broker.history().readAfter(timed, 0, 100).get(10, TimeUnit.SECONDS);
+            assertThat(after.messages()).extracting(BrokerMessage::offset).containsExactly(fresh.offset());
+            assertThat(after.complete()).as("the aged-out messages are missing from a read from the start").isFalse();
+        }
+    }
+
+    private static Appended append(BrokerAdapter broker, String room, String key, String payload) throws Exception {
+        return broker.history().append(room, key, Topics.defaults().room(room), payload.getBytes(StandardCharsets.UTF_8))
+                .get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    @DisplayName("retention: a client resuming from before what a room keeps is told recovered: false")
+    void resumeBeyondRetentionIsNotRecovered() {
+        String room = unique("kept-room");
+        GeoWsNode node = closeLater(nodeBuilder("us-east", unique("ret-node"))
+                .retention(Retention.builder().keepMessages(room, 2).build()).build().start());
+        TestClient alice = client(node, "alice");
+        JsonNode joined = alice.join(room);
+        for (int i = 0; i < 5; i++) {
+            alice.publishAndAwait(room, "m" + i, WAIT);
+        }
+        TestClient back = closeLater(TestClient.connect(node.uri()));
+        back.send(Map.of("type", "hello", "token", "bob", "protocol", 1, "id", "h", "resume",
+                Map.of(room, Map.of("offset", joined.path("offset").asLong(), "epoch", joined.path("epoch").asText()))));
+        JsonNode welcome = back.awaitType("welcome");
+        assertThat(welcome.path("recovered").path(room).asBoolean(true)).isFalse();
+        assertThat(back.drain(f -> "message".equals(TestClient.type(f)), Duration.ofMillis(500)))
+                .extracting(f -> f.path("id").asText()).containsExactly("m3", "m4");
     }
 
     @Test

@@ -41,6 +41,7 @@ public final class KafkaHistory implements History {
     private final int maxKeys;
     private final Duration timeout;
     private final Function<Throwable, RuntimeException> unavailable;
+    private volatile io.geows.Retention retention = io.geows.Retention.none();
 
     /** Produces a record and completes with its Kafka offset; fails fast while the broker is lost. */
     public interface Producing {
@@ -90,6 +91,17 @@ public final class KafkaHistory implements History {
                             }))
                     .thenApply(o -> new Appended(o.roomOffset(), epoch, o.duplicate()));
         });
+    }
+
+    /**
+     * Retention per room pattern, applied by readers: a Kafka log cannot drop one room's records, so
+     * records a rule no longer keeps (beyond its count, older than its age) are skipped by every read
+     * and a read from before them answers incomplete; they leave the disk with the rooms topic's own
+     * retention ({@code KafkaBroker.Builder.retention}), which should be no longer than the shortest rule.
+     */
+    @Override
+    public void retention(io.geows.Retention rules) {
+        this.retention = java.util.Objects.requireNonNull(rules, "rules");
     }
 
     @Override
@@ -159,6 +171,52 @@ public final class KafkaHistory implements History {
         return last;
     }
 
+    /**
+     * The Kafka offset of the room's {@code n}-th last keyed record in [begin, end), or {@code begin}
+     * when it has fewer: read backwards in growing steps, as {@link #lastOfRoom} does.
+     */
+    private long nthLastOfRoom(TopicPartition tp, String room, int n, long begin, long end) {
+        java.util.ArrayDeque<Long> found = new java.util.ArrayDeque<>();
+        long upTo = end;
+        long step = Math.max(256, 4L * n);
+        while (upTo > begin) {
+            long from = Math.max(begin, upTo - step);
+            List<Long> chunk = roomRecords(tp, room, from, upTo);
+            for (int i = chunk.size() - 1; i >= 0; i--) {
+                found.addLast(chunk.get(i));
+                if (found.size() == n) {
+                    return found.peekLast();
+                }
+            }
+            upTo = from;
+            step *= 4;
+        }
+        return begin;
+    }
+
+    /** The Kafka offsets of the room's keyed records in [from, upTo), in order. */
+    private List<Long> roomRecords(TopicPartition tp, String room, long from, long upTo) {
+        reader.seek(tp, from);
+        long position = from;
+        List<Long> out = new ArrayList<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (position < upTo) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("reading back for room '" + room + "' did not reach offset " + upTo);
+            }
+            for (ConsumerRecord<String, byte[]> r : reader.poll(READ_POLL).records(tp)) {
+                position = r.offset() + 1;
+                if (r.offset() >= upTo) {
+                    break;
+                }
+                if (room.equals(r.key()) && Pump.header(r, Names.KEY_HEADER) != null) {
+                    out.add(r.offset());
+                }
+            }
+        }
+        return out;
+    }
+
     /** On the reader thread. Room offset {@code afterOffset} is Kafka offset {@code afterOffset - 1}. */
     private HistorySlice read(TopicPartition tp, String room, long afterOffset, int limit) {
         String epoch = pump.epoch(tp.partition());
@@ -178,7 +236,6 @@ public final class KafkaHistory implements History {
         if (from >= end) {
             return new HistorySlice(epoch, lastOfRoom(tp, room), out, complete);
         }
-        reader.seek(tp, seekTo);
         // the live pump's rule, over every room's keyed records of the partition (the key cap counts them all)
         KeyIndex index = new KeyIndex(windowMillis, maxKeys);
         long previous = BrokerMessage.UNKNOWN;
@@ -186,6 +243,10 @@ public final class KafkaHistory implements History {
         int rejected = 0;
         long deadline = System.nanoTime() + timeout.toNanos();
         long top = 0;
+        io.geows.Retention.Limit kept = retention.of(room).orElse(null);
+        long floor = kept != null && kept.maxMessages() > 0 ? nthLastOfRoom(tp, room, kept.maxMessages(), begin, end) : -1;
+        long cutoff = kept != null && kept.maxAge() != null ? System.currentTimeMillis() - kept.maxAgeMillis() : -1;
+        reader.seek(tp, seekTo);
         while (position < end) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("history read of room '" + room + "' did not reach offset " + end);
@@ -215,6 +276,13 @@ public final class KafkaHistory implements History {
                 }
                 long roomOffset = r.offset() + 1;
                 top = roomOffset;
+                if (r.offset() < floor || r.timestamp() < cutoff) {
+                    if (r.offset() >= from) {
+                        complete = false; // a record after the reader's position that the room's rule no longer keeps
+                    }
+                    previous = BrokerMessage.UNKNOWN;
+                    continue;
+                }
                 if (r.offset() >= from && out.size() < limit) {
                     out.add(new BrokerMessage(topic, r.value(), roomOffset, epoch, previous, key));
                 }

@@ -53,6 +53,7 @@ public final class HistoryStream implements History {
     private final Object lock = new Object();
     private volatile String epoch;
     private volatile String leader;
+    private volatile io.geows.Retention retention = io.geows.Retention.none();
     private CompletableFuture<Info> refreshing;
 
     public HistoryStream(JsApi api, Names names, Config config, BooleanSupplier connected,
@@ -213,6 +214,43 @@ public final class HistoryStream implements History {
 
     // ------------------------------------------------------------------ History
 
+    /**
+     * Retention per room pattern: one stream holds every room, and JetStream limits apply to every
+     * subject alike, so a retained room's subject is purged on each append (down to its count, and
+     * of what is older than its age) and before each read (its age).
+     */
+    @Override
+    public void retention(io.geows.Retention rules) {
+        this.retention = java.util.Objects.requireNonNull(rules, "rules");
+    }
+
+    /** Purges what the room's rule no longer keeps; completes when JetStream has. */
+    private CompletableFuture<Void> retain(String subject, io.geows.Retention.Limit limit, boolean count) {
+        CompletableFuture<Void> byCount = count && limit.maxMessages() > 0
+                ? api.purgeSubject(config.stream(), subject, limit.maxMessages(), 0)
+                : CompletableFuture.completedFuture(null);
+        if (limit.maxAge() == null) {
+            return byCount;
+        }
+        java.time.Instant cutoff = java.time.Instant.now().minus(limit.maxAge());
+        return byCount.thenCompose(v -> firstKept(subject, 1, cutoff)).thenCompose(first -> first <= 1
+                ? CompletableFuture.completedFuture(null)
+                : api.purgeSubject(config.stream(), subject, 0, first));
+    }
+
+    /** The sequence of the subject's first message stored at or after {@code cutoff} (past the last when none). */
+    private CompletableFuture<Long> firstKept(String subject, long from, java.time.Instant cutoff) {
+        return api.nextBySubject(config.stream(), from, subject).thenCompose(found -> {
+            if (found.isEmpty()) {
+                return api.lastBySubject(config.stream(), subject)
+                        .thenApply(last -> last.map(s -> s.seq() + 1).orElse(1L));
+            }
+            JsApi.Stored s = found.get();
+            return s.time().isBefore(cutoff) ? firstKept(subject, s.seq() + 1, cutoff)
+                    : CompletableFuture.completedFuture(s.seq());
+        });
+    }
+
     @Override
     public CompletableFuture<Appended> append(String room, String messageKey, String topic, byte[] payload) {
         if (!connected.getAsBoolean()) {
@@ -227,7 +265,8 @@ public final class HistoryStream implements History {
         String token = Topics.escape(room);
         Headers headers = new Headers().add("Nats-Msg-Id", Names.messageId(room, messageKey));
         byte[] data = payload.clone();
-        return currentEpoch().thenCompose(ep -> appendTo(ep, token, headers, data, 0).handle((a, err) -> {
+        io.geows.Retention.Limit limit = retention.of(room).orElse(null);
+        return currentEpoch().thenCompose(ep -> appendTo(ep, token, headers, data, 0, limit).handle((a, err) -> {
             if (err == null) {
                 return CompletableFuture.completedFuture(a);
             }
@@ -235,18 +274,24 @@ public final class HistoryStream implements History {
                 // No stream listens on this epoch's subject: the stream may have been recreated. Look once.
                 return refresh().thenCompose(now -> now.equals(ep)
                         ? CompletableFuture.<Appended>failedFuture(JsApi.unwrap(err))
-                        : appendTo(now, token, headers, data, 0));
+                        : appendTo(now, token, headers, data, 0, limit));
             }
             return CompletableFuture.<Appended>failedFuture(JsApi.unwrap(err));
         }).thenCompose(f -> f));
     }
 
-    private CompletableFuture<Appended> appendTo(String ep, String token, Headers headers, byte[] data, int attempt) {
+    private CompletableFuture<Appended> appendTo(String ep, String token, Headers headers, byte[] data, int attempt,
+                                                 io.geows.Retention.Limit limit) {
         return api.publish(names.historySubject(ep, token), headers, data).thenCompose(ack -> {
+            if (limit != null && !ack.duplicate()) {
+                // A retained room: the append is answered once what its rule no longer keeps is gone.
+                return retain(names.historySubject(ep, token), limit, true)
+                        .thenApply(v -> new Appended(ack.seq(), ep, false));
+            }
             if (ack.duplicate() && ack.seq() == 0 && attempt < DUPLICATE_LOOKUPS) {
                 // A repeat of a message still being stored (clustered streams): ask again shortly for its sequence.
                 CompletableFuture<Appended> later = new CompletableFuture<>();
-                scheduler.schedule(() -> appendTo(ep, token, headers, data, attempt + 1).whenComplete((a, e) -> {
+                scheduler.schedule(() -> appendTo(ep, token, headers, data, attempt + 1, limit).whenComplete((a, e) -> {
                     if (e != null) {
                         later.completeExceptionally(e);
                     } else {
@@ -285,7 +330,12 @@ public final class HistoryStream implements History {
         }
         String token = Topics.escape(room);
         String topic = names.roomTopic(room);
-        return info(token).thenCompose(info -> readUpToTop(info, token, topic, afterOffset, Math.max(0, limit)));
+        io.geows.Retention.Limit kept = retention.of(room).orElse(null);
+        String ep = epoch;
+        CompletableFuture<Void> aged = kept == null || kept.maxAge() == null || ep == null
+                ? CompletableFuture.completedFuture(null) : retain(names.historySubject(ep, token), kept, false);
+        return aged.thenCompose(v -> info(token))
+                .thenCompose(info -> readUpToTop(info, token, topic, afterOffset, Math.max(0, limit), kept));
     }
 
     /**
@@ -293,7 +343,8 @@ public final class HistoryStream implements History {
      * room's tail grows while a read walks it (one direct get per message), so an open-ended read
      * might never end. What comes after arrives live.
      */
-    private CompletableFuture<HistorySlice> readUpToTop(Info info, String token, String topic, long afterOffset, int limit) {
+    private CompletableFuture<HistorySlice> readUpToTop(Info info, String token, String topic, long afterOffset, int limit,
+                                                        io.geows.Retention.Limit kept) {
         String subject = names.historySubject(info.epoch(), token);
         return api.lastBySubject(config.stream(), subject).thenApply(o -> o.map(JsApi.Stored::seq).orElse(0L))
                 .thenCompose(last -> {
@@ -303,7 +354,10 @@ public final class HistoryStream implements History {
                         boolean complete = read.anchorPresent
                                 || (info.roomCount() > 0 && read.out.isEmpty() && topSeq <= afterOffset)
                                 || (afterOffset + 1 >= info.firstSeq()
-                                    && (info.maxPerRoom() <= 0 || info.roomCount() < info.maxPerRoom()));
+                                    && (info.maxPerRoom() <= 0 || info.roomCount() < info.maxPerRoom())
+                                    // a retained room was never purged only while under its count (an age
+                                    // rule leaves no trace: rely on the first two rules)
+                                    && (kept == null || (kept.maxAge() == null && info.roomCount() < kept.maxMessages())));
                         return new HistorySlice(info.epoch(), topSeq, read.out, complete, read.rejected);
                     });
                 });

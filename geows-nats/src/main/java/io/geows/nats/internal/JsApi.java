@@ -221,6 +221,23 @@ public final class JsApi {
         });
     }
 
+    /**
+     * Removes the oldest messages on one subject: all but the last {@code keep} when {@code keep > 0},
+     * else those with a sequence below {@code below}.
+     */
+    public CompletableFuture<Void> purgeSubject(String stream, String subject, long keep, long below) {
+        ObjectNode req = JSON.createObjectNode().put("filter", subject);
+        if (keep > 0) {
+            req.put("keep", keep);
+        } else {
+            req.put("seq", below);
+        }
+        return request("$JS.API.STREAM.PURGE." + stream, null, req.toString().getBytes(StandardCharsets.UTF_8)).thenApply(m -> {
+            json(m);
+            return null;
+        });
+    }
+
     // ------------------------------------------------------------------ messages
 
     /** A stored message as a direct get returns it. */
