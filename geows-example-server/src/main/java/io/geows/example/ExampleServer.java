@@ -225,6 +225,7 @@ public final class ExampleServer implements AutoCloseable {
                 .interRegionKeys(InterRegionKeys.parse(c.security().interRegionKeys()))
                 .allowedOrigins(c.security().allowedOrigins())
                 .drainTimeout(Duration.ofSeconds(2));
+        builder.retention(c.retention());
         Residency residency = c.demo() ? ServerConfig.DEMO_RESIDENCY : c.residency();
         if (residency != null) {
             builder.residency(residency);

@@ -8,6 +8,7 @@ import io.geows.NodeLimits;
 import io.geows.PresenceMode;
 import io.geows.PresencePolicy;
 import io.geows.Residency;
+import io.geows.Retention;
 
 /**
  * The example server's settings, from flags ({@code --name value} or {@code --name=value}) and
@@ -29,11 +30,12 @@ import io.geows.Residency;
  * @param natsMemory with a NATS broker: keep history and presence in memory instead of on disk
  * @param residency  rooms pinned to zones of regions ({@code null}: none; the demo pins {@code eu-*} to eu-west)
  * @param zoneBrokers the broker URL of each zone this node's region belongs to
+ * @param retention  how long rooms keep their history, per room pattern
  */
 record ServerConfig(String host, int httpPort, String broker, String region, String nodeId, int port,
                     String publicUrl, int usPort, int euPort, Map<String, String> peers, NodeLimits limits,
                     PresencePolicy presence, Security security, boolean natsMemory, Residency residency,
-                    Map<String, String> zoneBrokers) {
+                    Map<String, String> zoneBrokers, Retention retention) {
 
     /** The demo's rule: rooms named {@code eu-...} are kept in eu-west only. */
     static final Residency DEMO_RESIDENCY = Residency.builder().regions("us-east", "eu-west").zone("eu", "eu-west")
@@ -158,6 +160,7 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
         private boolean natsMemory;
         private Residency residency;
         private Map<String, String> zoneBrokers = Map.of();
+        private Retention retention = Retention.none();
 
         Builder host(String host) {
             this.host = host;
@@ -222,9 +225,14 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
             return this;
         }
 
+        Builder retention(Retention retention) {
+            this.retention = retention;
+            return this;
+        }
+
         ServerConfig build() {
             return new ServerConfig(host, httpPort, broker, region, nodeId, port, publicUrl, usPort, euPort, peers, limits,
-                    presence, security, natsMemory, residency, zoneBrokers);
+                    presence, security, natsMemory, residency, zoneBrokers, retention);
         }
     }
 
@@ -296,6 +304,9 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
                 "data residency: rooms kept in a zone only, e.g. 'eu-*=eu,payroll=eu' (a room name, or a prefix and *)"),
         new Flag("zone-brokers", "GEOWS_ZONE_BROKERS", "",
                 "data residency: the broker of each zone this node's region is in, e.g. 'eu=redis://eu-redis:6379'"),
+        new Flag("retention", "GEOWS_RETENTION", "",
+                "history kept per room pattern: pattern=COUNT, pattern=AGE or pattern=COUNT/AGE (AGE like 90s, 15m, 12h, 30d), "
+                        + "e.g. 'eu-*=1000/30d,lobby=100'"),
         new Flag("hello-timeout-ms", "GEOWS_HELLO_TIMEOUT_MS", String.valueOf(NodeLimits.DEFAULT_HELLO_TIMEOUT.toMillis()),
                 "time a connection has to say hello (then 4000)"),
     };
@@ -387,7 +398,7 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
                 .limits(limits).presence(presence(values))
                 .security(security(values, lower.equals("memory") && region == null))
                 .natsMemory(natsStorage(values.get("nats-storage")))
-                .residency(residency, zoneBrokers).build();
+                .residency(residency, zoneBrokers).retention(retention(values.get("retention"))).build();
     }
 
     /** The residency flags as rules: refused here (naming the flag) when they do not hold together. */
@@ -430,6 +441,43 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
         } catch (IllegalArgumentException e) {
             throw new BadFlag("bad data-residency rule: " + e.getMessage());
         }
+    }
+
+    private static java.time.Duration age(String text) {
+        long n = Long.parseLong(text.substring(0, text.length() - 1));
+        return switch (text.charAt(text.length() - 1)) {
+            case 's' -> java.time.Duration.ofSeconds(n);
+            case 'm' -> java.time.Duration.ofMinutes(n);
+            case 'h' -> java.time.Duration.ofHours(n);
+            default -> java.time.Duration.ofDays(n);
+        };
+    }
+
+    /** {@code --retention}: pattern=COUNT, pattern=AGE or pattern=COUNT/AGE, comma-separated. */
+    private static Retention retention(String spec) {
+        Retention.Builder b = Retention.builder();
+        for (String rule : spec.split(",")) {
+            if (rule.isBlank()) {
+                continue;
+            }
+            int eq = rule.lastIndexOf('=');
+            String bounds = eq > 0 ? rule.substring(eq + 1).trim() : "";
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(?:/(\\d+[smhd]))?|(\\d+[smhd])")
+                    .matcher(bounds);
+            if (eq <= 0 || bounds.isEmpty() || !m.matches()) {
+                throw new BadFlag("--retention takes pattern=COUNT, pattern=AGE or pattern=COUNT/AGE (AGE like 90s, 15m, "
+                        + "12h, 30d), e.g. 'eu-*=1000/30d', was '" + rule.trim() + "'");
+            }
+            try {
+                int count = m.group(1) == null ? 0 : Integer.parseInt(m.group(1));
+                String ageText = m.group(2) != null ? m.group(2) : m.group(3);
+                java.time.Duration age = ageText == null ? null : age(ageText);
+                b.keep(rule.substring(0, eq).trim(), count, age);
+            } catch (IllegalArgumentException e) {
+                throw new BadFlag("--retention '" + rule.trim() + "': " + e.getMessage());
+            }
+        }
+        return b.build();
     }
 
     private static Map<String, String> zoneBrokers(String spec) {

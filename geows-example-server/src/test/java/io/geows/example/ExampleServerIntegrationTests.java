@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.geows.Retention;
 import io.geows.testkit.TestClient;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -240,6 +241,16 @@ class ExampleServerIntegrationTests {
                 .hasMessageContaining("--zone-brokers").hasMessageNotContaining("pw");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerConfig.parse(rules, k -> null))
                 .hasMessageContaining("need --region");
+        Retention kept = ServerConfig.parse(new String[] {"--retention", "eu-*=1000/30d, lobby=100,audit-*=12h"}, k -> null)
+                .retention();
+        assertThat(kept.of("eu-files")).contains(new Retention.Limit(1000, java.time.Duration.ofDays(30)));
+        assertThat(kept.of("lobby")).contains(new Retention.Limit(100, null));
+        assertThat(kept.of("audit-x")).contains(new Retention.Limit(0, java.time.Duration.ofHours(12)));
+        assertThat(kept.of("other")).isEmpty();
+        for (String bad : new String[] {"eu-*", "eu-*=", "eu-*=10x", "*=10", "eu-*=0"}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerConfig.parse(new String[] {"--retention", bad},
+                    k -> null)).as(bad).hasMessageContaining("--retention");
+        }
     }
 
     private static String[] concat(String[] a, String... b) {
