@@ -342,6 +342,22 @@ public final class GeoWsNode implements AutoCloseable {
     }
 
     /**
+     * Erases a user (the right to be forgotten): removes every message the user sent from the history
+     * of every room, in every residency zone (through a node of each zone, found in the node
+     * directory), and closes the user's sessions everywhere with {@link CloseCodes#FOR_GOOD}, which
+     * takes their presence with them. Nodes forget the recent messages they keep for resumes, so no
+     * resume in any region returns an erased message; other messages keep their offsets. Messages
+     * the user sends after the call are not erased: stop accepting the user's tokens first.
+     *
+     * @return completes with what was removed per zone, and where it failed (a zone without a live
+     *         node, a broker that cannot remove messages)
+     * @since 0.3.0
+     */
+    public CompletableFuture<ErasureReport> eraseUser(String user) {
+        return ops().eraseUser(user);
+    }
+
+    /**
      * Closes every session of a user, on every node in every region, with a close code (after a ban,
      * a password change). A session that connects after the order reached its node is not affected:
      * refuse the user's tokens too.

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -67,7 +68,86 @@ public final class BrokerCodec {
                              String node, long ts) implements Decoded {
     }
 
+    /**
+     * An order to erase a user's messages (sent to every node: each forgets its recent messages), and
+     * for each residency zone the node that erases them there ({@code erasers}: zone to node id).
+     */
+    public record Erase(String id, String user, Map<String, String> erasers, String region, String node, long ts)
+            implements Decoded {
+    }
+
+    /** An eraser's answer to the order's node: how many messages it removed in its zone, or why it could not. */
+    public record Erased(String id, String zone, int removed, String error, String region, String node, long ts)
+            implements Decoded {
+    }
+
     private BrokerCodec() {
+    }
+
+    public static byte[] encodeErase(Erase e) {
+        StringBuilder erasers = new StringBuilder();
+        e.erasers().forEach((zone, node) -> erasers.append(erasers.length() == 0 ? "" : ",").append(zone).append('=')
+                .append(node));
+        return encodeFields("erase", e.id(), e.region(), e.node(), e.ts(), g -> {
+            g.writeStringField("user", e.user());
+            g.writeStringField("erasers", erasers.toString());
+        });
+    }
+
+    public static byte[] encodeErased(Erased e) {
+        return encodeFields("erased", e.id(), e.region(), e.node(), e.ts(), g -> {
+            g.writeStringField("zone", e.zone());
+            g.writeNumberField("count", e.removed());
+            if (e.error() != null) {
+                g.writeStringField("reason", e.error());
+            }
+        });
+    }
+
+    private interface Fields {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    private static byte[] encodeFields(String kind, String id, String region, String node, long ts, Fields more) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(160);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("k", kind);
+            g.writeStringField("id", id);
+            more.write(g);
+            g.writeStringField("region", region);
+            g.writeStringField("node", node);
+            g.writeNumberField("ts", ts);
+            g.writeEndObject();
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return out.toByteArray();
+    }
+
+    private static Decoded erasure(String k, String id, String user, String erasers, String zone, Integer count,
+                                   String reason, String region, String node, Long ts) {
+        if (ts == null) {
+            throw new IllegalArgumentException("missing ts");
+        }
+        if ("erase".equals(k)) {
+            Map<String, String> byZone = new java.util.LinkedHashMap<>();
+            for (String pair : require("erasers", erasers).split(",")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    byZone.put(pair.substring(0, eq), pair.substring(eq + 1));
+                } else if (!pair.isEmpty()) {
+                    throw new IllegalArgumentException("bad erasers");
+                }
+            }
+            return new Erase(require("id", id), require("user", user), byZone, require("region", region),
+                    require("node", node), ts);
+        }
+        if (count == null || count < 0) {
+            throw new IllegalArgumentException("missing count");
+        }
+        return new Erased(require("id", id), require("zone", zone), count, reason, require("region", region),
+                require("node", node), ts);
     }
 
     public static byte[] encodeDisconnect(Disconnect d) {
@@ -250,6 +330,8 @@ public final class BrokerCodec {
             String user = null;
             String session = null;
             String reason = null;
+            String erasers = null;
+            String zone = null;
             Integer code = null;
             List<PresenceMember> joined = null;
             List<PresenceMember> left = null;
@@ -296,6 +378,8 @@ public final class BrokerCodec {
                     }
                     case "session" -> session = string(p, field);
                     case "reason" -> reason = string(p, field);
+                    case "erasers" -> erasers = string(p, field);
+                    case "zone" -> zone = string(p, field);
                     case "k" -> k = string(p, field);
                     case "id" -> id = string(p, field);
                     case "room" -> room = string(p, field);
@@ -316,6 +400,10 @@ public final class BrokerCodec {
             require("k", k);
             if ("disconnect".equals(k)) {
                 return disconnect(id, user, session, code, reason, region, node, hasTs ? ts : null);
+            }
+            if ("erase".equals(k) || "erased".equals(k)) {
+                return erasure(k, id, user, erasers, zone, count == PresenceDiff.NO_COUNT ? null : count, reason, region,
+                        node, hasTs ? ts : null);
             }
             if ("presence".equals(k) && "diff".equals(event)) {
                 if (joined == null || left == null) {
@@ -387,6 +475,14 @@ public final class BrokerCodec {
             JsonNode ts = n.get("ts");
             return disconnect(text(n, "id", true), text(n, "user", false), text(n, "session", false),
                     code != null && code.isInt() ? code.intValue() : null, text(n, "reason", false),
+                    text(n, "region", true), text(n, "node", true),
+                    ts != null && ts.isIntegralNumber() && ts.canConvertToLong() ? ts.longValue() : null);
+        }
+        if ("erase".equals(k) || "erased".equals(k)) {
+            JsonNode c = n.get("count");
+            JsonNode ts = n.get("ts");
+            return erasure(k, text(n, "id", true), text(n, "user", false), text(n, "erasers", false),
+                    text(n, "zone", false), c != null && c.isInt() ? c.intValue() : null, text(n, "reason", false),
                     text(n, "region", true), text(n, "node", true),
                     ts != null && ts.isIntegralNumber() && ts.canConvertToLong() ? ts.longValue() : null);
         }

@@ -98,6 +98,11 @@ final class LocalRoom {
      * (live, or from the recovery that fills any gap found later). {@code null} while the room has
      * not been seeded or is waiting for a history read.
      */
+    /** Forgets the recent messages kept for resumes (after an erasure): resumes read history until it refills. */
+    synchronized void forgetRecent() {
+        recent.forget();
+    }
+
     synchronized Position livePosition() {
         return epoch != null && waiting == null ? new Position(lastOffset, epoch) : null;
     }

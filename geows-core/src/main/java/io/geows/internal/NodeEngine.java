@@ -83,6 +83,7 @@ public final class NodeEngine {
         this.frames = new FrameHandler(node, new Hellos(node, p.authenticator(), joins, presence, replies, connections),
                 joins, new Requests(node, publisher, replies, new Hooks(p.interceptor(), p.rpcMethods(), p.hooks(),
                         p.hookTimeout())), replies, connections);
+        this.publisher.erasures = new Erasures(node, guard, rooms, disconnects);
         this.ops = new ServerOps(node, publisher, guard, disconnects, rooms, roomListeners);
     }
 

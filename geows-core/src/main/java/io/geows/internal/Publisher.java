@@ -24,6 +24,8 @@ final class Publisher {
     private final NodeContext node;
     private final BrokerGuard guard;
     private final Disconnects disconnects;
+    /** Set once the node is wired (erasures need the room table, which needs this). */
+    volatile Erasures erasures;
 
     Publisher(NodeContext node, BrokerGuard guard, Disconnects disconnects) {
         this.node = node;
@@ -152,6 +154,8 @@ final class Publisher {
         BrokerCodec.Decoded d = guard.decodeOrDrop(m);
         if (d instanceof BrokerCodec.Message msg && msg.envelope().kind() == Envelope.Kind.DIRECT) {
             deliverDirect(msg.envelope());
+        } else if (d instanceof BrokerCodec.Erased answer && erasures != null) {
+            erasures.answered(answer, m);
         } else if (d != null) {
             guard.dropBrokerMessage(m, "not a direct message");
         }
@@ -162,6 +166,8 @@ final class Publisher {
         BrokerCodec.Decoded d = guard.decodeOrDrop(m);
         if (d instanceof BrokerCodec.Disconnect order) {
             disconnects.received(order, m);
+        } else if (d instanceof BrokerCodec.Erase order && erasures != null) {
+            erasures.received(order, m);
         } else if (d instanceof BrokerCodec.Message msg && msg.envelope().kind() == Envelope.Kind.BROADCAST) {
             if (!msg.envelope().node().equals(node.nodeId)) { // delivered locally when sent
                 deliverBroadcast(msg.envelope());

@@ -32,6 +32,14 @@ final class RecentMessages {
         this.maxBytes = maxBytes;
     }
 
+    /** Holds nothing and knows no position: the next message starts over. */
+    void forget() {
+        frames.clear();
+        bytes = 0;
+        floor = -1;
+        top = -1;
+    }
+
     /** Starts over at a known position: nothing after it is held yet. */
     void reset(long offset, String epoch) {
         frames.clear();

@@ -115,6 +115,11 @@ final class RoomTable {
         return current.size();
     }
 
+    /** Every room forgets the recent messages it kept for resumes (after an erasure). */
+    void forgetRecent() {
+        snapshot().forEach(LocalRoom::forgetRecent);
+    }
+
     /** Closes every room's subscription. */
     void closeAll() {
         synchronized (lock) {

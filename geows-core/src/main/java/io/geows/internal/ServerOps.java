@@ -146,6 +146,15 @@ public final class ServerOps {
         return new RoomHistory(out, new Position(Math.max(last, slice.top()), slice.epoch()), complete);
     }
 
+    /** Erases a user's messages from history in every zone, and closes the user's sessions. */
+    public CompletableFuture<io.geows.ErasureReport> eraseUser(String user) {
+        Objects.requireNonNull(user, "user");
+        if (user.isEmpty() || user.indexOf('\n') >= 0) {
+            throw new IllegalArgumentException("user must be a user id, was '" + user + "'");
+        }
+        return publisher.erasures.erase(user);
+    }
+
     /** Closes every session of a user, on every node. */
     public CompletableFuture<Void> disconnectUser(String user, int code, String reason) {
         return disconnects.send(Objects.requireNonNull(user, "user"), null, code, reason);

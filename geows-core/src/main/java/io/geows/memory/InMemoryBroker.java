@@ -250,6 +250,20 @@ public final class InMemoryBroker {
         }
     }
 
+    long eraseSender(InMemoryConnection from, String user) {
+        synchronized (lock) {
+            checkReachable(from);
+            String prefix = user + "\n";
+            long removed = 0;
+            for (RoomLog log : rooms.values()) {
+                int before = log.entries.size();
+                log.entries.removeIf(e -> e.key.startsWith(prefix)); // keys stay known: a repeat is a duplicate
+                removed += before - log.entries.size();
+            }
+            return removed;
+        }
+    }
+
     /** Drops what the room's retention rule (the connection's) no longer keeps by age. */
     private static void retain(InMemoryConnection from, String room, RoomLog log, long now) {
         var limit = from.retention().of(room).orElse(null);

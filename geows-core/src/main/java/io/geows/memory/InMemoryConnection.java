@@ -233,6 +233,11 @@ public final class InMemoryConnection implements BrokerAdapter {
         }
 
         @Override
+        public CompletableFuture<Long> eraseSender(String user) {
+            return call(() -> broker.eraseSender(InMemoryConnection.this, user));
+        }
+
+        @Override
         public void retention(io.geows.Retention rules) {
             retention = java.util.Objects.requireNonNull(rules, "rules");
         }

@@ -31,7 +31,9 @@ public interface History {
      * {@link Appended#duplicate()} {@code true}.
      *
      * @param room       the room (unescaped)
-     * @param messageKey a key unique per message within the room, used to drop repeats
+     * @param messageKey a key unique per message within the room, used to drop repeats; the node's
+     *                   keys are {@code <sender user id>\n<message id>} (empty sender for the
+     *                   application's messages), which is what {@link #eraseSender} goes by
      * @param topic      the topic subscribers of the room listen on
      * @param payload    the message bytes; handed over as for {@link BrokerAdapter#publish}
      */
@@ -61,5 +63,20 @@ public interface History {
         if (!rules.isEmpty()) {
             throw new UnsupportedOperationException(getClass().getName() + " cannot apply retention rules");
         }
+    }
+
+    /**
+     * Removes every stored message of a sender from every room this broker keeps (the right to be
+     * forgotten): the messages whose key starts with {@code user + "\n"}. The other messages keep
+     * their offsets; the removed ones' keys may stay known, so that a repeat of one is still
+     * answered as a duplicate rather than stored again. The default refuses.
+     *
+     * @return completes with how many messages were removed; fails with
+     *         {@link UnsupportedOperationException} when the adapter cannot remove messages
+     * @since 0.3.0
+     */
+    default CompletableFuture<Long> eraseSender(String user) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException(getClass().getName()
+                + " cannot remove messages from history"));
     }
 }

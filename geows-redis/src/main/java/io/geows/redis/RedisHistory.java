@@ -57,6 +57,31 @@ final class RedisHistory implements History {
         this.retention = java.util.Objects.requireNonNull(rules, "rules");
     }
 
+    /**
+     * Scans the rooms' streams ({@code SCAN}, every master of a cluster) and removes the sender's
+     * entries from each with one script call per stream.
+     */
+    @Override
+    public CompletableFuture<Long> eraseSender(String user) {
+        String pattern = "{" + topics.room("") + "*}:h";
+        byte[] prefix = (user + "\n").getBytes(StandardCharsets.UTF_8);
+        return broker.call(commands -> scanAndErase(commands, io.lettuce.core.ScanCursor.INITIAL, pattern, prefix, 0L));
+    }
+
+    private CompletableFuture<Long> scanAndErase(RedisClusterAsyncCommands<String, byte[]> commands,
+                                                 io.lettuce.core.ScanCursor cursor, String pattern, byte[] prefix,
+                                                 long sofar) {
+        return commands.scan(cursor, io.lettuce.core.ScanArgs.Builder.matches(pattern).limit(500)).toCompletableFuture()
+                .thenCompose(page -> {
+                    CompletableFuture<Long> sum = CompletableFuture.completedFuture(sofar);
+                    for (String key : page.getKeys()) {
+                        sum = sum.thenCompose(n -> Scripts.ERASE.<Long>runInteger(commands, broker.scriptsSent,
+                                new String[] {key}, prefix).thenApply(r -> n + r));
+                    }
+                    return page.isFinished() ? sum : sum.thenCompose(n -> scanAndErase(commands, page, pattern, prefix, n));
+                });
+    }
+
     @Override
     public CompletableFuture<Appended> append(String room, String messageKey, String topic, byte[] payload) {
         String base = base(room);

@@ -24,6 +24,7 @@ import java.util.concurrent.CompletionException;
 final class Scripts {
     static final Scripts APPEND = load("append.lua");
     static final Scripts READ = load("read.lua");
+    static final Scripts ERASE = load("erase.lua");
 
     private final String source;
     private final String sha;
@@ -55,15 +56,26 @@ final class Scripts {
      */
     <T> CompletableFuture<T> run(RedisClusterAsyncCommands<String, byte[]> redis, java.util.Set<Scripts> sent,
                                  String[] keys, byte[]... args) {
+        return run(redis, sent, ScriptOutputType.MULTI, keys, args);
+    }
+
+    /** Runs a script that returns a number. */
+    <T> CompletableFuture<T> runInteger(RedisClusterAsyncCommands<String, byte[]> redis, java.util.Set<Scripts> sent,
+                                        String[] keys, byte[]... args) {
+        return run(redis, sent, ScriptOutputType.INTEGER, keys, args);
+    }
+
+    private <T> CompletableFuture<T> run(RedisClusterAsyncCommands<String, byte[]> redis, java.util.Set<Scripts> sent,
+                                         ScriptOutputType type, String[] keys, byte[]... args) {
         if (sent.add(this)) {
-            return redis.<T>eval(source, ScriptOutputType.MULTI, keys, args).toCompletableFuture();
+            return redis.<T>eval(source, type, keys, args).toCompletableFuture();
         }
-        CompletableFuture<T> bySha = redis.<T>evalsha(sha, ScriptOutputType.MULTI, keys, args).toCompletableFuture();
+        CompletableFuture<T> bySha = redis.<T>evalsha(sha, type, keys, args).toCompletableFuture();
         return bySha.handle((result, err) -> {
             Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
             if (cause instanceof RedisNoScriptException) {
                 org.slf4j.LoggerFactory.getLogger(Scripts.class).debug("NOSCRIPT for {}; sending it with EVAL", sha);
-                return redis.<T>eval(source, ScriptOutputType.MULTI, keys, args).toCompletableFuture();
+                return redis.<T>eval(source, type, keys, args).toCompletableFuture();
             }
             return err == null ? CompletableFuture.completedFuture(result) : CompletableFuture.<T>failedFuture(cause);
         }).thenCompose(f -> f);

@@ -560,6 +560,49 @@ public abstract class BrokerCompatibilityKit extends ServerOperationsKit {
         }
     }
 
+    /**
+     * Whether the adapter removes messages from history ({@code History.eraseSender}); one that
+     * cannot must refuse with {@link UnsupportedOperationException}, which the kit then checks.
+     */
+    protected boolean erasesMessages() {
+        return true;
+    }
+
+    @Test
+    @DisplayName("erasure: a sender's messages leave every room's history; the others keep their offsets; a repeat is a duplicate")
+    void eraseSenderRemovesOnlyThatSendersMessages() throws Exception {
+        try (BrokerAdapter broker = connect(unique("erase"))) {
+            String gone = unique("gone");
+            String a = unique("room-a");
+            String b = unique("room-b");
+            List<Appended> kept = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                append(broker, a, gone + "\nx" + i, "gone-a" + i);
+                kept.add(append(broker, a, "other\nx" + i, "kept-a" + i));
+                append(broker, b, gone + "\ny" + i, "gone-b" + i);
+            }
+            append(broker, b, gone + "-not-the-same\ny", "kept-b");
+            if (!erasesMessages()) {
+                assertThat(broker.history().eraseSender(gone)).failsWithin(Duration.ofSeconds(10))
+                        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                        .withCauseInstanceOf(UnsupportedOperationException.class);
+                return;
+            }
+            assertThat(broker.history().eraseSender(gone).get(10, TimeUnit.SECONDS)).isEqualTo(6L);
+            HistorySlice roomA = broker.history().readAfter(a, 0, 100).get(10, TimeUnit.SECONDS);
+            assertThat(roomA.messages()).extracting(m -> new String(m.payload(), StandardCharsets.UTF_8))
+                    .containsExactly("kept-a0", "kept-a1", "kept-a2");
+            assertThat(roomA.messages()).extracting(BrokerMessage::offset)
+                    .containsExactlyElementsOf(kept.stream().map(Appended::offset).toList());
+            assertThat(broker.history().readAfter(b, 0, 100).get(10, TimeUnit.SECONDS).messages())
+                    .extracting(m -> new String(m.payload(), StandardCharsets.UTF_8)).containsExactly("kept-b");
+            assertThat(broker.history().eraseSender(gone).get(10, TimeUnit.SECONDS)).as("nothing left to erase").isZero();
+            Appended again = append(broker, a, gone + "\nx1", "gone-a1");
+            assertThat(again.duplicate()).as("an erased message sent again is not stored again").isTrue();
+            assertThat(broker.history().readAfter(a, 0, 100).get(10, TimeUnit.SECONDS).messages()).hasSize(3);
+        }
+    }
+
     private static Appended append(BrokerAdapter broker, String room, String key, String payload) throws Exception {
         return broker.history().append(room, key, Topics.defaults().room(room), payload.getBytes(StandardCharsets.UTF_8))
                 .get(10, TimeUnit.SECONDS);

@@ -121,6 +121,53 @@ class ResidencyIntegrationTests {
     }
 
     @Test
+    @DisplayName("erasing a user from a US node removes their messages in the EU zone and the global rooms; no resume returns them")
+    void erasureReachesEveryZone() throws Exception {
+        InMemoryBroker global = new InMemoryBroker();
+        InMemoryBroker euOnly = new InMemoryBroker();
+        try (GeoWsNode eu = node("eu-west", "eu-1", global).zoneBroker("eu", euOnly.connect("eu-1")).build().start();
+             GeoWsNode us = node("us-east", "us-1", global).build().start();
+             TestClient anna = TestClient.connectAs(eu.uri(), "anna");
+             TestClient ben = TestClient.connectAs(eu.uri(), "ben");
+             TestClient carl = TestClient.connectAs(us.uri(), "carl")) {
+            BrokerAdapter directory = global.connect("directory");
+            Await.until("both nodes in the directory", WAIT, () -> directory.presence().nodes().join().size() == 2);
+            JsonNode start = anna.join("eu:chat");
+            ben.join("eu:chat");
+            anna.join("lobby");
+            carl.join("lobby");
+            for (int i = 0; i < 3; i++) {
+                anna.publishAndAwait("eu:chat", "a" + i, WAIT, ben);
+                ben.publishAndAwait("eu:chat", "b" + i, WAIT, anna);
+            }
+            anna.publishAndAwait("lobby", "la", WAIT, carl);
+            carl.publishAndAwait("lobby", "lc", WAIT, anna);
+            List<Long> bensOffsets = eu.history("eu:chat", null, 100).get(5, TimeUnit.SECONDS).messages().stream()
+                    .filter(m -> "ben".equals(m.from())).map(m -> m.position().offset()).toList();
+
+            io.geows.ErasureReport report = us.eraseUser("anna").get(20, TimeUnit.SECONDS);
+
+            assertThat(report.complete()).as("report %s", report).isTrue();
+            assertThat(report.removed()).containsEntry("eu", 3L).containsEntry(io.geows.ErasureReport.GLOBAL, 1L);
+            assertThat(anna.awaitClose(WAIT)).as("the erased user's sessions are closed for good").isEqualTo(4500);
+            var euHistory = eu.history("eu:chat", null, 100).get(5, TimeUnit.SECONDS).messages();
+            assertThat(euHistory).extracting(m -> m.from()).containsOnly("ben");
+            assertThat(euHistory).extracting(m -> m.position().offset()).as("other users' offsets").isEqualTo(bensOffsets);
+            assertThat(us.history("lobby", null, 100).get(5, TimeUnit.SECONDS).messages())
+                    .extracting(m -> m.envelope().id()).containsExactly("lc");
+            // A resume from before the erased messages, on the node that had them in memory, does not return them.
+            try (TestClient back = TestClient.connect(eu.uri())) {
+                back.send(Map.of("type", "hello", "token", "ben", "protocol", 1, "id", "h", "resume",
+                        Map.of("eu:chat", Map.of("offset", start.path("offset").asLong(), "epoch", start.path("epoch").asText()))));
+                back.awaitType("welcome");
+                List<JsonNode> replay = back.drain(f -> "message".equals(TestClient.type(f)), Duration.ofMillis(500));
+                assertThat(replay).extracting(f -> f.path("id").asText()).containsExactly("b0", "b1", "b2");
+            }
+            directory.close();
+        }
+    }
+
+    @Test
     @DisplayName("a node whose rules do not fit is refused at start-up, naming the problem")
     void misconfiguredNodesAreRefused() {
         InMemoryBroker global = new InMemoryBroker();

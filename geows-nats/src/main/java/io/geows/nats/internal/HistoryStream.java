@@ -224,6 +224,37 @@ public final class HistoryStream implements History {
         this.retention = java.util.Objects.requireNonNull(rules, "rules");
     }
 
+    /**
+     * Walks every message of the current epoch (one direct get each) and deletes those whose key's
+     * sender is the user; JetStream overwrites a deleted message's storage. The deduplication window
+     * still knows their ids, so a repeat within it is not stored again.
+     */
+    @Override
+    public CompletableFuture<Long> eraseSender(String user) {
+        if (!connected.getAsBoolean()) {
+            return unavailable();
+        }
+        String prefix = user + "\n";
+        return currentEpoch().thenCompose(ep -> eraseFrom(ep, 1, prefix, 0L));
+    }
+
+    private CompletableFuture<Long> eraseFrom(String ep, long seq, String prefix, long removed) {
+        String head = names.historySubject(ep, "");
+        return api.nextBySubject(config.stream(), seq, names.historyFilter(ep)).thenCompose(found -> {
+            if (found.isEmpty()) {
+                return CompletableFuture.completedFuture(removed);
+            }
+            JsApi.Stored s = found.get();
+            String token = s.subject() != null && s.subject().startsWith(head) ? s.subject().substring(head.length()) : "";
+            String key = Names.keyOf(token, s.header("Nats-Msg-Id"));
+            if (key == null || !key.startsWith(prefix)) {
+                return eraseFrom(ep, s.seq() + 1, prefix, removed);
+            }
+            return api.deleteMessage(config.stream(), s.seq())
+                    .thenCompose(deleted -> eraseFrom(ep, s.seq() + 1, prefix, removed + (deleted ? 1 : 0)));
+        });
+    }
+
     /** Purges what the room's rule no longer keeps; completes when JetStream has. */
     private CompletableFuture<Void> retain(String subject, io.geows.Retention.Limit limit, boolean count) {
         CompletableFuture<Void> byCount = count && limit.maxMessages() > 0

@@ -238,6 +238,21 @@ public final class JsApi {
         });
     }
 
+    /** Deletes one message, its storage overwritten ({@code STREAM.MSG.DELETE}); false when it was gone already. */
+    public CompletableFuture<Boolean> deleteMessage(String stream, long seq) {
+        byte[] body = JSON.createObjectNode().put("seq", seq).toString().getBytes(StandardCharsets.UTF_8);
+        return request("$JS.API.STREAM.MSG.DELETE." + stream, null, body).thenApply(m -> {
+            try {
+                return json(m).path("success").asBoolean();
+            } catch (ApiError e) {
+                if (e.code == 404 || e.errCode == 10037) {
+                    return false; // no message with that sequence
+                }
+                throw e;
+            }
+        });
+    }
+
     // ------------------------------------------------------------------ messages
 
     /** A stored message as a direct get returns it. */
