@@ -132,6 +132,7 @@ public final class ExampleServer implements AutoCloseable {
             http.createContext("/regions", server::regions);
             http.createContext("/healthz", ex -> respond(ex, 200, "text/plain", "ok\n"));
             http.createContext("/readyz", server::ready);
+            http.createContext("/admin/", server::admin);
             http.createContext("/metrics", ex -> {
                 server.nodes.forEach(n -> {
                     Metrics m = METRICS_OF.get(n.nodeId());
@@ -318,6 +319,82 @@ public final class ExampleServer implements AutoCloseable {
             return null;
         }
         return region;
+    }
+
+    /**
+     * The admin API: {@code POST /admin/erase?user=<id>} with {@code Authorization: Bearer <key>} erases
+     * the user's messages in every zone ({@link GeoWsNode#eraseUser}) and answers the report as JSON:
+     * 200 when every zone erased them, 503 when one could not (send it again). 401 for a missing or
+     * wrong key (compared in constant time; nothing done), 404 while no admin key is configured.
+     */
+    private void admin(HttpExchange ex) throws IOException {
+        if (config.adminKeys().isEmpty()) {
+            respond(ex, 404, "text/plain", "the admin API is off: start with --admin-keys\n");
+            return;
+        }
+        if (!authorized(ex.getRequestHeaders().getFirst("Authorization"))) {
+            ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+            log.warn("admin API: refused a request to {} from {} (missing or wrong key)", ex.getRequestURI().getPath(),
+                    ex.getRemoteAddress());
+            respond(ex, 401, "application/json", "{\"error\":\"unauthorized\",\"message\":\"missing or wrong admin key\"}");
+            return;
+        }
+        if (!ex.getRequestURI().getPath().equals("/admin/erase")) {
+            respond(ex, 404, "application/json", "{\"error\":\"not_found\",\"message\":\"no such admin operation\"}");
+            return;
+        }
+        if (!"POST".equals(ex.getRequestMethod())) {
+            respond(ex, 405, "application/json", "{\"error\":\"method_not_allowed\",\"message\":\"use POST\"}");
+            return;
+        }
+        String query = ex.getRequestURI().getRawQuery();
+        String user = null;
+        if (query != null) {
+            for (String pair : query.split("&")) {
+                if (pair.startsWith("user=")) {
+                    user = java.net.URLDecoder.decode(pair.substring(5), StandardCharsets.UTF_8);
+                }
+            }
+        }
+        if (user == null || user.isEmpty() || user.length() > 256 || user.indexOf('\n') >= 0) {
+            respond(ex, 400, "application/json", "{\"error\":\"bad_request\",\"message\":\"give ?user=<user id>\"}");
+            return;
+        }
+        ObjectNode body = JSON.createObjectNode().put("user", user);
+        try {
+            io.geows.ErasureReport report = nodes.get(0).eraseUser(user).get(60, TimeUnit.SECONDS);
+            ObjectNode removed = body.putObject("removed");
+            report.removed().forEach(removed::put);
+            ObjectNode failures = body.putObject("failures");
+            report.failures().forEach(failures::put);
+            body.put("total", report.total()).put("complete", report.complete());
+            log.info("admin API: erased user {}: {}", user, report);
+            respond(ex, report.complete() ? 200 : 503, "application/json", JSON.writeValueAsString(body));
+        } catch (Exception e) {
+            body.put("error", "unavailable").put("message", String.valueOf(e.getMessage()));
+            respond(ex, 503, "application/json", JSON.writeValueAsString(body));
+        }
+    }
+
+    /** Whether the header carries one of the admin keys; every key is compared, each in constant time. */
+    private boolean authorized(String header) {
+        if (header == null || !header.startsWith("Bearer ")) {
+            return false;
+        }
+        byte[] given = digest(header.substring("Bearer ".length()).trim());
+        boolean ok = false;
+        for (String key : config.adminKeys()) {
+            ok |= java.security.MessageDigest.isEqual(given, digest(key));
+        }
+        return ok;
+    }
+
+    private static byte[] digest(String s) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** 200 when every node is ready, else 503; the body also says where each node's broker keeps what. */

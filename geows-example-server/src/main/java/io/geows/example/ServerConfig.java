@@ -31,11 +31,12 @@ import io.geows.Retention;
  * @param residency  rooms pinned to zones of regions ({@code null}: none; the demo pins {@code eu-*} to eu-west)
  * @param zoneBrokers the broker URL of each zone this node's region belongs to
  * @param retention  how long rooms keep their history, per room pattern
+ * @param adminKeys  keys of the admin HTTP API ({@code Authorization: Bearer <key>}); empty: the API is off
  */
 record ServerConfig(String host, int httpPort, String broker, String region, String nodeId, int port,
                     String publicUrl, int usPort, int euPort, Map<String, String> peers, NodeLimits limits,
                     PresencePolicy presence, Security security, boolean natsMemory, Residency residency,
-                    Map<String, String> zoneBrokers, Retention retention) {
+                    Map<String, String> zoneBrokers, Retention retention, java.util.List<String> adminKeys) {
 
     /** The demo's rule: rooms named {@code eu-...} are kept in eu-west only. */
     static final Residency DEMO_RESIDENCY = Residency.builder().regions("us-east", "eu-west").zone("eu", "eu-west")
@@ -161,6 +162,7 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
         private Residency residency;
         private Map<String, String> zoneBrokers = Map.of();
         private Retention retention = Retention.none();
+        private java.util.List<String> adminKeys = java.util.List.of();
 
         Builder host(String host) {
             this.host = host;
@@ -230,9 +232,14 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
             return this;
         }
 
+        Builder adminKeys(java.util.List<String> keys) {
+            this.adminKeys = java.util.List.copyOf(keys);
+            return this;
+        }
+
         ServerConfig build() {
             return new ServerConfig(host, httpPort, broker, region, nodeId, port, publicUrl, usPort, euPort, peers, limits,
-                    presence, security, natsMemory, residency, zoneBrokers, retention);
+                    presence, security, natsMemory, residency, zoneBrokers, retention, adminKeys);
         }
     }
 
@@ -307,6 +314,9 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
         new Flag("retention", "GEOWS_RETENTION", "",
                 "history kept per room pattern: pattern=COUNT, pattern=AGE or pattern=COUNT/AGE (AGE like 90s, 15m, 12h, 30d), "
                         + "e.g. 'eu-*=1000/30d,lobby=100'"),
+        new Flag("admin-keys", "GEOWS_ADMIN_KEYS", "",
+                "keys of the admin HTTP API (POST /admin/erase?user=...), comma-separated so one can be rotated in while "
+                        + "the old one still works; each 32+ characters. Empty: the admin API is off"),
         new Flag("hello-timeout-ms", "GEOWS_HELLO_TIMEOUT_MS", String.valueOf(NodeLimits.DEFAULT_HELLO_TIMEOUT.toMillis()),
                 "time a connection has to say hello (then 4000)"),
     };
@@ -398,7 +408,8 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
                 .limits(limits).presence(presence(values))
                 .security(security(values, lower.equals("memory") && region == null))
                 .natsMemory(natsStorage(values.get("nats-storage")))
-                .residency(residency, zoneBrokers).retention(retention(values.get("retention"))).build();
+                .residency(residency, zoneBrokers).retention(retention(values.get("retention")))
+                .adminKeys(adminKeys(values.get("admin-keys"))).build();
     }
 
     /** The residency flags as rules: refused here (naming the flag) when they do not hold together. */
@@ -441,6 +452,21 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
         } catch (IllegalArgumentException e) {
             throw new BadFlag("bad data-residency rule: " + e.getMessage());
         }
+    }
+
+    private static java.util.List<String> adminKeys(String spec) {
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        for (String k : spec.split(",")) {
+            String key = k.trim();
+            if (key.isEmpty()) {
+                continue;
+            }
+            if (key.length() < 32) {
+                throw new BadFlag("--admin-keys: each key must be at least 32 characters (one was " + key.length() + ")");
+            }
+            keys.add(key);
+        }
+        return keys;
     }
 
     private static java.time.Duration age(String text) {

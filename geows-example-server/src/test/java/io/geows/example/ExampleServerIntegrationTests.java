@@ -253,6 +253,53 @@ class ExampleServerIntegrationTests {
         }
     }
 
+    @Test
+    void adminApiErasesAUserWithTheRightKeyOnly() throws Exception {
+        String key = "an-admin-key-of-at-least-32-characters";
+        try (ExampleServer server = ExampleServer.start(ServerConfig.parse(new String[] {"--anonymous", "true", "--region",
+                "us-east", "--port", "0", "--http-port", "0", "--admin-keys", "old-key-that-is-32-characters-long!," + key},
+                k -> null));
+             TestClient mallory = TestClient.connectAs(server.nodes().get(0).uri(), "mallory");
+             TestClient rita = TestClient.connectAs(server.nodes().get(0).uri(), "rita")) {
+            mallory.join("r");
+            rita.join("r");
+            mallory.publishAndAwait("r", "m1", java.time.Duration.ofSeconds(10));
+            rita.publishAndAwait("r", "r1", java.time.Duration.ofSeconds(10));
+            HttpClient http = HttpClient.newHttpClient();
+            URI erase = URI.create("http://127.0.0.1:" + server.httpPort() + "/admin/erase?user=mallory");
+            java.util.function.Function<String, HttpResponse<String>> post = auth -> {
+                HttpRequest.Builder b = HttpRequest.newBuilder(erase).POST(HttpRequest.BodyPublishers.noBody());
+                if (auth != null) {
+                    b.header("Authorization", auth);
+                }
+                try {
+                    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            for (String bad : new String[] {null, "Bearer wrong", "Basic " + key, "Bearer " + key + "x"}) {
+                HttpResponse<String> refused = post.apply(bad);
+                assertThat(refused.statusCode()).as(String.valueOf(bad)).isEqualTo(401);
+                assertThat(refused.body()).contains("unauthorized");
+            }
+            assertThat(server.nodes().get(0).history("r", null, 10).get(5, java.util.concurrent.TimeUnit.SECONDS).messages())
+                    .as("nothing erased by refused calls").hasSize(2);
+            HttpResponse<String> done = post.apply("Bearer " + key);
+            assertThat(done.statusCode()).as(done.body()).isEqualTo(200);
+            var report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(done.body());
+            assertThat(report.path("total").asLong()).isEqualTo(1);
+            assertThat(report.path("complete").asBoolean()).isTrue();
+            assertThat(server.nodes().get(0).history("r", null, 10).get(5, java.util.concurrent.TimeUnit.SECONDS).messages())
+                    .extracting(m -> m.envelope().id()).containsExactly("r1");
+            assertThat(mallory.awaitClose(java.time.Duration.ofSeconds(10))).isEqualTo(4500);
+            assertThat(post.apply("Bearer old-key-that-is-32-characters-long!").statusCode()).as("the rotated-out key still works")
+                    .isEqualTo(200);
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerConfig.parse(new String[] {"--admin-keys", "short"},
+                k -> null)).hasMessageContaining("--admin-keys").hasMessageNotContaining("short");
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);

@@ -122,4 +122,48 @@ class RedisResidencyIntegrationTests {
                     euMonitor.lines().size(), euMonitor.linesWith(EU_ROOM).size());
         }
     }
+
+    @Test
+    @DisplayName("erasing a user from the US node removes their messages from the EU Redis and the global one; no resume returns them")
+    void erasureReachesTheEuZoneFromTheUs() throws Exception {
+        try (RedisServer global = RedisServer.launch();
+             RedisServer euRedis = RedisServer.launch();
+             RedisServer usRedis = RedisServer.launch();
+             GeoWsNode eu = node("eu-west", "eu-1", global, "eu", euRedis);
+             GeoWsNode us = node("us-east", "us-1", global, "us", usRedis);
+             TestClient anna = TestClient.connectAs(eu.uri(), "anna");
+             TestClient ben = TestClient.connectAs(eu.uri(), "ben");
+             TestClient carl = TestClient.connectAs(us.uri(), "carl")) {
+            Await.until("both nodes ready and in the directory", WAIT, () -> eu.isReady() && us.isReady()
+                    && us.eraseUser("nobody-" + System.nanoTime()).join().complete());
+            JsonNode start = ben.join(EU_ROOM);
+            anna.join(EU_ROOM);
+            anna.join("lobby");
+            carl.join("lobby");
+            for (int i = 0; i < 4; i++) {
+                anna.publishAndAwait(EU_ROOM, "a" + i, WAIT, ben);
+                ben.publishAndAwait(EU_ROOM, "b" + i, WAIT, anna);
+            }
+            anna.publishAndAwait("lobby", "la", WAIT, carl);
+            List<Long> bens = eu.history(EU_ROOM, null, 100).get(10, TimeUnit.SECONDS).messages().stream()
+                    .filter(m -> "ben".equals(m.from())).map(m -> m.position().offset()).toList();
+
+            io.geows.ErasureReport report = us.eraseUser("anna").get(30, TimeUnit.SECONDS);
+            log.info("erasure from us-east: {}", report);
+            assertThat(report.complete()).as("%s", report).isTrue();
+            assertThat(report.removed()).containsEntry("eu", 4L).containsEntry(io.geows.ErasureReport.GLOBAL, 1L)
+                    .containsEntry("us", 0L);
+            var left = eu.history(EU_ROOM, null, 100).get(10, TimeUnit.SECONDS).messages();
+            assertThat(left).extracting(m -> m.from()).containsOnly("ben");
+            assertThat(left).extracting(m -> m.position().offset()).isEqualTo(bens);
+            assertThat(us.history("lobby", null, 100).get(10, TimeUnit.SECONDS).messages()).isEmpty();
+            try (TestClient back = TestClient.connect(eu.uri())) {
+                back.send(Map.of("type", "hello", "token", "ben", "protocol", 1, "id", "h", "resume",
+                        Map.of(EU_ROOM, Map.of("offset", start.path("offset").asLong(), "epoch", start.path("epoch").asText()))));
+                back.awaitType("welcome");
+                assertThat(back.drain(f -> "message".equals(TestClient.type(f)), Duration.ofMillis(500)))
+                        .extracting(f -> f.path("id").asText()).containsExactly("b0", "b1", "b2", "b3");
+            }
+        }
+    }
 }
