@@ -35,7 +35,7 @@ import java.util.Set;
  * @since 0.3.0
  */
 public final class Residency {
-    private static final Residency NONE = new Residency(Set.of(), Map.of(), List.of());
+    private static final Residency NONE = new Residency(Set.of(), Map.of(), List.of(), List.of());
 
     /** A room pattern pinned to a zone. */
     private record Pin(String pattern, String zone) {
@@ -68,8 +68,10 @@ public final class Residency {
     private final Set<String> regions;
     private final Map<String, Set<String>> zones;
     private final List<Pin> pins;
+    private final List<Pin> userPins;
 
-    private Residency(Set<String> regions, Map<String, Set<String>> zones, List<Pin> pins) {
+    private Residency(Set<String> regions, Map<String, Set<String>> zones, List<Pin> pins, List<Pin> userPins) {
+        this.userPins = userPins;
         this.regions = regions;
         this.zones = zones;
         this.pins = pins;
@@ -95,9 +97,24 @@ public final class Residency {
         return Optional.empty();
     }
 
-    /** Whether no room is pinned (every room is global). */
+    /** Whether no room and no user is pinned (everything is global). */
     public boolean isEmpty() {
-        return pins.isEmpty();
+        return pins.isEmpty() && userPins.isEmpty();
+    }
+
+    /** The zone a user is pinned to ({@link Builder#pinUsers}), or empty for a user served anywhere. */
+    public Optional<String> zoneOfUser(String user) {
+        for (Pin p : userPins) {
+            if (p.matches(user)) {
+                return Optional.of(p.zone());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Whether a node of {@code region} may serve {@code user} (a session of them, a direct message to them). */
+    public boolean allowsUser(String user, String region) {
+        return zoneOfUser(user).map(z -> zones.get(z).contains(region)).orElse(true);
     }
 
     /**
@@ -142,7 +159,7 @@ public final class Residency {
      * @throws IllegalArgumentException naming what is missing or wrong
      */
     public void checkNode(String region, Set<String> zonesWithBroker) {
-        if (pins.isEmpty() && zonesWithBroker.isEmpty()) {
+        if (isEmpty() && zonesWithBroker.isEmpty()) {
             return;
         }
         if (!regions.contains(region)) {
@@ -175,7 +192,12 @@ public final class Residency {
 
     @Override
     public String toString() {
-        return pins.isEmpty() ? "Residency[none]" : "Residency" + pins() + " zones " + zones;
+        if (isEmpty()) {
+            return "Residency[none]";
+        }
+        Map<String, String> users = new LinkedHashMap<>();
+        userPins.forEach(p -> users.put(p.pattern(), p.zone()));
+        return "Residency" + pins() + (users.isEmpty() ? "" : " users " + users) + " zones " + zones;
     }
 
     /** Builds {@link Residency}. Not thread-safe. */
@@ -183,6 +205,7 @@ public final class Residency {
         private final Set<String> regions = new LinkedHashSet<>();
         private final Map<String, Set<String>> zones = new LinkedHashMap<>();
         private final List<Pin> pins = new ArrayList<>();
+        private final List<Pin> userPins = new ArrayList<>();
 
         private Builder() {
         }
@@ -223,14 +246,31 @@ public final class Residency {
          * @throws IllegalArgumentException for any other pattern
          */
         public Builder pin(String pattern, String zone) {
+            pins.add(new Pin(checkedPattern(pattern, "room"), name(zone, "zone")));
+            return this;
+        }
+
+        /**
+         * Pins users whose id matches {@code pattern} (a user id, or a non-empty prefix followed by
+         * {@code *}) to a zone: their sessions, their presence and the direct messages to them are
+         * served only by nodes of the zone, through its broker. A client of such a user that connects
+         * elsewhere is answered {@link ErrorCode#WRONG_REGION} and moved.
+         *
+         * @throws IllegalArgumentException for any other pattern
+         */
+        public Builder pinUsers(String pattern, String zone) {
+            userPins.add(new Pin(checkedPattern(pattern, "user"), name(zone, "zone")));
+            return this;
+        }
+
+        private static String checkedPattern(String pattern, String what) {
             Objects.requireNonNull(pattern, "pattern");
             int star = pattern.indexOf('*');
             if (pattern.isEmpty() || pattern.equals("*") || (star >= 0 && star != pattern.length() - 1)) {
-                throw new IllegalArgumentException("room pattern '" + pattern + "' must be a room name or a non-empty prefix"
-                        + " followed by one '*' at the end");
+                throw new IllegalArgumentException(what + " pattern '" + pattern + "' must be a " + what
+                        + " name or a non-empty prefix followed by one '*' at the end");
             }
-            pins.add(new Pin(pattern, name(zone, "zone")));
-            return this;
+            return pattern;
         }
 
         private static String name(String n, String what) {
@@ -249,7 +289,7 @@ public final class Residency {
          *                                  unknown zone, or overlapping pins of different zones
          */
         public Residency build() {
-            if (pins.isEmpty() && zones.isEmpty()) {
+            if (pins.isEmpty() && userPins.isEmpty() && zones.isEmpty()) {
                 return NONE;
             }
             zones.forEach((zone, rs) -> {
@@ -260,27 +300,34 @@ public final class Residency {
                     }
                 }
             });
-            for (Pin p : pins) {
+            List<Pin> all = new ArrayList<>(pins);
+            all.addAll(userPins);
+            for (Pin p : all) {
                 if (!zones.containsKey(p.zone())) {
                     throw new IllegalArgumentException("room pattern '" + p.pattern() + "' is pinned to zone '" + p.zone()
                             + "', which is not declared (zones: " + zones.keySet() + ")");
                 }
             }
+            overlaps(pins, "room");
+            overlaps(userPins, "user");
+            Map<String, Set<String>> z = new LinkedHashMap<>();
+            zones.forEach((k, v) -> z.put(k, java.util.Collections.unmodifiableSet(new LinkedHashSet<>(v))));
+            return new Residency(java.util.Collections.unmodifiableSet(new LinkedHashSet<>(regions)),
+                    java.util.Collections.unmodifiableMap(z), List.copyOf(pins), List.copyOf(userPins));
+        }
+
+        private static void overlaps(List<Pin> pins, String what) {
             for (int i = 0; i < pins.size(); i++) {
                 for (int j = i + 1; j < pins.size(); j++) {
                     Pin a = pins.get(i);
                     Pin b = pins.get(j);
                     if (a.overlaps(b) && !a.zone().equals(b.zone())) {
-                        throw new IllegalArgumentException("room patterns '" + a.pattern() + "' (zone '" + a.zone() + "') and '"
-                                + b.pattern() + "' (zone '" + b.zone() + "') overlap: a room matching both would belong"
-                                + " to two zones");
+                        throw new IllegalArgumentException(what + " patterns '" + a.pattern() + "' (zone '" + a.zone()
+                                + "') and '" + b.pattern() + "' (zone '" + b.zone() + "') overlap: a " + what
+                                + " matching both would belong to two zones");
                     }
                 }
             }
-            Map<String, Set<String>> z = new LinkedHashMap<>();
-            zones.forEach((k, v) -> z.put(k, java.util.Collections.unmodifiableSet(new LinkedHashSet<>(v))));
-            return new Residency(java.util.Collections.unmodifiableSet(new LinkedHashSet<>(regions)),
-                    java.util.Collections.unmodifiableMap(z), List.copyOf(pins));
         }
     }
 }

@@ -3,8 +3,8 @@ package io.geows;
 import java.util.Set;
 
 /**
- * The room is pinned by {@link Residency} rules to a zone this node's region is outside of: nothing
- * was published, stored or read. Use a node of one of {@link #regions()}.
+ * A room or a user is pinned by {@link Residency} rules to a zone this node's region is outside of:
+ * nothing was published, stored or read. Use a node of one of {@link #regions()}.
  *
  * @since 0.3.0
  */
@@ -12,6 +12,7 @@ public class WrongRegionException extends GeoWsException {
     private static final long serialVersionUID = 1L;
 
     private final String room;
+    private final String user;
     private final transient Set<String> regions;
 
     /**
@@ -20,14 +21,30 @@ public class WrongRegionException extends GeoWsException {
      * @param region  the region of the node that refused it
      */
     public WrongRegionException(String room, Set<String> regions, String region) {
-        super("room '" + room + "' may only be served in " + regions + " (data residency); this node is in " + region);
+        this(room, null, regions, region);
+    }
+
+    private WrongRegionException(String room, String user, Set<String> regions, String region) {
+        super((room != null ? "room '" + room + "'" : "user '" + user + "'") + " may only be served in " + regions
+                + " (data residency); this node is in " + region);
         this.room = room;
+        this.user = user;
         this.regions = Set.copyOf(regions);
     }
 
-    /** The pinned room. */
+    /** A pinned user ({@link Residency.Builder#pinUsers}) asked for outside their zone. */
+    public static WrongRegionException forUser(String user, Set<String> regions, String region) {
+        return new WrongRegionException(null, user, regions, region);
+    }
+
+    /** The pinned room, or {@code null} when a pinned user was refused. */
     public String room() {
         return room;
+    }
+
+    /** The pinned user, or {@code null} when a pinned room was refused. */
+    public String user() {
+        return user;
     }
 
     /** The regions that may serve it. */

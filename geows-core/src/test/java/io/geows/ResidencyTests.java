@@ -96,4 +96,21 @@ class ResidencyTests {
         none.checkNode("anywhere", Set.of());
         assertThat(Residency.builder().regions("eu-west").build()).isSameAs(none);
     }
+
+    @Test
+    void usersArePinnedLikeRoomsAndCheckedAlike() {
+        Residency r = euAndUs().pinUsers("eu.*", "eu").build();
+        assertThat(r.zoneOfUser("eu.anna")).contains("eu");
+        assertThat(r.zoneOfUser("carl")).isEmpty();
+        assertThat(r.allowsUser("eu.anna", "us-east")).isFalse();
+        assertThat(r.allowsUser("eu.anna", "eu-central")).isTrue();
+        assertThat(r.allowsUser("carl", "us-east")).isTrue();
+        assertThat(r.isEmpty()).isFalse();
+        assertThatThrownBy(() -> euAndUs().pinUsers("eu.*", "eu").pinUsers("eu.us*", "us").build())
+                .hasMessageContaining("user patterns").hasMessageContaining("overlap");
+        assertThatThrownBy(() -> euAndUs().pinUsers("x*", "apac").build()).hasMessageContaining("'apac'");
+        assertThatThrownBy(() -> euAndUs().pinUsers("a*b", "eu")).hasMessageContaining("user pattern");
+        // a room pattern and a user pattern never conflict: they name different things
+        assertThat(euAndUs().pin("eu*", "eu").pinUsers("eu*", "us").build().zoneOfUser("eu1")).contains("us");
+    }
 }

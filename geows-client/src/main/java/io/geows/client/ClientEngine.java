@@ -361,12 +361,18 @@ final class ClientEngine {
         String message = Frames.textOrNull(f, "message");
         if (RetryDecision.WRONG_REGION.equals(code)) {
             if (ref != null && ref.equals(c.helloId)) {
+                if (f.hasNonNull("user")) {
+                    // This user is served in other regions only: the whole session moves (the node closes
+                    // this connection either way).
+                    followWrongRegion(c, f);
+                    return;
+                }
                 // A resumed room this region may not serve: the welcome leaves it out, and the rejoin the
                 // session then sends gets its own wrong_region, which moves us (below).
                 log.debug("client {}: {} may not serve a resumed room: {}", clientId, c.region, message);
                 return;
             }
-            if (session.awaits(ref) && followWrongRegion(c, f)) {
+            if (f.hasNonNull("room") && session.awaits(ref) && followWrongRegion(c, f)) {
                 return; // the request stays pending and goes to the new region after its welcome
             }
         }
@@ -399,10 +405,11 @@ final class ClientEngine {
     private boolean followWrongRegion(WsConnection c, JsonNode f) {
         long now = System.nanoTime();
         residencyMoves.removeIf(t -> now - t > TimeUnit.MINUTES.toNanos(1));
-        String room = Frames.textOrNull(f, "room");
+        String what = Frames.textOrNull(f, "room") != null ? "room '" + Frames.textOrNull(f, "room") + "'"
+                : "user '" + Frames.textOrNull(f, "user") + "'";
         if (residencyMoves.size() >= MAX_RESIDENCY_MOVES) {
-            log.warn("client {}: room '{}' is served only in {}, but the client moved regions for such rooms {} times "
-                    + "in the last minute (rooms of different zones?); not moving again", clientId, room,
+            log.warn("client {}: {} is served only in {}, but the client moved regions for data residency {} times "
+                    + "in the last minute (rooms of different zones?); not moving again", clientId, what,
                     f.path("regions"), residencyMoves.size());
             return false;
         }
@@ -424,13 +431,13 @@ final class ClientEngine {
             }
         }
         if (target == null || target.equals(c.region)) {
-            log.warn("client {}: room '{}' is served only in {}, and the client knows no way there", clientId, room, allowed);
+            log.warn("client {}: {} is served only in {}, and the client knows no way there", clientId, what, allowed);
             return false;
         }
         residencyMoves.add(now);
-        log.info("client {}: room '{}' is served only in {} (data residency); moving from {} to {}", clientId, room,
+        log.info("client {}: {} is served only in {} (data residency); moving from {} to {}", clientId, what,
                 allowed, c.region.name(), target.name());
-        lost(c, RetryDecision.GOING_AWAY, "wrong_region: room '" + room + "' is served in " + allowed, true, target);
+        lost(c, RetryDecision.GOING_AWAY, "wrong_region: " + what + " is served in " + allowed, true, target);
         return true;
     }
 

@@ -25,7 +25,7 @@ class ResidencyClientIntegrationTests {
     private static final Logger log = LoggerFactory.getLogger(ResidencyClientIntegrationTests.class);
     private static final long WAIT = 15;
     private static final Residency RULES = Residency.builder().regions("us-east", "eu-west", "eu-central")
-            .zone("eu", "eu-west", "eu-central").pin("eu:*", "eu").build();
+            .zone("eu", "eu-west", "eu-central").pin("eu:*", "eu").pinUsers("eu.*", "eu").build();
 
     private final InMemoryBroker global = new InMemoryBroker();
     private final InMemoryBroker euOnly = new InMemoryBroker();
@@ -97,5 +97,24 @@ class ResidencyClientIntegrationTests {
         assertThat(carol.gaps).isEmpty();
         assertThat(chat.gaps).isEmpty();
         log.info("joining the EU room from us-east took {} ms including the move to {}", joinMillis, first);
+    }
+
+    @Test
+    @DisplayName("a user pinned to the EU zone who prefers us-east is moved into the zone at connect")
+    void aPinnedUserIsMovedIntoTheirZone() throws Exception {
+        GeoWsNode us = node("us-east", "us-1");
+        GeoWsNode euw = node("eu-west", "euw-1");
+        GeoWsNode euc = node("eu-central", "euc-1");
+        Recorder anna = new Recorder();
+        GeoWsClient client = GeoWsClient.builder().region("us-east", us.uri()).region("eu-west", euw.uri())
+                .region("eu-central", euc.uri()).preferredRegion("us-east").token("eu.anna").listener(anna).build();
+        closeables.add(client);
+        client.connect().get(WAIT, TimeUnit.SECONDS);
+        io.geows.testkit.Await.until("connected in the EU zone", Duration.ofSeconds(WAIT),
+                () -> client.region() != null && client.region().startsWith("eu-"));
+        Recorder room = new Recorder();
+        client.join("eu:chat", room).get(WAIT, TimeUnit.SECONDS);
+        us.sendToUser("carl", "\"probe\"").get(WAIT, TimeUnit.SECONDS); // the US node still works for others
+        assertThat(client.region()).isIn("eu-west", "eu-central");
     }
 }

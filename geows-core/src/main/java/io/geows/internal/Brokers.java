@@ -67,6 +67,37 @@ public final class Brokers {
         return b;
     }
 
+    /**
+     * The broker that carries a user's presence and the direct messages to them: their zone's when
+     * the user is pinned, else the global one.
+     *
+     * @throws WrongRegionException when the user is pinned to a zone this node is outside of
+     */
+    BrokerAdapter ofUser(String user) {
+        if (rules.isEmpty()) {
+            return global;
+        }
+        String zone = rules.zoneOfUser(user).orElse(null);
+        if (zone == null) {
+            return global;
+        }
+        BrokerAdapter b = zones.get(zone);
+        if (b == null) {
+            throw WrongRegionException.forUser(user, rules.regionsOf(zone), region);
+        }
+        return b;
+    }
+
+    /** The user's zone, or {@code null} for a user served anywhere. */
+    String zoneOfUser(String user) {
+        return rules.isEmpty() ? null : rules.zoneOfUser(user).orElse(null);
+    }
+
+    /** Whether this node may serve the user. */
+    boolean servesUser(String user) {
+        return rules.isEmpty() || rules.allowsUser(user, region);
+    }
+
     /** The room's zone, or {@code null} for a global room. */
     String zoneOf(String room) {
         return rules.isEmpty() ? null : rules.zoneOf(room).orElse(null);

@@ -86,6 +86,13 @@ final class Hellos {
         if (identity == null) {
             return welcomed;
         }
+        if (!node.brokers.servesUser(identity.userId())) {
+            // A user pinned to another zone: their presence and direct messages live there only.
+            replies.wrongRegion(s, io.geows.WrongRegionException.forUser(identity.userId(),
+                    node.brokers.rules().regionsOf(node.brokers.zoneOfUser(identity.userId())), node.region), h.id(),
+                    () -> s.close(CloseCodes.GOING_AWAY, "served in another region"));
+            return welcomed;
+        }
         if (!s.beginHello(identity)) {
             replies.reject(s, ErrorCode.ALREADY_AUTHENTICATED, "hello was already accepted", h.id());
             return welcomed;

@@ -113,12 +113,17 @@ public final class NodeEngine {
         }
         CompletableFuture<Subscription> inbox = node.broker.subscribe(node.topics.node(node.nodeId), publisher::onInbox);
         CompletableFuture<Subscription> all = node.broker.subscribe(node.topics.all(), publisher::onBroadcast);
+        // Direct messages to users pinned to a zone come through the zone's broker.
+        List<CompletableFuture<Subscription>> zoneInboxes = new ArrayList<>();
+        node.brokers.zones().values().forEach(b -> zoneInboxes.add(b.subscribe(node.topics.node(node.nodeId), publisher::onInbox)));
         long period = Math.max(50, presenceTtl.toMillis() / 3);
         heartbeats = node.scheduler.scheduleAtFixedRate(this::heartbeat, 0, period, TimeUnit.MILLISECONDS);
-        return CompletableFuture.allOf(inbox, all).thenRun(() -> {
+        List<CompletableFuture<Subscription>> every = new ArrayList<>(zoneInboxes);
+        every.add(inbox);
+        every.add(all);
+        return CompletableFuture.allOf(every.toArray(CompletableFuture[]::new)).thenRun(() -> {
             synchronized (fixedSubscriptions) {
-                fixedSubscriptions.add(inbox.join());
-                fixedSubscriptions.add(all.join());
+                every.forEach(f -> fixedSubscriptions.add(f.join()));
             }
         });
     }

@@ -91,7 +91,7 @@ final class PresenceKeeper {
     void userOnline(String user) {
         synchronized (lock) {
             if (userSessions.merge(user, 1, Integer::sum) == 1) {
-                brokers.global.presence().userOnline(me(user)).exceptionally(e -> failed("userOnline", e));
+                brokers.ofUser(user).presence().userOnline(me(user)).exceptionally(e -> failed("userOnline", e));
             }
         }
     }
@@ -100,7 +100,7 @@ final class PresenceKeeper {
         synchronized (lock) {
             if (userSessions.merge(user, -1, Integer::sum) == 0) {
                 userSessions.remove(user);
-                brokers.global.presence().userOffline(me(user)).exceptionally(e -> failed("userOffline", e));
+                brokers.ofUser(user).presence().userOffline(me(user)).exceptionally(e -> failed("userOffline", e));
             }
         }
     }
@@ -368,10 +368,11 @@ final class PresenceKeeper {
             List<String> counted = new ArrayList<>();
             synchronized (lock) {
                 heartbeat.run();
-                if (b == brokers.global) {
-                    userSessions.keySet().forEach(u ->
-                            b.presence().userOnline(me(u)).exceptionally(e -> failed("userOnline", e)));
-                }
+                userSessions.keySet().forEach(u -> {
+                    if (brokers.ofUser(u) == b) {
+                        b.presence().userOnline(me(u)).exceptionally(e -> failed("userOnline", e));
+                    }
+                });
                 roomUsers.forEach((room, users) -> {
                     if (brokers.of(room) != b) {
                         return;

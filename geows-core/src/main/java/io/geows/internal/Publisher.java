@@ -90,7 +90,13 @@ final class Publisher {
      *         {@link Refused} or {@link BrokerUnavailableException}
      */
     CompletableFuture<Integer> toUser(Envelope e) {
-        return node.broker.presence().locate(e.to()).handle((where, err) -> {
+        BrokerAdapter broker;
+        try {
+            broker = node.brokers.ofUser(e.to()); // a pinned user is reached only through their zone's broker
+        } catch (WrongRegionException wrong) {
+            return CompletableFuture.failedFuture(wrong);
+        }
+        return broker.presence().locate(e.to()).handle((where, err) -> {
             if (err != null) {
                 // Without the directory we can still reach the user's sessions on this node.
                 if (deliverDirect(e) > 0) {
@@ -98,12 +104,13 @@ final class Publisher {
                 }
                 return CompletableFuture.<Integer>failedFuture(err);
             }
-            return route(e, where);
+            return route(e, where, broker);
         }).thenCompose(f -> f);
     }
 
-    private CompletableFuture<Integer> route(Envelope e, List<PresenceMember> where) {
-        Route route = node.router.route(e, new RouteContext(node.topics, node.nodeId, node.region, where));
+    private CompletableFuture<Integer> route(Envelope e, List<PresenceMember> where, BrokerAdapter broker) {
+        Route route = node.router.route(e, new RouteContext(node.topics, node.nodeId, node.region, where,
+                node.brokers.zoneOfUser(e.to())));
         if (route.isRejected()) {
             return CompletableFuture.failedFuture(new Refused(route.rejection()));
         }
@@ -116,7 +123,7 @@ final class Publisher {
         }
         byte[] payload = node.seal.seal(BrokerCodec.encode(e));
         CompletableFuture<?>[] sends = topics.stream()
-                .map(t -> node.broker.publish(t, payload)).toArray(CompletableFuture[]::new);
+                .map(t -> broker.publish(t, payload)).toArray(CompletableFuture[]::new);
         int reached = local + sends.length;
         return CompletableFuture.allOf(sends).handle((x, err) -> {
             if (err != null && local == 0) {

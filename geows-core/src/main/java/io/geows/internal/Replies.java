@@ -84,13 +84,29 @@ final class Replies {
         if (node.brokers.serves(room)) {
             return true;
         }
-        node.counters.accessDenied.increment();
-        Set<String> regions = node.brokers.rules().regionsOf(node.brokers.zoneOf(room));
-        s.logOnce("wrong region:", "room '" + room + "' is pinned to " + regions);
-        String message = "room '" + room + "' is kept in " + regions + " only (data residency); connect to a node there";
-        directory().whenComplete((nodes, err) ->
-                s.send(ServerFrames.wrongRegion(room, regions, err == null ? urlIn(nodes, regions) : null, message, ref)));
+        wrongRegion(s, new io.geows.WrongRegionException(room, node.brokers.rules().regionsOf(node.brokers.zoneOf(room)),
+                node.region), ref, null);
         return false;
+    }
+
+    /**
+     * Answers {@code wrong_region} for a pinned room or user: the regions that may serve it and a
+     * node there, looked up in the node directory; then runs {@code then} (may be null).
+     */
+    void wrongRegion(WsSession s, io.geows.WrongRegionException wrong, String ref, Runnable then) {
+        node.counters.accessDenied.increment();
+        Set<String> regions = wrong.regions();
+        String what = wrong.room() != null ? "room '" + wrong.room() + "'" : "user '" + wrong.user() + "'";
+        s.logOnce("wrong region:", what + " is pinned to " + regions);
+        String message = what + " is kept in " + regions + " only (data residency); connect to a node there";
+        directory().whenComplete((nodes, err) -> {
+            String url = err == null ? urlIn(nodes, regions) : null;
+            s.send(wrong.room() != null ? ServerFrames.wrongRegion("room", wrong.room(), regions, url, message, ref)
+                    : ServerFrames.wrongRegion("user", wrong.user(), regions, url, message, ref));
+            if (then != null) {
+                then.run();
+            }
+        });
     }
 
     private record Directory(long readAt, CompletableFuture<List<NodeInfo>> nodes) {

@@ -99,7 +99,7 @@ final class Requests {
     private void failed(WsSession s, String ref, Throwable err) {
         Throwable why = Replies.unwrap(err);
         if (why instanceof io.geows.WrongRegionException wrong) {
-            replies.servedOrRedirected(s, wrong.room(), ref);
+            replies.wrongRegion(s, wrong, ref, null);
         } else if (why instanceof Publisher.Refused) {
             replies.reject(s, ErrorCode.FORBIDDEN, why.getMessage(), ref);
         } else if (why instanceof BrokerUnavailableException) {

@@ -208,12 +208,12 @@ public final class ServerFrames {
     }
 
     /** {@code wrong_region}: the room is served only in {@code regions}; {@code url} a node there, or null. */
-    public static byte[] wrongRegion(String room, java.util.Collection<String> regions, String url, String message,
-                                     String ref) {
+    public static byte[] wrongRegion(String field, String value, java.util.Collection<String> regions, String url,
+                                     String message, String ref) {
         return frame("error", g -> {
             g.writeStringField("code", ErrorCode.WRONG_REGION.wireName());
             g.writeStringField("message", message);
-            g.writeStringField("room", room);
+            g.writeStringField(field, value);
             g.writeArrayFieldStart("regions");
             for (String r : regions) {
                 g.writeString(r);

@@ -84,6 +84,10 @@ public final class ServerOps {
     /** Sends to every session of a user; completes with the number of nodes it was handed to. */
     public CompletableFuture<Integer> sendToUser(String user, String jsonData) {
         Objects.requireNonNull(user, "user");
+        if (!node.brokers.servesUser(user)) {
+            return CompletableFuture.failedFuture(io.geows.WrongRegionException.forUser(user,
+                    node.brokers.rules().regionsOf(node.brokers.zoneOfUser(user)), node.region));
+        }
         Envelope e = new Envelope(Envelope.Kind.DIRECT, UUID.randomUUID().toString(), null, user, null, node.region,
                 node.nodeId, System.currentTimeMillis(), AppJson.check(jsonData));
         return publisher.toUser(e).handle((n, err) -> {

@@ -309,6 +309,8 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
         new Flag("zones", "GEOWS_ZONES", "", "data residency: zones of regions, e.g. 'eu=eu-west+eu-central,us=us-east'"),
         new Flag("pins", "GEOWS_PINS", "",
                 "data residency: rooms kept in a zone only, e.g. 'eu-*=eu,payroll=eu' (a room name, or a prefix and *)"),
+        new Flag("pin-users", "GEOWS_PIN_USERS", "",
+                "data residency: users served in a zone only (sessions, presence, direct messages), e.g. 'eu.*=eu'"),
         new Flag("zone-brokers", "GEOWS_ZONE_BROKERS", "",
                 "data residency: the broker of each zone this node's region is in, e.g. 'eu=redis://eu-redis:6379'"),
         new Flag("retention", "GEOWS_RETENTION", "",
@@ -415,9 +417,10 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
     /** The residency flags as rules: refused here (naming the flag) when they do not hold together. */
     private static Residency residency(Map<String, String> values) {
         String pins = values.get("pins");
+        String userPins = values.get("pin-users");
         String zones = values.get("zones");
         String all = values.get("all-regions");
-        if (pins.isBlank() && zones.isBlank() && values.get("zone-brokers").isBlank()) {
+        if (pins.isBlank() && userPins.isBlank() && zones.isBlank() && values.get("zone-brokers").isBlank()) {
             return null;
         }
         if (all.isBlank()) {
@@ -447,6 +450,17 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
                             + pin.trim() + "'");
                 }
                 b.pin(pin.substring(0, eq).trim(), pin.substring(eq + 1).trim());
+            }
+            for (String pin : userPins.split(",")) {
+                if (pin.isBlank()) {
+                    continue;
+                }
+                int eq = pin.lastIndexOf('=');
+                if (eq <= 0) {
+                    throw new BadFlag("--pin-users takes pattern=zone pairs separated by commas, e.g. 'eu.*=eu', was '"
+                            + pin.trim() + "'");
+                }
+                b.pinUsers(pin.substring(0, eq).trim(), pin.substring(eq + 1).trim());
             }
             return b.build();
         } catch (IllegalArgumentException e) {

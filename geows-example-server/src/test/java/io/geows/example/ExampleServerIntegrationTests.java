@@ -241,6 +241,10 @@ class ExampleServerIntegrationTests {
                 .hasMessageContaining("--zone-brokers").hasMessageNotContaining("pw");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerConfig.parse(rules, k -> null))
                 .hasMessageContaining("need --region");
+        assertThat(ServerConfig.parse(concat(rules, "--region", "eu-west", "--anonymous", "true", "--broker",
+                "redis://127.0.0.1:7000", "--pin-users", "eu.*=eu"), k -> null).residency().zoneOfUser("eu.anna")).contains("eu");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerConfig.parse(concat(rules, "--pin-users", "eu.*=apac"),
+                k -> null)).hasMessageContaining("'apac'");
         Retention kept = ServerConfig.parse(new String[] {"--retention", "eu-*=1000/30d, lobby=100,audit-*=12h"}, k -> null)
                 .retention();
         assertThat(kept.of("eu-files")).contains(new Retention.Limit(1000, java.time.Duration.ofDays(30)));

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 class ResidencyIntegrationTests {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final Residency RULES = Residency.builder().regions("eu-west", "us-east")
-            .zone("eu", "eu-west").pin("eu:*", "eu").build();
+            .zone("eu", "eu-west").pin("eu:*", "eu").pinUsers("eu.*", "eu").build();
 
     private static GeoWsNode.Builder node(String region, String id, InMemoryBroker global) {
         return GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region(region).nodeId(id)
@@ -164,6 +164,49 @@ class ResidencyIntegrationTests {
                 assertThat(replay).extracting(f -> f.path("id").asText()).containsExactly("b0", "b1", "b2");
             }
             directory.close();
+        }
+    }
+
+    @Test
+    @DisplayName("a pinned user is served only in their zone: sessions, presence and direct messages go through its broker")
+    void pinnedUsersStayInTheirZone() throws Exception {
+        InMemoryBroker global = new InMemoryBroker();
+        InMemoryBroker euOnly = new InMemoryBroker();
+        try (GeoWsNode eu1 = node("eu-west", "eu-1", global).zoneBroker("eu", euOnly.connect("eu-1")).build().start();
+             GeoWsNode eu2 = node("eu-west", "eu-2", global).zoneBroker("eu", euOnly.connect("eu-2")).build().start();
+             GeoWsNode us = node("us-east", "us-1", global).build().start();
+             TestClient anna = TestClient.connectAs(eu1.uri(), "eu.anna");
+             TestClient ben = TestClient.connectAs(eu2.uri(), "ben");
+             TestClient carl = TestClient.connectAs(us.uri(), "carl")) {
+            BrokerAdapter globalSpy = global.connect("spy");
+            BrokerAdapter euSpy = euOnly.connect("eu-spy");
+            Await.until("anna in the EU directory", WAIT, () -> !euSpy.presence().locate("eu.anna").join().isEmpty());
+            assertThat(globalSpy.presence().locate("eu.anna").get(5, TimeUnit.SECONDS)).as("a pinned user's presence, globally")
+                    .isEmpty();
+
+            ben.send(Map.of("type", "direct", "to", "eu.anna", "id", "d1", "data", "from another EU node"));
+            assertThat(ben.awaitRef("d1").path("type").asText()).isEqualTo("ack");
+            assertThat(anna.awaitFrame(f -> "d1".equals(f.path("id").asText()), WAIT).path("data").asText())
+                    .isEqualTo("from another EU node");
+
+            carl.send(Map.of("type", "direct", "to", "eu.anna", "id", "d2", "data", "from the US"));
+            JsonNode refused = carl.awaitRef("d2");
+            assertThat(refused.path("code").asText()).isEqualTo("wrong_region");
+            assertThat(refused.path("user").asText()).isEqualTo("eu.anna");
+            assertThat(anna.drain(f -> "d2".equals(f.path("id").asText()), Duration.ofMillis(300))).isEmpty();
+            assertThatThrownBy(() -> us.sendToUser("eu.anna", "\"x\"").get(5, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(WrongRegionException.class);
+
+            try (TestClient misplaced = TestClient.connect(us.uri())) {
+                misplaced.send(Map.of("type", "hello", "token", "eu.anna", "protocol", 1, "id", "h"));
+                JsonNode moved = misplaced.awaitRef("h");
+                assertThat(moved.path("code").asText()).isEqualTo("wrong_region");
+                assertThat(moved.path("user").asText()).isEqualTo("eu.anna");
+                assertThat(moved.path("regions")).extracting(JsonNode::asText).containsExactly("eu-west");
+                assertThat(misplaced.awaitClose(WAIT)).isEqualTo(1001);
+            }
+            globalSpy.close();
+            euSpy.close();
         }
     }
 
