@@ -1,8 +1,11 @@
 package io.geows.example.docs;
 
 import io.geows.Authenticator;
+import io.geows.ErasureReport;
 import io.geows.GeoWsNode;
 import io.geows.InterRegionKeys;
+import io.geows.Residency;
+import io.geows.Retention;
 import io.geows.ServerTls;
 import io.geows.client.GeoWsClient;
 import io.geows.client.Message;
@@ -12,6 +15,7 @@ import io.geows.redis.RedisBroker;
 import io.geows.spi.BrokerAdapter;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,5 +82,30 @@ final class DocExamples {
                 .trustedCertificates(Path.of("/etc/geows/nats-ca.pem"))    // or .trustStore(p12, password)
                 .build());
         // end-snippet
+    }
+
+    static GeoWsNode euNodeWithResidency(Authenticator jwt) {
+        // snippet:compliance-node
+        Residency residency = Residency.builder()
+                .regions("eu-west", "eu-central", "us-east")        // every region of the deployment
+                .zone("eu", "eu-west", "eu-central")
+                .pin("eu-*", "eu")                                  // rooms named eu-... stay in the EU
+                .pinUsers("eu.*", "eu")                             // so do these users' sessions and direct messages
+                .build();
+        Retention retention = Retention.builder()
+                .keep("eu-*", 1_000, Duration.ofDays(30))           // at most 1,000 messages, none older than 30 days
+                .build();
+        GeoWsNode node = GeoWsNode.builder()
+                .region("eu-west")
+                .broker(RedisBroker.connect("redis://global-redis.internal:6379"))     // global rooms, the directory
+                .zoneBroker("eu", RedisBroker.connect("redis://eu-redis.internal:6379")) // the EU zone's rooms
+                .residency(residency)
+                .retention(retention)
+                .authenticator(jwt)
+                .build()
+                .start();
+        ErasureReport report = node.eraseUser("eu.anna").join();     // every zone; report.removed() per zone
+        // end-snippet
+        return node;
     }
 }
