@@ -1,15 +1,16 @@
 package io.geows.nats;
 
+import static io.geows.testkit.ResidencyChat.EU_ROOM;
+import static io.geows.testkit.ResidencyChat.KEYS;
+import static io.geows.testkit.ResidencyChat.RULES;
+import static io.geows.testkit.ResidencyChat.SECRET;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.geows.Authenticator;
 import io.geows.GeoWsNode;
-import io.geows.InterRegionKeys;
-import io.geows.Residency;
 import io.geows.testkit.Await;
 import io.geows.testkit.NatsServer;
-import io.geows.testkit.TestClient;
+import io.geows.testkit.ResidencyChat;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
 import io.nats.client.JetStreamManagement;
@@ -22,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -38,12 +38,6 @@ import org.slf4j.LoggerFactory;
 class NatsResidencyIntegrationTests {
     private static final Logger log = LoggerFactory.getLogger(NatsResidencyIntegrationTests.class);
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private static final String EU_ROOM = "eu-patients";
-    private static final String SECRET = "blood-type-AB-negative";
-    private static final Residency RULES = Residency.builder().regions("eu-west", "us-east")
-            .zone("eu", "eu-west").zone("us", "us-east").pin("eu-*", "eu").pin("us-*", "us").build();
-    private static final InterRegionKeys KEYS = InterRegionKeys.signingWith("k1",
-            "a-shared-secret-of-32-bytes-min!".getBytes(StandardCharsets.UTF_8));
 
     private static NatsBroker broker(NatsServer server, String name) {
         return NatsBroker.connect(NatsBrokerOptions.builder().url(server.uri()).connectionName(name)
@@ -102,29 +96,9 @@ class NatsResidencyIntegrationTests {
             euRaw.flush(Duration.ofSeconds(5));
 
             try (GeoWsNode eu = node("eu-west", "eu-1", global, "eu", euNats);
-                 GeoWsNode us = node("us-east", "us-1", global, "us", usNats);
-                 TestClient anna = TestClient.connectAs(eu.uri(), "anna");
-                 TestClient ben = TestClient.connectAs(eu.uri(), "ben");
-                 TestClient carl = TestClient.connectAs(us.uri(), "carl")) {
+                 GeoWsNode us = node("us-east", "us-1", global, "us", usNats)) {
                 Await.until("nodes ready", WAIT, () -> eu.isReady() && us.isReady());
-                anna.join(EU_ROOM);
-                ben.join(EU_ROOM);
-                for (int i = 0; i < 10; i++) {
-                    (i % 2 == 0 ? anna : ben).publishAndAwait(EU_ROOM, "eu-" + i, WAIT, i % 2 == 0 ? ben : anna);
-                }
-                anna.send(Map.of("type", "presence", "room", EU_ROOM, "id", "who"));
-                assertThat(anna.awaitRef("who").path("members")).hasSize(2);
-                assertThat(eu.history(EU_ROOM, null, 100).get(10, TimeUnit.SECONDS).messages()).hasSize(10);
-                eu.publish(EU_ROOM, "{\"note\":\"" + SECRET + "\"}").get(10, TimeUnit.SECONDS);
-                ben.awaitFrame(f -> "message".equals(TestClient.type(f)) && f.path("data").toString().contains(SECRET), WAIT);
-
-                carl.join("us-desk");
-                carl.publish("us-desk", "us-1", "hello from the desk");
-                anna.join("lobby");
-                carl.join("lobby");
-                anna.publishAndAwait("lobby", "global-1", WAIT, carl);
-                JsonNode refused = carl.publish(EU_ROOM, "sneak", SECRET);
-                assertThat(refused.path("code").asText()).isEqualTo("wrong_region");
+                ResidencyChat.run(eu, us, EU_ROOM, SECRET, WAIT);
                 Await.until("the US tap heard the US room", WAIT, () -> usHeard.stream().anyMatch(l -> l.contains("us-desk")));
                 Await.until("the EU tap heard the secret", WAIT, () -> euHeard.stream().anyMatch(l -> l.contains(SECRET)));
             }

@@ -22,8 +22,8 @@ import java.util.concurrent.CompletionException;
  * {@code SCRIPT FLUSH}, or on another master of a Redis Cluster.
  */
 final class Scripts {
-    static final Scripts APPEND = load("append.lua");
-    static final Scripts READ = load("read.lua");
+    static final Scripts APPEND = load("aged.lua", "append.lua");
+    static final Scripts READ = load("aged.lua", "read.lua");
     static final Scripts ERASE = load("erase.lua");
 
     private final String source;
@@ -38,15 +38,20 @@ final class Scripts {
         }
     }
 
-    private static Scripts load(String name) {
-        try (InputStream in = Scripts.class.getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException("missing script " + name);
+    /** A script made of the given files, in order (a shared one first defines local functions). */
+    private static Scripts load(String... names) {
+        StringBuilder source = new StringBuilder();
+        for (String name : names) {
+            try (InputStream in = Scripts.class.getResourceAsStream(name)) {
+                if (in == null) {
+                    throw new IllegalStateException("missing script " + name);
+                }
+                source.append(new String(in.readAllBytes(), StandardCharsets.UTF_8)).append('\n');
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-            return new Scripts(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
+        return new Scripts(source.toString());
     }
 
     /**

@@ -6,6 +6,7 @@
 -- ARGV[5] epoch to use if the room has none  ARGV[6] message key  ARGV[7] PUBLISH or SPUBLISH, or
 -- empty: store only (the adapter publishes once replicas have it)
 -- ARGV[8] messages the room's retention rule keeps (0: no rule)  ARGV[9] its max age in ms (0: none)
+-- (Runs after aged.lua, which defines remove_older_than.)
 -- Returns {offset, epoch, duplicate 0/1, foreign entries removed}, or
 -- {0, epoch, 0, removed, reason} when the stream cannot be appended to.
 local epoch = redis.call('GET', KEYS[3])
@@ -85,26 +86,7 @@ if len > max + slack then
 end
 local age = tonumber(ARGV[9])
 if age > 0 then
-  local cutoff = tonumber(now) - age
-  local done = false
-  while not done do
-    local old = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 100)
-    if #old == 0 then break end
-    for _, e in ipairs(old) do
-      local t, k = nil, nil
-      for i = 1, #e[2], 2 do
-        if e[2][i] == 't' then t = tonumber(e[2][i + 1]) elseif e[2][i] == 'k' then k = e[2][i + 1] end
-      end
-      if t and t >= cutoff then
-        done = true
-        break
-      end
-      if k and redis.call('HGET', KEYS[4], k) == string.match(e[1], '^(%d+)-') then
-        redis.call('HDEL', KEYS[4], k)
-      end
-      redis.call('XDEL', KEYS[1], e[1])
-    end
-  end
+  remove_older_than(KEYS[1], KEYS[4], tonumber(now) - age)
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 redis.call('PEXPIRE', KEYS[2], ARGV[4])

@@ -5,6 +5,7 @@
 -- KEYS[1] stream  KEYS[2] offset counter  KEYS[3] epoch  KEYS[4] key index
 -- ARGV[1] read after this offset  ARGV[2] max entries  ARGV[3] epoch to use if none  ARGV[4] ttl ms
 -- ARGV[5] the room's retention age in ms (0: none): older entries are removed first, as append does
+-- (Runs after aged.lua, which defines remove_older_than.)
 -- Returns {epoch, top, oldest id or '', {{id, payload, key, indexed offset}, ...}}
 local epoch = redis.call('GET', KEYS[3])
 if not epoch then
@@ -18,26 +19,7 @@ end
 local age = tonumber(ARGV[5] or '0')
 if age > 0 then
   local clock = redis.call('TIME')
-  local cutoff = clock[1] * 1000 + math.floor(clock[2] / 1000) - age
-  local done = false
-  while not done do
-    local old = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 100)
-    if #old == 0 then break end
-    for _, e in ipairs(old) do
-      local t, k = nil, nil
-      for i = 1, #e[2], 2 do
-        if e[2][i] == 't' then t = tonumber(e[2][i + 1]) elseif e[2][i] == 'k' then k = e[2][i + 1] end
-      end
-      if t and t >= cutoff then
-        done = true
-        break
-      end
-      if k and redis.call('HGET', KEYS[4], k) == string.match(e[1], '^(%d+)-') then
-        redis.call('HDEL', KEYS[4], k)
-      end
-      redis.call('XDEL', KEYS[1], e[1])
-    end
-  end
+  remove_older_than(KEYS[1], KEYS[4], clock[1] * 1000 + math.floor(clock[2] / 1000) - age)
 end
 local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)
 local oldest = ''

@@ -1,20 +1,22 @@
 package io.geows.redis;
 
+import static io.geows.testkit.ResidencyChat.EU_ROOM;
+import static io.geows.testkit.ResidencyChat.KEYS;
+import static io.geows.testkit.ResidencyChat.RULES;
+import static io.geows.testkit.ResidencyChat.SECRET;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.geows.Authenticator;
 import io.geows.GeoWsNode;
-import io.geows.InterRegionKeys;
-import io.geows.Residency;
 import io.geows.testkit.Await;
 import io.geows.testkit.RedisMonitor;
 import io.geows.testkit.RedisServer;
+import io.geows.testkit.ResidencyChat;
 import io.geows.testkit.TestClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -35,12 +37,6 @@ import org.slf4j.LoggerFactory;
 class RedisResidencyIntegrationTests {
     private static final Logger log = LoggerFactory.getLogger(RedisResidencyIntegrationTests.class);
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private static final String EU_ROOM = "eu-patients";
-    private static final String SECRET = "blood-type-AB-negative";
-    private static final Residency RULES = Residency.builder().regions("eu-west", "us-east")
-            .zone("eu", "eu-west").zone("us", "us-east").pin("eu-*", "eu").pin("us-*", "us").build();
-    private static final InterRegionKeys KEYS = InterRegionKeys.signingWith("k1",
-            "a-shared-secret-of-32-bytes-min!".getBytes(StandardCharsets.UTF_8));
 
     private static GeoWsNode node(String region, String id, RedisServer global, String zone, RedisServer zoneRedis) {
         return GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region(region).nodeId(id)
@@ -71,33 +67,8 @@ class RedisResidencyIntegrationTests {
             usTap.sync().psubscribe("*");
 
             try (GeoWsNode eu = node("eu-west", "eu-1", global, "eu", euRedis);
-                 GeoWsNode us = node("us-east", "us-1", global, "us", usRedis);
-                 TestClient anna = TestClient.connectAs(eu.uri(), "anna");
-                 TestClient ben = TestClient.connectAs(eu.uri(), "ben");
-                 TestClient carl = TestClient.connectAs(us.uri(), "carl")) {
-                anna.join(EU_ROOM);
-                ben.join(EU_ROOM);
-                for (int i = 0; i < 10; i++) {
-                    (i % 2 == 0 ? anna : ben).publishAndAwait(EU_ROOM, "eu-" + i, WAIT, i % 2 == 0 ? ben : anna);
-                }
-                anna.send(Map.of("type", "presence", "room", EU_ROOM, "id", "who"));
-                assertThat(anna.awaitRef("who").path("members")).hasSize(2);
-                assertThat(eu.history(EU_ROOM, null, 100).get(10, TimeUnit.SECONDS).messages()).hasSize(10);
-                // The application publishes into the EU room too.
-                eu.publish(EU_ROOM, "{\"note\":\"" + SECRET + "\"}").get(10, TimeUnit.SECONDS);
-                ben.awaitFrame(f -> "message".equals(TestClient.type(f)) && f.path("data").toString().contains(SECRET), WAIT);
-
-                // A US pinned room: the US tap's positive control.
-                carl.join("us-desk");
-                carl.publish("us-desk", "us-1", "hello from the desk");
-                // A global room spans both regions.
-                anna.join("lobby");
-                carl.join("lobby");
-                anna.publishAndAwait("lobby", "global-1", WAIT, carl);
-                JsonNode refused = carl.publish(EU_ROOM, "sneak", SECRET);
-                assertThat(refused.path("code").asText()).isEqualTo("wrong_region");
-                assertThat(refused.path("url").asText()).isEqualTo("ws://127.0.0.1:1/eu-1");
-
+                 GeoWsNode us = node("us-east", "us-1", global, "us", usRedis)) {
+                ResidencyChat.run(eu, us, EU_ROOM, SECRET, WAIT);
                 Await.until("the US tap heard the US room", WAIT, () -> usHeard.stream().anyMatch(l -> l.contains("us-desk")));
             }
             // Nodes closed: their presence clean-up and last writes are in the monitors too.

@@ -150,25 +150,8 @@ public final class KafkaHistory implements History {
 
     /** The room offset of the room's last record (with a key) in [from, upTo), or 0. */
     private long scanForRoom(TopicPartition tp, String room, long from, long upTo) {
-        reader.seek(tp, from);
-        long position = from;
-        long last = 0;
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (position < upTo) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("reading back for room '" + room + "' did not reach offset " + upTo);
-            }
-            for (ConsumerRecord<String, byte[]> r : reader.poll(READ_POLL).records(tp)) {
-                position = r.offset() + 1;
-                if (r.offset() >= upTo) {
-                    break;
-                }
-                if (room.equals(r.key()) && Pump.header(r, Names.KEY_HEADER) != null) {
-                    last = r.offset() + 1;
-                }
-            }
-        }
-        return last;
+        List<Long> records = roomRecords(tp, room, from, upTo);
+        return records.isEmpty() ? 0 : records.get(records.size() - 1) + 1;
     }
 
     /**
