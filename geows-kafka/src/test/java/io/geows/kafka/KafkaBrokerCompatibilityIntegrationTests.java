@@ -34,12 +34,6 @@ import org.junit.jupiter.api.BeforeAll;
  * node can be cut off while the others go on.
  */
 class KafkaBrokerCompatibilityIntegrationTests extends BrokerCompatibilityKit {
-    /** Kafka's log cannot remove a record: History.eraseSender refuses (see docs/compliance.md). */
-    @Override
-    protected boolean erasesMessages() {
-        return false;
-    }
-
     private static final int SLOTS = 16;
     private static KafkaServer kafka;
     private static final List<FaultProxy> proxies = new ArrayList<>();

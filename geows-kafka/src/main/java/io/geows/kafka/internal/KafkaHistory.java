@@ -42,6 +42,9 @@ public final class KafkaHistory implements History {
     private final Duration timeout;
     private final Function<Throwable, RuntimeException> unavailable;
     private volatile io.geows.Retention retention = io.geows.Retention.none();
+    /** Erased users and when (record time, ms), as read from the erased topic; reader thread only. */
+    private final Map<String, Long> erased = new java.util.HashMap<>();
+    private long erasedRead;
 
     /** Produces a record and completes with its Kafka offset; fails fast while the broker is lost. */
     public interface Producing {
@@ -102,6 +105,96 @@ public final class KafkaHistory implements History {
     @Override
     public void retention(io.geows.Retention rules) {
         this.retention = java.util.Objects.requireNonNull(rules, "rules");
+    }
+
+    /**
+     * A Kafka log cannot remove one record, so erasure hides: the user goes into the compacted erased
+     * topic with the time of the erasure, every read skips their records from before it, and the
+     * records leave the disk with the rooms topic's retention. Completes with how many records of
+     * the user were visible before (a scan of the whole rooms topic: an operator's operation, not a
+     * hot path).
+     */
+    @Override
+    public CompletableFuture<Long> eraseSender(String user) {
+        long at = System.currentTimeMillis();
+        TopicPartition erasedTp = new TopicPartition(names.erased(), 0);
+        // What was hidden already (an earlier erasure) is not counted again.
+        return onReader(() -> {
+            refreshErased();
+            return erased.getOrDefault(user, -1L);
+        }).thenCompose(before -> producing.send(new ProducerRecord<>(erasedTp.topic(), 0, user,
+                        Long.toString(at).getBytes(StandardCharsets.UTF_8)))
+                .thenCompose(offset -> onReader(() -> {
+                    long hidden = countVisible(user, Math.min(before, at), at);
+                    erased.merge(user, at, Math::max);
+                    return hidden;
+                })));
+    }
+
+    /** Records of the user stamped in (after, upTo], over every partition of the rooms topic. */
+    private long countVisible(String user, long after, long upTo) {
+        String prefix = user + "\n";
+        long count = 0;
+        for (int p = 0; p < partitions; p++) {
+            TopicPartition tp = new TopicPartition(names.rooms(), p);
+            reader.assign(List.of(tp));
+            long begin = reader.beginningOffsets(List.of(tp), timeout).get(tp);
+            long end = reader.endOffsets(List.of(tp), timeout).get(tp);
+            reader.seek(tp, begin);
+            long position = begin;
+            long deadline = System.nanoTime() + timeout.toNanos() * 4;
+            while (position < end) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("counting the records of an erased user did not reach offset " + end);
+                }
+                for (ConsumerRecord<String, byte[]> r : reader.poll(READ_POLL).records(tp)) {
+                    position = r.offset() + 1;
+                    String key = Pump.header(r, Names.KEY_HEADER);
+                    if (r.offset() < end && key != null && key.startsWith(prefix) && r.timestamp() > after
+                            && r.timestamp() <= upTo) {
+                        count++;
+                    }
+                }
+            }
+        }
+        return count;
+    }
+
+    /** Reads what the erased topic gained since the last look. On the reader thread. */
+    private void refreshErased() {
+        TopicPartition tp = new TopicPartition(names.erased(), 0);
+        reader.assign(List.of(tp));
+        long end = reader.endOffsets(List.of(tp), timeout).get(tp);
+        if (erasedRead >= end) {
+            return;
+        }
+        long begin = reader.beginningOffsets(List.of(tp), timeout).get(tp);
+        reader.seek(tp, Math.max(begin, erasedRead));
+        long position = Math.max(begin, erasedRead);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (position < end && System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, byte[]> r : reader.poll(READ_POLL).records(tp)) {
+                position = r.offset() + 1;
+                if (r.key() != null && r.value() != null) {
+                    try {
+                        erased.merge(r.key(), Long.parseLong(new String(r.value(), StandardCharsets.UTF_8)), Math::max);
+                    } catch (NumberFormatException e) {
+                        // not written by an adapter: ignored
+                    }
+                }
+            }
+        }
+        erasedRead = position;
+    }
+
+    /** Whether a room record belongs to an erased user and predates the erasure. */
+    private boolean erasedRecord(String key, long timestamp) {
+        if (erased.isEmpty()) {
+            return false;
+        }
+        int nl = key.indexOf('\n');
+        Long at = nl < 0 ? null : erased.get(key.substring(0, nl));
+        return at != null && timestamp <= at;
     }
 
     @Override
@@ -202,6 +295,7 @@ public final class KafkaHistory implements History {
 
     /** On the reader thread. Room offset {@code afterOffset} is Kafka offset {@code afterOffset - 1}. */
     private HistorySlice read(TopicPartition tp, String room, long afterOffset, int limit) {
+        refreshErased();
         String epoch = pump.epoch(tp.partition());
         reader.assign(List.of(tp));
         long begin = reader.beginningOffsets(List.of(tp), timeout).get(tp);
@@ -259,6 +353,10 @@ public final class KafkaHistory implements History {
                 }
                 long roomOffset = r.offset() + 1;
                 top = roomOffset;
+                if (erasedRecord(key, r.timestamp())) {
+                    previous = BrokerMessage.UNKNOWN; // erased: gone from every read, its offset stays taken
+                    continue;
+                }
                 if (r.offset() < floor || r.timestamp() < cutoff) {
                     if (r.offset() >= from) {
                         complete = false; // a record after the reader's position that the room's rule no longer keeps

@@ -6,7 +6,7 @@ import org.apache.kafka.common.utils.Utils;
 /**
  * The Kafka topics and record headers of one topic prefix: {@code <prefix>.rooms} (room messages with
  * history, keyed by room), {@code <prefix>.bus} (everything else, keyed by the geows topic) and
- * {@code <prefix>.presence} (compacted directory).
+ * {@code <prefix>.presence} (compacted directory) and {@code <prefix>.erased} (compacted: erased users).
  */
 public final class Names {
     /** The geows topic a record of the rooms topic is for (bus records carry it as their key). */
@@ -30,6 +30,11 @@ public final class Names {
 
     public String presence() {
         return prefix + ".presence";
+    }
+
+    /** Erased users (compacted, one partition): user id to the time of their erasure. */
+    public String erased() {
+        return prefix + ".erased";
     }
 
     /** The rooms topic's partition of a room's geows topic. */

@@ -48,6 +48,7 @@ public final class Topology {
         wanted.put(names.bus(), topic(names.bus(), partitions, replication, Map.of("cleanup.policy", "delete",
                 "retention.ms", String.valueOf(BUS_RETENTION.toMillis()))));
         wanted.put(names.presence(), topic(names.presence(), 1, replication, Map.of("cleanup.policy", "compact")));
+        wanted.put(names.erased(), topic(names.erased(), 1, replication, Map.of("cleanup.policy", "compact")));
         try {
             for (NewTopic t : wanted.values()) {
                 try {
@@ -66,7 +67,7 @@ public final class Topology {
             for (String topic : wanted.keySet()) {
                 String policy = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, topic)).get("cleanup.policy").value();
                 boolean compacts = policy.contains("compact");
-                boolean shouldCompact = topic.equals(names.presence());
+                boolean shouldCompact = topic.equals(names.presence()) || topic.equals(names.erased());
                 if (compacts != shouldCompact || (shouldCompact && policy.contains("delete"))) {
                     throw new GeoWsException("Kafka topic '" + topic + "' at " + address + " has cleanup.policy=" + policy
                             + " but geows needs cleanup.policy=" + (shouldCompact ? "compact" : "delete")
