@@ -30,6 +30,26 @@ class ResidencyIntegrationTests {
     private static final Residency RULES = Residency.builder().regions("eu-west", "us-east")
             .zone("eu", "eu-west").pin("eu:*", "eu").pinUsers("eu.*", "eu").build();
 
+    private final InMemoryBroker global = new InMemoryBroker();
+    private final InMemoryBroker euOnly = new InMemoryBroker();
+
+    /** A started node of the EU zone: the global broker and the EU zone's. */
+    private GeoWsNode eu(String id) {
+        return node("eu-west", id, global).zoneBroker("eu", euOnly.connect(id)).build().start();
+    }
+
+    /** A started us-east node: the global broker only. */
+    private GeoWsNode us(String id) {
+        return node("us-east", id, global).build().start();
+    }
+
+    /** Waits until the global directory lists {@code n} nodes. */
+    private void awaitDirectory(int n) {
+        try (BrokerAdapter directory = global.connect("directory")) {
+            Await.until(n + " nodes in the directory", WAIT, () -> directory.presence().nodes().join().size() == n);
+        }
+    }
+
     private static GeoWsNode.Builder node(String region, String id, InMemoryBroker global) {
         return GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region(region).nodeId(id)
                 .publicUrl("ws://127.0.0.1:1/" + id).broker(global.connect(id)).residency(RULES)
@@ -39,10 +59,8 @@ class ResidencyIntegrationTests {
     @Test
     @DisplayName("a pinned room lives only on its zone's broker; a global room reaches both regions")
     void pinnedRoomStaysOnItsZonesBroker() {
-        InMemoryBroker global = new InMemoryBroker();
-        InMemoryBroker euOnly = new InMemoryBroker();
-        try (GeoWsNode eu = node("eu-west", "eu-1", global).zoneBroker("eu", euOnly.connect("eu-1")).build().start();
-             GeoWsNode us = node("us-east", "us-1", global).build().start();
+        try (GeoWsNode eu = eu("eu-1");
+             GeoWsNode us = us("us-1");
              TestClient anna = TestClient.connectAs(eu.uri(), "anna");
              TestClient ben = TestClient.connectAs(eu.uri(), "ben");
              TestClient carl = TestClient.connectAs(us.uri(), "carl")) {
@@ -78,13 +96,10 @@ class ResidencyIntegrationTests {
     @Test
     @DisplayName("join, publish, presence and resume of a pinned room in the wrong region answer wrong_region naming where to go")
     void wrongRegionIsRefusedWithWhereToGo() throws Exception {
-        InMemoryBroker global = new InMemoryBroker();
-        InMemoryBroker euOnly = new InMemoryBroker();
-        try (GeoWsNode eu = node("eu-west", "eu-1", global).zoneBroker("eu", euOnly.connect("eu-1")).build().start();
-             GeoWsNode us = node("us-east", "us-1", global).build().start();
+        try (GeoWsNode eu = eu("eu-1");
+             GeoWsNode us = us("us-1");
              TestClient carl = TestClient.connectAs(us.uri(), "carl")) {
-            BrokerAdapter directory = global.connect("directory");
-            Await.until("both nodes in the directory", WAIT, () -> directory.presence().nodes().join().size() == 2);
+            awaitDirectory(2);
             carl.send(Map.of("type", "join", "room", "eu:chat", "id", "j1"));
             JsonNode refused = carl.awaitRef("j1");
             assertThat(refused.path("code").asText()).isEqualTo("wrong_region");
@@ -116,22 +131,18 @@ class ResidencyIntegrationTests {
                         .hasCauseInstanceOf(WrongRegionException.class).hasMessageContaining("[eu-west]");
             }
             assertThat(euOnly.connect("s").history().readAfter("eu:chat", 0, 10).join().messages()).isEmpty();
-            directory.close();
         }
     }
 
     @Test
     @DisplayName("erasing a user from a US node removes their messages in the EU zone and the global rooms; no resume returns them")
     void erasureReachesEveryZone() throws Exception {
-        InMemoryBroker global = new InMemoryBroker();
-        InMemoryBroker euOnly = new InMemoryBroker();
-        try (GeoWsNode eu = node("eu-west", "eu-1", global).zoneBroker("eu", euOnly.connect("eu-1")).build().start();
-             GeoWsNode us = node("us-east", "us-1", global).build().start();
+        try (GeoWsNode eu = eu("eu-1");
+             GeoWsNode us = us("us-1");
              TestClient anna = TestClient.connectAs(eu.uri(), "anna");
              TestClient ben = TestClient.connectAs(eu.uri(), "ben");
              TestClient carl = TestClient.connectAs(us.uri(), "carl")) {
-            BrokerAdapter directory = global.connect("directory");
-            Await.until("both nodes in the directory", WAIT, () -> directory.presence().nodes().join().size() == 2);
+            awaitDirectory(2);
             JsonNode start = anna.join("eu:chat");
             ben.join("eu:chat");
             anna.join("lobby");
@@ -163,18 +174,15 @@ class ResidencyIntegrationTests {
                 List<JsonNode> replay = back.drain(f -> "message".equals(TestClient.type(f)), Duration.ofMillis(500));
                 assertThat(replay).extracting(f -> f.path("id").asText()).containsExactly("b0", "b1", "b2");
             }
-            directory.close();
         }
     }
 
     @Test
     @DisplayName("a pinned user is served only in their zone: sessions, presence and direct messages go through its broker")
     void pinnedUsersStayInTheirZone() throws Exception {
-        InMemoryBroker global = new InMemoryBroker();
-        InMemoryBroker euOnly = new InMemoryBroker();
-        try (GeoWsNode eu1 = node("eu-west", "eu-1", global).zoneBroker("eu", euOnly.connect("eu-1")).build().start();
-             GeoWsNode eu2 = node("eu-west", "eu-2", global).zoneBroker("eu", euOnly.connect("eu-2")).build().start();
-             GeoWsNode us = node("us-east", "us-1", global).build().start();
+        try (GeoWsNode eu1 = eu("eu-1");
+             GeoWsNode eu2 = eu("eu-2");
+             GeoWsNode us = us("us-1");
              TestClient anna = TestClient.connectAs(eu1.uri(), "eu.anna");
              TestClient ben = TestClient.connectAs(eu2.uri(), "ben");
              TestClient carl = TestClient.connectAs(us.uri(), "carl")) {
@@ -213,7 +221,6 @@ class ResidencyIntegrationTests {
     @Test
     @DisplayName("a node whose rules do not fit is refused at start-up, naming the problem")
     void misconfiguredNodesAreRefused() {
-        InMemoryBroker global = new InMemoryBroker();
         assertThatThrownBy(() -> node("eu-west", "a", global).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("zone 'eu'")
                 .hasMessageContaining("no broker is configured");
