@@ -14,6 +14,7 @@ import io.geows.ServerTls;
 import io.geows.auth.JwtAuthenticator;
 import io.geows.memory.InMemoryBroker;
 import io.geows.kafka.KafkaBroker;
+import io.geows.micrometer.GeoWsMetrics;
 import io.geows.nats.NatsBroker;
 import io.geows.nats.NatsBrokerOptions;
 import io.geows.redis.RedisBroker;
@@ -49,7 +50,7 @@ public final class ExampleServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ExampleServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The metrics binder of each node id, so a stopped demo node's meters can be removed. */
-    private static final java.util.Map<String, Metrics> METRICS_OF = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.Map<String, GeoWsMetrics> METRICS_OF = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final List<GeoWsNode> nodes;
     /** Demo mode: the broker, the settings and the metrics of each region's node, to stop and start it. */
@@ -135,7 +136,7 @@ public final class ExampleServer implements AutoCloseable {
             http.createContext("/admin/", server::admin);
             http.createContext("/metrics", ex -> {
                 server.nodes.forEach(n -> {
-                    Metrics m = METRICS_OF.get(n.nodeId());
+                    GeoWsMetrics m = METRICS_OF.get(n.nodeId());
                     if (m != null) {
                         m.notePlacement(n);
                     }
@@ -209,7 +210,7 @@ public final class ExampleServer implements AutoCloseable {
     private static GeoWsNode node(ServerConfig c, String region, String nodeId, int port, String publicUrl,
                                   BrokerAdapter broker, Map<String, BrokerAdapter> zoneBrokers,
                                   PrometheusMeterRegistry registry) {
-        Metrics metrics = new Metrics(registry, region, nodeId);
+        GeoWsMetrics metrics = new GeoWsMetrics(registry, region, nodeId);
         METRICS_OF.put(nodeId, metrics);
         GeoWsNode.Builder builder = GeoWsNode.builder()
                 .region(region)
@@ -276,7 +277,7 @@ public final class ExampleServer implements AutoCloseable {
         // In the background: the drain waits for clients to move, and the page should see it happen.
         Thread t = new Thread(() -> {
             node.close();
-            Metrics m = METRICS_OF.remove(node.nodeId());
+            GeoWsMetrics m = METRICS_OF.remove(node.nodeId());
             if (m != null) {
                 m.unbind();
             }

@@ -1,4 +1,4 @@
-package io.geows.example;
+package io.geows.micrometer;
 
 import io.geows.GeoWsNode;
 import io.geows.NodeObserver;
@@ -25,13 +25,21 @@ import java.util.function.ToDoubleFunction;
  * {@code geows_broker_messages_dropped_total}, {@code geows_broker_reconnects_total},
  * {@code geows_resumes_total{result}}, {@code geows_ready}, {@code geows_broker_placement{role,holder}} (1 where
  * the broker keeps that part now, 0 where it was before: see {@link GeoWsNode#brokerPlacement()}).
+ *
+ * <p>Thread-safe.
+ *
+ * @since 0.3.0
  */
-final class Metrics implements NodeObserver {
+public final class GeoWsMetrics implements NodeObserver {
     private final MeterRegistry registry;
     private final String region;
     private final Tags tags;
 
-    Metrics(MeterRegistry registry, String region, String nodeId) {
+    /**
+     * Metrics of one node: give it to {@code GeoWsNode.Builder.observer(...)} and call {@link #bind} once the
+     * node is built.
+     */
+    public GeoWsMetrics(MeterRegistry registry, String region, String nodeId) {
         this.registry = registry;
         this.region = region;
         this.tags = Tags.of("region", region, "node", nodeId);
@@ -65,7 +73,7 @@ final class Metrics implements NodeObserver {
     }
 
     /** Registers the node's counters and gauges. */
-    void bind(GeoWsNode node) {
+    public void bind(GeoWsNode node) {
         Gauge.builder("geows.sessions", node, n -> n.stats().sessions()).tags(tags).register(registry);
         Gauge.builder("geows.rooms", node, n -> n.stats().rooms()).tags(tags).register(registry);
         Gauge.builder("geows.ready", node, n -> n.isReady() ? 1 : 0).tags(tags).register(registry);
@@ -92,7 +100,7 @@ final class Metrics implements NodeObserver {
      * Registers a {@code geows.broker.placement} gauge for each (role, holder) the node's broker has
      * named so far: 1 while it holds that part, 0 after it moved elsewhere. Called at each scrape.
      */
-    void notePlacement(GeoWsNode node) {
+    public void notePlacement(GeoWsNode node) {
         node.brokerPlacement().forEach((role, holder) -> {
             if (placementsSeen.add(role + "\n" + holder)) {
                 Gauge.builder("geows.broker.placement", node, n -> holder.equals(n.brokerPlacement().get(role)) ? 1 : 0)
@@ -103,7 +111,7 @@ final class Metrics implements NodeObserver {
     }
 
     /** Removes the node's meters (a demo region stopped; a new node may take its name later). */
-    void unbind() {
+    public void unbind() {
         framesIn.clear();
         messagesOut.clear();
         latencyByOrigin.clear();
