@@ -1,0 +1,32 @@
+package io.geows.spring;
+
+import io.geows.GeoWsNode;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.HealthIndicator;
+
+/**
+ * UP while the node is ready (started, every broker connected, not draining), else DOWN naming the
+ * brokers that are down. Put it in the readiness group
+ * ({@code management.endpoint.health.group.readiness.include=readinessState,geows}) so that a load
+ * balancer stops sending clients to a node that lost its broker.
+ *
+ * @since 0.3.0
+ */
+public class GeoWsHealthIndicator implements HealthIndicator {
+    private final GeoWsNode node;
+
+    public GeoWsHealthIndicator(GeoWsNode node) {
+        this.node = node;
+    }
+
+    @Override
+    public Health health() {
+        Health.Builder b = node.isReady() ? Health.up() : Health.down();
+        b.withDetail("region", node.region()).withDetail("node", node.nodeId());
+        var down = node.brokersDown();
+        if (!down.isEmpty()) {
+            b.withDetail("brokersDown", down);
+        }
+        return b.build();
+    }
+}
