@@ -134,6 +134,7 @@ public final class ExampleServer implements AutoCloseable {
             http.createContext("/healthz", ex -> respond(ex, 200, "text/plain", "ok\n"));
             http.createContext("/readyz", server::ready);
             http.createContext("/admin/", server::admin);
+            http.createContext("/api/v1/", new HttpApi(nodes.get(0), config.apiKeys())::handle);
             http.createContext("/metrics", ex -> {
                 server.nodes.forEach(n -> {
                     GeoWsMetrics m = METRICS_OF.get(n.nodeId());

@@ -32,11 +32,13 @@ import io.geows.Retention;
  * @param zoneBrokers the broker URL of each zone this node's region belongs to
  * @param retention  how long rooms keep their history, per room pattern
  * @param adminKeys  keys of the admin HTTP API ({@code Authorization: Bearer <key>}); empty: the API is off
+ * @param apiKeys    keys of the server API for backends ({@code /api/v1}, docs/http-api.yaml); empty: off
  */
 record ServerConfig(String host, int httpPort, String broker, String region, String nodeId, int port,
                     String publicUrl, int usPort, int euPort, Map<String, String> peers, NodeLimits limits,
                     PresencePolicy presence, Security security, boolean natsMemory, Residency residency,
-                    Map<String, String> zoneBrokers, Retention retention, java.util.List<String> adminKeys) {
+                    Map<String, String> zoneBrokers, Retention retention, java.util.List<String> adminKeys,
+                    java.util.List<String> apiKeys) {
 
     /** The demo's rule: rooms named {@code eu-...} are kept in eu-west only. */
     static final Residency DEMO_RESIDENCY = Residency.builder().regions("us-east", "eu-west").zone("eu", "eu-west")
@@ -163,6 +165,7 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
         private Map<String, String> zoneBrokers = Map.of();
         private Retention retention = Retention.none();
         private java.util.List<String> adminKeys = java.util.List.of();
+        private java.util.List<String> apiKeys = java.util.List.of();
 
         Builder host(String host) {
             this.host = host;
@@ -237,9 +240,14 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
             return this;
         }
 
+        Builder apiKeys(java.util.List<String> keys) {
+            this.apiKeys = java.util.List.copyOf(keys);
+            return this;
+        }
+
         ServerConfig build() {
             return new ServerConfig(host, httpPort, broker, region, nodeId, port, publicUrl, usPort, euPort, peers, limits,
-                    presence, security, natsMemory, residency, zoneBrokers, retention, adminKeys);
+                    presence, security, natsMemory, residency, zoneBrokers, retention, adminKeys, apiKeys);
         }
     }
 
@@ -319,6 +327,9 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
         new Flag("admin-keys", "GEOWS_ADMIN_KEYS", "",
                 "keys of the admin HTTP API (POST /admin/erase?user=...), comma-separated so one can be rotated in while "
                         + "the old one still works; each 32+ characters. Empty: the admin API is off"),
+        new Flag("api-keys", "GEOWS_API_KEYS", "",
+                "keys of the server API for backends (/api/v1: publish, send, broadcast, presence, history, disconnect; "
+                        + "docs/http-api.yaml), comma-separated for rotation; each 32+ characters. Empty: the API is off"),
         new Flag("hello-timeout-ms", "GEOWS_HELLO_TIMEOUT_MS", String.valueOf(NodeLimits.DEFAULT_HELLO_TIMEOUT.toMillis()),
                 "time a connection has to say hello (then 4000)"),
     };
@@ -411,7 +422,8 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
                 .security(security(values, lower.equals("memory") && region == null))
                 .natsMemory(natsStorage(values.get("nats-storage")))
                 .residency(residency, zoneBrokers).retention(retention(values.get("retention")))
-                .adminKeys(adminKeys(values.get("admin-keys"))).build();
+                .adminKeys(keys(values.get("admin-keys"), "--admin-keys"))
+                .apiKeys(keys(values.get("api-keys"), "--api-keys")).build();
     }
 
     /** The residency flags as rules: refused here (naming the flag) when they do not hold together. */
@@ -468,7 +480,7 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
         }
     }
 
-    private static java.util.List<String> adminKeys(String spec) {
+    private static java.util.List<String> keys(String spec, String flag) {
         java.util.List<String> keys = new java.util.ArrayList<>();
         for (String k : spec.split(",")) {
             String key = k.trim();
@@ -476,7 +488,7 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
                 continue;
             }
             if (key.length() < 32) {
-                throw new BadFlag("--admin-keys: each key must be at least 32 characters (one was " + key.length() + ")");
+                throw new BadFlag(flag + ": each key must be at least 32 characters (one was " + key.length() + ")");
             }
             keys.add(key);
         }
