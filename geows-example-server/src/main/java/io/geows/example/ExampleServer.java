@@ -57,6 +57,8 @@ public final class ExampleServer implements AutoCloseable {
     private InMemoryBroker demoBroker;
     /** Demo mode: the EU zone's own broker, which only eu-west connects to. */
     private InMemoryBroker demoEuBroker;
+    /** Keys of the admin API. */
+    private ApiKeys adminKeys;
     private ServerConfig config;
     private final java.util.Map<String, Integer> demoPorts = new java.util.concurrent.ConcurrentHashMap<>();
     /** A broker connection to read the node directory from (the first node's). */
@@ -122,6 +124,7 @@ public final class ExampleServer implements AutoCloseable {
             server.config = config;
             server.demoBroker = demoBroker;
             server.demoEuBroker = demoEuBroker;
+            server.adminKeys = new ApiKeys(config.adminKeys());
             for (GeoWsNode n : nodes) {
                 server.demoPorts.put(n.region(), n.port());
             }
@@ -330,11 +333,11 @@ public final class ExampleServer implements AutoCloseable {
      * wrong key (compared in constant time; nothing done), 404 while no admin key is configured.
      */
     private void admin(HttpExchange ex) throws IOException {
-        if (config.adminKeys().isEmpty()) {
+        if (adminKeys.isEmpty()) {
             respond(ex, 404, "text/plain", "the admin API is off: start with --admin-keys\n");
             return;
         }
-        if (!authorized(ex.getRequestHeaders().getFirst("Authorization"))) {
+        if (!adminKeys.accept(ex.getRequestHeaders().getFirst("Authorization"))) {
             ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
             log.warn("admin API: refused a request to {} from {} (missing or wrong key)", ex.getRequestURI().getPath(),
                     ex.getRemoteAddress());
@@ -375,27 +378,6 @@ public final class ExampleServer implements AutoCloseable {
         } catch (Exception e) {
             body.put("error", "unavailable").put("message", String.valueOf(e.getMessage()));
             respond(ex, 503, "application/json", JSON.writeValueAsString(body));
-        }
-    }
-
-    /** Whether the header carries one of the admin keys; every key is compared, each in constant time. */
-    private boolean authorized(String header) {
-        if (header == null || !header.startsWith("Bearer ")) {
-            return false;
-        }
-        byte[] given = digest(header.substring("Bearer ".length()).trim());
-        boolean ok = false;
-        for (String key : config.adminKeys()) {
-            ok |= java.security.MessageDigest.isEqual(given, digest(key));
-        }
-        return ok;
-    }
-
-    private static byte[] digest(String s) {
-        try {
-            return java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -20,7 +20,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,12 +46,12 @@ final class HttpApi {
     private static final long TIMEOUT_SECONDS = 10;
 
     private final GeoWsNode node;
-    private final List<byte[]> keys;
+    private final ApiKeys keys;
     private volatile boolean refusalLogged;
 
     HttpApi(GeoWsNode node, List<String> keys) {
         this.node = node;
-        this.keys = keys.stream().map(HttpApi::digest).toList();
+        this.keys = new ApiKeys(keys);
     }
 
     /** A refusal with its status and stable code. */
@@ -79,7 +78,7 @@ final class HttpApi {
             if (keys.isEmpty()) {
                 throw new Refusal(404, "not_found", "the HTTP API is off: start with --api-keys");
             }
-            if (!authorized(ex.getRequestHeaders().getFirst("Authorization"))) {
+            if (!keys.accept(ex.getRequestHeaders().getFirst("Authorization"))) {
                 ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
                 if (!refusalLogged) {
                     refusalLogged = true;
@@ -343,26 +342,6 @@ final class HttpApi {
             }
         }
         return out;
-    }
-
-    private boolean authorized(String header) {
-        if (header == null || !header.startsWith("Bearer ")) {
-            return false;
-        }
-        byte[] given = digest(header.substring("Bearer ".length()).trim());
-        boolean ok = false;
-        for (byte[] key : keys) {
-            ok |= MessageDigest.isEqual(given, key);
-        }
-        return ok;
-    }
-
-    static byte[] digest(String s) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static void send(HttpExchange ex, int status, ObjectNode body) throws IOException {
