@@ -13,12 +13,9 @@ import io.geows.RoomAuthorizer;
 import io.geows.ServerTls;
 import io.geows.auth.JwtAuthenticator;
 import io.geows.memory.InMemoryBroker;
-import io.geows.kafka.KafkaBroker;
 import io.geows.micrometer.GeoWsMetrics;
-import io.geows.nats.NatsBroker;
-import io.geows.nats.NatsBrokerOptions;
-import io.geows.redis.RedisBroker;
 import io.geows.spi.BrokerAdapter;
+import io.geows.spi.BrokerUrls;
 import io.geows.spi.NodeInfo;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -157,29 +154,11 @@ public final class ExampleServer implements AutoCloseable {
 
     private static BrokerAdapter broker(ServerConfig config, String broker, String nodeId) {
         String brokerCa = config.security().brokerCa();
-        if (broker.equals("memory")) {
-            return new InMemoryBroker().connect(nodeId);
+        String lower = broker.toLowerCase(java.util.Locale.ROOT);
+        if (config.natsMemory() && (lower.startsWith("nats://") || lower.startsWith("tls://")) && !broker.contains("?")) {
+            broker = broker + "?storage=memory";
         }
-        if (broker.startsWith("nats://") || broker.startsWith("tls://")) {
-            NatsBrokerOptions.Builder nats = NatsBrokerOptions.builder().url(broker).connectionName(nodeId)
-                    .storage(config.natsMemory() ? NatsBrokerOptions.Storage.MEMORY : NatsBrokerOptions.Storage.FILE);
-            if (brokerCa != null) {
-                nats.trustedCertificates(Path.of(brokerCa));
-            }
-            return NatsBroker.connect(nats.build());
-        }
-        if (broker.startsWith("kafka://") || broker.startsWith("kafkas://")) {
-            KafkaBroker.Builder kafka = KafkaBroker.builder().uri(broker).name(nodeId);
-            if (brokerCa != null) {
-                kafka.trustedCertificates(Path.of(brokerCa));
-            }
-            return kafka.build();
-        }
-        RedisBroker.Builder redis = RedisBroker.builder().uri(broker).name(nodeId);
-        if (brokerCa != null) {
-            redis.trustedCertificates(Path.of(brokerCa));
-        }
-        return redis.build();
+        return BrokerUrls.connect(broker, nodeId, brokerCa == null ? null : Path.of(brokerCa));
     }
 
     static Authenticator authenticator(ServerConfig.Security sec) {
@@ -495,7 +474,7 @@ public final class ExampleServer implements AutoCloseable {
         String web = "http://" + host + ":" + server.httpPort() + "/";
         System.out.println();
         System.out.println(config.demo() ? "geows demo: two regions on the in-memory broker"
-                : "geows node on " + config.broker().replaceAll("//[^@/]*@", "//***@"));
+                : "geows node on " + io.geows.spi.BrokerUrls.redact(config.broker()));
         for (GeoWsNode n : server.nodes()) {
             // One line per node, stable format: scripts and tests read the bound ports from it.
             System.out.printf("  node %s region %s ws %s http %s%n", n.nodeId(), n.region(), n.uri(), web);

@@ -384,7 +384,7 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
         if (!lower.equals("memory") && !brokerUrl(broker)) {
             throw new BadFlag("--broker must be memory, redis://host:port, rediss://host:port, nats://host:port or"
                     + " kafka://host:port[,host:port], was '"
-                    + broker.replaceAll("//[^@/]*@", "//***@") + "'");
+                    + io.geows.spi.BrokerUrls.redact(broker) + "'");
         }
         NodeLimits limits;
         try {
@@ -543,7 +543,7 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
             String url = eq > 0 ? entry.substring(eq + 1).trim() : "";
             if (zone.isEmpty() || !brokerUrl(url)) {
                 throw new BadFlag("--zone-brokers entries must be zone=redis://..., nats://... or kafka://..., was '"
-                        + entry.trim().replaceAll("//[^@/]*@", "//***@") + "'");
+                        + io.geows.spi.BrokerUrls.redact(entry.trim()) + "'");
             }
             if (out.put(zone, url) != null) {
                 throw new BadFlag("--zone-brokers names zone '" + zone + "' twice");

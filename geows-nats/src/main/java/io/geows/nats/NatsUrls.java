@@ -1,5 +1,7 @@
 package io.geows.nats;
 
+import io.geows.spi.BrokerUrls;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -59,27 +61,18 @@ final class NatsUrls {
         return i < 0 ? "" : url.substring(0, i).toLowerCase();
     }
 
-    /** The URLs with any user info replaced by {@code ***}, for messages. */
+    /** The URLs with their passwords and tokens replaced by {@code ***}, for messages. */
     static String redact(String urls) {
         List<String> out = new ArrayList<>();
         for (String part : split(urls)) {
-            int scheme = part.indexOf("://");
-            int at = part.lastIndexOf('@');
-            if (scheme >= 0 && at > scheme) {
-                out.add(part.substring(0, scheme + 3) + "***@" + part.substring(at + 1));
-            } else {
-                out.add(part);
-            }
+            out.add(BrokerUrls.redact(part));
         }
         return String.join(",", out);
     }
 
-    private static final java.util.regex.Pattern USER_INFO =
-            java.util.regex.Pattern.compile("([A-Za-z]+://)[^@/\\s\\],]+@");
-
-    /** Any text (an exception message from jnats) with the user info of URLs in it replaced by {@code ***}. */
+    /** Any text (an exception message from jnats) with the passwords of URLs in it replaced by {@code ***}. */
     static String redactText(String text) {
-        return text == null ? null : USER_INFO.matcher(text).replaceAll("$1***@");
+        return BrokerUrls.redact(text);
     }
 
     /** The exception with the URLs in its message redacted (same class when possible, same stack trace). */

@@ -208,7 +208,7 @@ class NatsHistoryIntegrationTests {
         assertThatThrownBy(() -> NatsBroker.connect(NatsBrokerOptions.builder()
                 .url("nats://alice:s3cret@127.0.0.1:" + port).requestTimeout(Duration.ofSeconds(1)).build()))
                 .isInstanceOf(BrokerUnavailableException.class)
-                .hasMessageContaining("cannot reach NATS at nats://***@127.0.0.1:" + port)
+                .hasMessageContaining("cannot reach NATS at nats://alice:***@127.0.0.1:" + port)
                 .hasMessageContaining("is nats-server running")
                 .hasMessageNotContaining("s3cret");
     }

@@ -84,7 +84,7 @@ class NatsSecurityIntegrationTests {
         String inUrl = "tls://" + USER + ":" + wrong + "@127.0.0.1:" + nats.port();
         assertThatThrownBy(() -> NatsBroker.connect(options(inUrl, "wrong-url").trustedCertificates(certs.caFile()).build()))
                 .isInstanceOf(GeoWsException.class)
-                .hasMessageContaining("NATS at tls://***@127.0.0.1:" + nats.port() + " refused the login")
+                .hasMessageContaining("NATS at tls://" + USER + ":***@127.0.0.1:" + nats.port() + " refused the login")
                 .satisfies(e -> assertThat(stackTrace(e)).doesNotContain(wrong));
         assertThatThrownBy(() -> NatsBroker.connect(options(url, "anonymous").trustedCertificates(certs.caFile()).build()))
                 .isInstanceOf(GeoWsException.class)

@@ -728,7 +728,7 @@ public final class RedisBroker implements BrokerAdapter {
             Objects.requireNonNull(uri, "uri");
             if (!uri.startsWith("redis://") && !uri.startsWith("rediss://") && !uri.startsWith("redis-sentinel://")
                     && !uri.startsWith("rediss-sentinel://")) {
-                throw new IllegalArgumentException("Redis URI '" + uri.replaceAll("//[^@/]*@", "//***@")
+                throw new IllegalArgumentException("Redis URI '" + io.geows.spi.BrokerUrls.redact(uri)
                         + "' must start with redis://, rediss:// or redis-sentinel:// (e.g. redis://127.0.0.1:6379)");
             }
             this.uri = uri;
@@ -934,7 +934,7 @@ public final class RedisBroker implements BrokerAdapter {
             }
             List<String> uris = cluster ? clusterSeeds : uri != null ? List.of(uri) : List.of();
             for (String u : uris) {
-                String shown = u.replaceAll("//[^@/]*@", "//***@");
+                String shown = io.geows.spi.BrokerUrls.redact(u);
                 if (trust != null && !RedisSecurity.isTls(u)) {
                     throw new IllegalStateException(trust + " needs TLS, but the URI " + shown
                             + " is redis://: use rediss://");

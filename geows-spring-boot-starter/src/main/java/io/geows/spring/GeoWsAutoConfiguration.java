@@ -12,6 +12,7 @@ import io.geows.ServerTls;
 import io.geows.auth.JwtAuthenticator;
 import io.geows.micrometer.GeoWsMetrics;
 import io.geows.spi.BrokerAdapter;
+import io.geows.spi.BrokerUrls;
 import io.geows.spi.Router;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -85,9 +86,9 @@ public class GeoWsAutoConfiguration {
             residency.checkNode(region, p.getResidency().getZoneBrokers().keySet());
             b.residency(residency);
             p.getResidency().getZoneBrokers().forEach((zone, url) -> b.zoneBroker(zone,
-                    BrokerUrls.connect("geows.residency.zone-brokers." + zone, url, nodeId + "-" + zone, p.getBrokerCa())));
+                    broker("geows.residency.zone-brokers." + zone, url, nodeId + "-" + zone, p)));
         }
-        b.broker(broker.getIfAvailable(() -> BrokerUrls.connect("geows.broker", p.getBroker(), nodeId, p.getBrokerCa())));
+        b.broker(broker.getIfAvailable(() -> broker("geows.broker", p.getBroker(), nodeId, p)));
         MeterRegistry registry = meters.getIfAvailable();
         GeoWsMetrics metrics = registry == null ? null : new GeoWsMetrics(registry, region, nodeId);
         if (metrics != null) {
@@ -189,6 +190,15 @@ public class GeoWsAutoConfiguration {
             return b.build();
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("geows.residency: " + e.getMessage());
+        }
+    }
+
+    /** A broker adapter from a URL property, through the adapter module on the class path. */
+    private static BrokerAdapter broker(String property, String url, String name, GeoWsProperties p) {
+        try {
+            return BrokerUrls.connect(url, name, p.getBrokerCa());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(property + ": " + e.getMessage());
         }
     }
 
