@@ -14,6 +14,8 @@ import io.geows.ServerTls;
 import io.geows.auth.JwtAuthenticator;
 import io.geows.memory.InMemoryBroker;
 import io.geows.micrometer.GeoWsMetrics;
+import io.geows.http.ApiKeys;
+import io.geows.http.ServerApi;
 import io.geows.spi.BrokerAdapter;
 import io.geows.spi.BrokerUrls;
 import io.geows.spi.NodeInfo;
@@ -121,7 +123,7 @@ public final class ExampleServer implements AutoCloseable {
             server.config = config;
             server.demoBroker = demoBroker;
             server.demoEuBroker = demoEuBroker;
-            server.adminKeys = new ApiKeys(config.adminKeys());
+            server.adminKeys = ApiKeys.of(config.adminKeys());
             for (GeoWsNode n : nodes) {
                 server.demoPorts.put(n.region(), n.port());
             }
@@ -134,7 +136,8 @@ public final class ExampleServer implements AutoCloseable {
             http.createContext("/healthz", ex -> respond(ex, 200, "text/plain", "ok\n"));
             http.createContext("/readyz", server::ready);
             http.createContext("/admin/", server::admin);
-            http.createContext("/api/v1/", new HttpApi(nodes.get(0), config.apiKeys())::handle);
+            ServerApi api = new ServerApi(nodes.get(0), ApiKeys.of(config.apiKeys()));
+            http.createContext("/api/v1/", ex -> serve(api, ex));
             http.createContext("/metrics", ex -> {
                 server.nodes.forEach(n -> {
                     GeoWsMetrics m = METRICS_OF.get(n.nodeId());
@@ -305,6 +308,20 @@ public final class ExampleServer implements AutoCloseable {
         return region;
     }
 
+    /** The server API ({@code docs/http-api.yaml}) under {@code /api/v1}. */
+    private static void serve(ServerApi api, HttpExchange ex) throws IOException {
+        ServerApi.Response r;
+        try (java.io.InputStream in = ex.getRequestBody()) {
+            r = api.handle(new ServerApi.Request(ex.getRequestMethod(),
+                    ex.getRequestURI().getRawPath().substring("/api/v1".length()), ex.getRequestURI().getRawQuery(),
+                    ex.getRequestHeaders().getFirst("Authorization"), in, String.valueOf(ex.getRemoteAddress())));
+        }
+        if (r.authenticate()) {
+            ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+        }
+        respond(ex, r.status(), "application/json", r.body());
+    }
+
     /**
      * The admin API: {@code POST /admin/erase?user=<id>} with {@code Authorization: Bearer <key>} erases
      * the user's messages in every zone ({@link GeoWsNode#eraseUser}) and answers the report as JSON:
@@ -422,7 +439,10 @@ public final class ExampleServer implements AutoCloseable {
     }
 
     private static void respond(HttpExchange ex, int status, String type, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        respond(ex, status, type, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void respond(HttpExchange ex, int status, String type, byte[] bytes) throws IOException {
         ex.getResponseHeaders().set("Content-Type", type);
         ex.getResponseHeaders().set("Cache-Control", "no-store");
         ex.sendResponseHeaders(status, bytes.length);

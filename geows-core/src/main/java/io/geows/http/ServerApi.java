@@ -1,11 +1,10 @@
-package io.geows.example;
+package io.geows.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
 import io.geows.BrokerUnavailableException;
 import io.geows.CloseCodes;
 import io.geows.GeoWsException;
@@ -17,7 +16,7 @@ import io.geows.spi.Position;
 import io.geows.spi.PresenceMember;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -31,27 +30,81 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server API for backends in any language ({@code docs/http-api.yaml}): JSON over HTTP under
- * {@code /api/v1}, authenticated with an API key ({@code Authorization: Bearer <key>}, compared in
- * constant time; several keys so one can be rotated in while the old one still works). Every
- * operation takes the same path as the embedding API on this process's node: publish to a room
- * (idempotent by message id), send to a user, broadcast, a room's presence and history, disconnect a
- * user. Errors are {@code {"error": code, "message": text}} with a stable code.
+ * The server API for backends in any language: JSON over HTTP, authenticated with an API key
+ * ({@code Authorization: Bearer <key>}, see {@link ApiKeys}), acting through one node with the same
+ * calls as the embedding API: publish to a room (idempotent by message id), send to a user,
+ * broadcast, a room's presence and history, disconnect a user. Errors are
+ * {@code {"error": code, "message": text}} with a stable code and status (400 {@code bad_json} /
+ * {@code bad_request}, 401 {@code unauthorized}, 403 {@code forbidden}, 404 {@code not_found}, 405
+ * {@code method_not_allowed}, 409 {@code wrong_region}, 413 {@code too_large}, 503
+ * {@code unavailable}). The operations, bodies and answers are described by the OpenAPI document
+ * {@code docs/http-api.yaml}.
+ *
+ * <p>It is independent of any HTTP server: the host hands each request under the API's base path
+ * (usually {@code /api/v1}) to {@link #handle} and writes the {@link Response} back. The reference
+ * server and the Spring Boot starter serve it this way.
+ *
+ * <pre>{@code
+ * ServerApi api = new ServerApi(node, ApiKeys.of(List.of(System.getenv("GEOWS_API_KEY"))));
+ * ServerApi.Response r = api.handle(new ServerApi.Request("POST", "/rooms/orders/messages", null,
+ *         authorizationHeader, requestBody));
+ * }</pre>
+ *
+ * <p>Threading: {@link #handle} is thread-safe and blocks the calling thread until the node answered
+ * (at most 10 s: then {@code 503 unavailable}).
+ *
+ * @since 0.1.0
  */
-final class HttpApi {
-    private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+public final class ServerApi {
+    private static final Logger log = LoggerFactory.getLogger(ServerApi.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The largest request body: {@value} bytes (413 {@code too_large} beyond). */
-    static final int MAX_BODY = 64 * 1024;
+    public static final int MAX_BODY = 64 * 1024;
     private static final long TIMEOUT_SECONDS = 10;
 
     private final GeoWsNode node;
     private final ApiKeys keys;
     private volatile boolean refusalLogged;
 
-    HttpApi(GeoWsNode node, List<String> keys) {
-        this.node = node;
-        this.keys = new ApiKeys(keys);
+    /**
+     * The API of a node.
+     *
+     * @param keys the keys a request must carry one of; none: every request is answered 404 (the API is off)
+     */
+    public ServerApi(GeoWsNode node, ApiKeys keys) {
+        this.node = java.util.Objects.requireNonNull(node, "node");
+        this.keys = java.util.Objects.requireNonNull(keys, "keys");
+    }
+
+    /**
+     * One request.
+     *
+     * @param method        the HTTP method, such as {@code POST}
+     * @param path          the raw (still percent-encoded) path below the API's base, such as
+     *                      {@code /rooms/orders%3A42/messages}
+     * @param query         the raw query string without {@code ?}, or {@code null}
+     * @param authorization the {@code Authorization} header, or {@code null}
+     * @param body          the request body (read up to {@link #MAX_BODY} + 1 bytes; not closed), or {@code null}
+     * @param remote        who sent it, for the log (an address), or {@code null}
+     */
+    public record Request(String method, String path, String query, String authorization, InputStream body,
+                          String remote) {
+        /** A request whose sender is not known. */
+        public Request(String method, String path, String query, String authorization, InputStream body) {
+            this(method, path, query, authorization, body, null);
+        }
+    }
+
+    /**
+     * The answer: a status and a JSON body ({@code Content-Type: application/json}, not to be cached).
+     *
+     * @param authenticate whether to add {@code WWW-Authenticate: Bearer} (a 401)
+     */
+    public record Response(int status, byte[] body, boolean authenticate) {
+        /** The body as text. */
+        public String text() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
     }
 
     /** A refusal with its status and stable code. */
@@ -73,52 +126,51 @@ final class HttpApi {
         }
     }
 
-    void handle(HttpExchange ex) throws IOException {
+    /** Answers one request: never throws for anything the request carries. */
+    public Response handle(Request request) {
+        boolean authenticate = false;
         try {
             if (keys.isEmpty()) {
-                throw new Refusal(404, "not_found", "the HTTP API is off: start with --api-keys");
+                throw new Refusal(404, "not_found", "the HTTP API is off: no API key is configured");
             }
-            if (!keys.accept(ex.getRequestHeaders().getFirst("Authorization"))) {
-                ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+            if (!keys.accept(request.authorization())) {
+                authenticate = true;
                 if (!refusalLogged) {
                     refusalLogged = true;
                     log.warn("HTTP API: refused a request from {} (missing or wrong API key; further ones at debug)",
-                            ex.getRemoteAddress());
+                            request.remote());
                 } else {
-                    log.debug("HTTP API: refused a request from {}", ex.getRemoteAddress());
+                    log.debug("HTTP API: refused a request from {}", request.remote());
                 }
                 throw new Refusal(401, "unauthorized", "missing or wrong API key");
             }
-            respond(ex, route(ex));
+            Answer a = route(request);
+            return new Response(a.status(), bytes(a.body()), false);
         } catch (Refusal r) {
             ObjectNode body = r.extra != null ? r.extra : JSON.createObjectNode();
             body.put("error", r.code).put("message", r.getMessage());
-            send(ex, r.status, body);
+            return new Response(r.status, bytes(body), authenticate);
         }
     }
 
     private record Answer(int status, ObjectNode body) {
     }
 
-    private void respond(HttpExchange ex, Answer a) throws IOException {
-        send(ex, a.status(), a.body());
-    }
-
-    private Answer route(HttpExchange ex) throws Refusal, IOException {
-        String path = ex.getRequestURI().getRawPath();
-        String method = ex.getRequestMethod();
-        String[] parts = path.substring("/api/v1".length()).split("/", -1);
+    private Answer route(Request ex) throws Refusal {
+        String path = ex.path() == null ? "" : ex.path();
+        String method = ex.method();
+        String[] parts = path.split("/", -1);
         // parts[0] is "" (the path starts with a slash)
         if (parts.length == 2 && parts[1].equals("broadcast")) {
             expect(method, "POST");
-            return broadcast(body(ex));
+            return broadcast(body(ex.body()));
         }
         if (parts.length == 4 && parts[1].equals("rooms")) {
             String room = segment(parts[2], "room");
             switch (parts[3]) {
                 case "messages" -> {
                     expect(method, "POST");
-                    return publish(room, body(ex));
+                    return publish(room, body(ex.body()));
                 }
                 case "presence" -> {
                     expect(method, "GET");
@@ -126,7 +178,7 @@ final class HttpApi {
                 }
                 case "history" -> {
                     expect(method, "GET");
-                    return history(room, query(ex));
+                    return history(room, query(ex.query()));
                 }
                 default -> {
                 }
@@ -137,11 +189,11 @@ final class HttpApi {
             switch (parts[3]) {
                 case "messages" -> {
                     expect(method, "POST");
-                    return sendToUser(user, body(ex));
+                    return sendToUser(user, body(ex.body()));
                 }
                 case "disconnect" -> {
                     expect(method, "POST");
-                    return disconnect(user, body(ex));
+                    return disconnect(user, body(ex.body()));
                 }
                 default -> {
                 }
@@ -279,10 +331,12 @@ final class HttpApi {
     }
 
     /** The request body as one JSON object, at most {@link #MAX_BODY} bytes. */
-    private static JsonNode body(HttpExchange ex) throws Refusal, IOException {
+    private static JsonNode body(InputStream in) throws Refusal {
         byte[] bytes;
-        try (InputStream in = ex.getRequestBody()) {
-            bytes = in.readNBytes(MAX_BODY + 1);
+        try {
+            bytes = in == null ? new byte[0] : in.readNBytes(MAX_BODY + 1);
+        } catch (IOException e) {
+            throw new Refusal(400, "bad_request", "the body could not be read: " + e.getMessage());
         }
         if (bytes.length > MAX_BODY) {
             throw new Refusal(413, "too_large", "the body is larger than " + MAX_BODY + " bytes");
@@ -298,6 +352,8 @@ final class HttpApi {
             return n;
         } catch (JsonProcessingException e) {
             throw new Refusal(400, "bad_json", "the body is not JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new Refusal(400, "bad_json", "the body could not be read: " + e.getMessage());
         }
     }
 
@@ -328,9 +384,8 @@ final class HttpApi {
         }
     }
 
-    private static Map<String, String> query(HttpExchange ex) {
+    private static Map<String, String> query(String q) {
         Map<String, String> out = new LinkedHashMap<>();
-        String q = ex.getRequestURI().getRawQuery();
         if (q == null) {
             return out;
         }
@@ -344,13 +399,11 @@ final class HttpApi {
         return out;
     }
 
-    private static void send(HttpExchange ex, int status, ObjectNode body) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(body);
-        ex.getResponseHeaders().set("Content-Type", "application/json");
-        ex.getResponseHeaders().set("Cache-Control", "no-store");
-        ex.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
+    private static byte[] bytes(ObjectNode body) {
+        try {
+            return JSON.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

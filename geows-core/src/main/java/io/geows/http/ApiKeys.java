@@ -1,4 +1,4 @@
-package io.geows.example;
+package io.geows.http;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -8,21 +8,42 @@ import java.util.List;
 /**
  * The keys an HTTP API accepts in {@code Authorization: Bearer <key>}: several, so one can be rotated
  * in while the old one still works; compared as SHA-256 digests in constant time, every key every time.
+ *
+ * @since 0.1.0
  */
-final class ApiKeys {
+public final class ApiKeys {
+    /** The shortest key accepted: {@value} characters. */
+    public static final int MIN_LENGTH = 32;
+
     private final List<byte[]> digests;
 
-    ApiKeys(List<String> keys) {
+    private ApiKeys(List<String> keys) {
         this.digests = keys.stream().map(ApiKeys::digest).toList();
     }
 
+    /**
+     * These keys (none: the API is off).
+     *
+     * @throws IllegalArgumentException when a key is shorter than {@link #MIN_LENGTH} characters or has
+     *                                  white space (the message never shows the key)
+     */
+    public static ApiKeys of(List<String> keys) {
+        for (String k : keys) {
+            if (k == null || k.length() < MIN_LENGTH || !k.strip().equals(k) || k.chars().anyMatch(Character::isWhitespace)) {
+                throw new IllegalArgumentException("an API key must be at least " + MIN_LENGTH
+                        + " characters without white space (generate one with: openssl rand -hex 32)");
+            }
+        }
+        return new ApiKeys(List.copyOf(keys));
+    }
+
     /** Whether no key is configured (the API is off). */
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return digests.isEmpty();
     }
 
     /** Whether the header carries one of the keys. */
-    boolean accept(String authorization) {
+    public boolean accept(String authorization) {
         if (authorization == null || !authorization.startsWith("Bearer ")) {
             return false;
         }
