@@ -9,7 +9,7 @@ import java.util.Map;
  * @param removed  messages removed, by zone; the global broker (global rooms) as {@link #GLOBAL}
  * @param failures zones (or {@link #GLOBAL}) where erasure failed or no node answered, with why;
  *                 empty when the user's messages are gone everywhere
- * @since 0.3.0
+ * @since 0.1.0
  */
 public record ErasureReport(Map<String, Long> removed, Map<String, String> failures) {
     /** The name the global broker has in a report. */

@@ -66,7 +66,7 @@ public enum ErrorCode {
     /**
      * The room is pinned by data-residency rules to regions this node is not in: nothing was done.
      * The frame names the {@code room}, the {@code regions} that may serve it and, when one is known,
-     * the {@code url} of a node there; connect there and ask again. @since 0.3.0
+     * the {@code url} of a node there; connect there and ask again. @since 0.1.0
      */
     WRONG_REGION;
 

@@ -255,7 +255,7 @@ public final class GeoWsNode implements AutoCloseable {
      * The brokers that are not connected now (the global one by its name, a zone's as
      * {@code "redis (zone eu)"}); empty when all are. Says why {@link #isReady()} is false.
      *
-     * @since 0.3.0
+     * @since 0.1.0
      */
     public List<String> brokersDown() {
         return engine.brokersDown();
@@ -351,7 +351,7 @@ public final class GeoWsNode implements AutoCloseable {
      *
      * @return completes with what was removed per zone, and where it failed (a zone without a live
      *         node, a broker that cannot remove messages)
-     * @since 0.3.0
+     * @since 0.1.0
      */
     public CompletableFuture<ErasureReport> eraseUser(String user) {
         return ops().eraseUser(user);
@@ -593,7 +593,7 @@ public final class GeoWsNode implements AutoCloseable {
          * same rules; a node gives each zone its region belongs to a broker of that zone
          * ({@link #zoneBroker}). Default: none, every room is global.
          *
-         * @since 0.3.0
+         * @since 0.1.0
          */
         public Builder residency(Residency residency) {
             this.residency = Objects.requireNonNull(residency, "residency");
@@ -606,7 +606,7 @@ public final class GeoWsNode implements AutoCloseable {
          * none, each adapter's own bounds.
          *
          * @throws UnsupportedOperationException from {@link #build()} when an adapter cannot apply rules
-         * @since 0.3.0
+         * @since 0.1.0
          */
         public Builder retention(Retention retention) {
             this.retention = Objects.requireNonNull(retention, "retention");
@@ -618,7 +618,7 @@ public final class GeoWsNode implements AutoCloseable {
          * owns and closes it. Only for zones this node's region belongs to: a node outside a zone
          * holds no connection to its broker. The {@link #broker global broker} carries the rest.
          *
-         * @since 0.3.0
+         * @since 0.1.0
          */
         public Builder zoneBroker(String zone, BrokerAdapter broker) {
             Objects.requireNonNull(zone, "zone");

@@ -32,7 +32,7 @@ import java.util.Set;
  *
  * <p>Immutable and thread-safe.
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 public final class Residency {
     private static final Residency NONE = new Residency(Set.of(), Map.of(), List.of(), List.of());

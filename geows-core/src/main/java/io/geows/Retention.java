@@ -26,7 +26,7 @@ import java.util.Optional;
  * what the adapter keeps by default. Every node of a deployment must be given the same rules.
  * Immutable and thread-safe.
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 public final class Retention {
     private static final Retention NONE = new Retention(List.of());

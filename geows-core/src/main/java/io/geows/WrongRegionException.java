@@ -6,7 +6,7 @@ import java.util.Set;
  * A room or a user is pinned by {@link Residency} rules to a zone this node's region is outside of:
  * nothing was published, stored or read. Use a node of one of {@link #regions()}.
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 public class WrongRegionException extends GeoWsException {
     private static final long serialVersionUID = 1L;

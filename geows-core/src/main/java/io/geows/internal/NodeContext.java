@@ -82,14 +82,24 @@ final class NodeContext {
         return new io.geows.SessionInfo(s.id(), s.identity(), region, nodeId, s.remoteAddress());
     }
 
-    /** Runs an observer call; an observer that throws is logged, never allowed to break delivery. */
+    /**
+     * Runs an observer call; an observer that throws (or was built against another version of a
+     * library: a linkage error) is logged, never allowed to break a session or a delivery.
+     */
     void observe(Runnable call) {
         try {
             call.run();
-        } catch (RuntimeException e) {
-            log.warn("node observer failed", e);
+        } catch (RuntimeException | LinkageError e) {
+            if (!observerFailureLogged) {
+                observerFailureLogged = true;
+                log.warn("node observer failed (further failures at debug)", e);
+            } else {
+                log.debug("node observer failed", e);
+            }
         }
     }
+
+    private volatile boolean observerFailureLogged;
 
     void observeDelivery(String kind, Envelope e, int recipients) {
         observe(() -> observer.delivered(kind, e.region(), e.timestamp(), recipients));

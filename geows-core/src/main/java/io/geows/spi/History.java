@@ -57,7 +57,7 @@ public interface History {
      * must not pretend to).
      *
      * @throws UnsupportedOperationException when the rules are not empty and the adapter cannot apply them
-     * @since 0.3.0
+     * @since 0.1.0
      */
     default void retention(io.geows.Retention rules) {
         if (!rules.isEmpty()) {
@@ -73,7 +73,7 @@ public interface History {
      *
      * @return completes with how many messages were removed; fails with
      *         {@link UnsupportedOperationException} when the adapter cannot remove messages
-     * @since 0.3.0
+     * @since 0.1.0
      */
     default CompletableFuture<Long> eraseSender(String user) {
         return CompletableFuture.failedFuture(new UnsupportedOperationException(getClass().getName()

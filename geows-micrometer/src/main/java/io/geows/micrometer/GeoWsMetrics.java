@@ -28,7 +28,7 @@ import java.util.function.ToDoubleFunction;
  *
  * <p>Thread-safe.
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 public final class GeoWsMetrics implements NodeObserver {
     private final MeterRegistry registry;

@@ -7,14 +7,18 @@ import io.geows.InterRegionKeys;
 import io.geows.NodeLimits;
 import io.geows.PublishInterceptor;
 import io.geows.Residency;
+import io.geows.Retention;
 import io.geows.RoomAuthorizer;
 import io.geows.ServerTls;
 import io.geows.auth.JwtAuthenticator;
+import io.geows.http.ApiKeys;
+import io.geows.http.ServerApi;
 import io.geows.micrometer.GeoWsMetrics;
 import io.geows.spi.BrokerAdapter;
 import io.geows.spi.BrokerUrls;
 import io.geows.spi.Router;
 import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.http.HttpServletRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import org.springframework.beans.factory.ObjectProvider;
@@ -23,9 +27,15 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.MediaType;
+import org.springframework.web.servlet.function.RequestPredicates;
+import org.springframework.web.servlet.function.RouterFunction;
+import org.springframework.web.servlet.function.RouterFunctions;
+import org.springframework.web.servlet.function.ServerResponse;
 
 /**
  * Starts a geows node with the application: built from {@link GeoWsProperties} and the application's
@@ -36,7 +46,7 @@ import org.springframework.context.annotation.Configuration;
  * that follows the node's readiness. The {@link GeoWsNode} bean is what the application injects to
  * publish, send and query.
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 @AutoConfiguration(afterName = {
         "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration",
@@ -88,6 +98,7 @@ public class GeoWsAutoConfiguration {
             p.getResidency().getZoneBrokers().forEach((zone, url) -> b.zoneBroker(zone,
                     broker("geows.residency.zone-brokers." + zone, url, nodeId + "-" + zone, p)));
         }
+        b.retention(retention(p.getRetention()));
         b.broker(broker.getIfAvailable(() -> broker("geows.broker", p.getBroker(), nodeId, p)));
         MeterRegistry registry = meters.getIfAvailable();
         GeoWsMetrics metrics = registry == null ? null : new GeoWsMetrics(registry, region, nodeId);
@@ -119,9 +130,52 @@ public class GeoWsAutoConfiguration {
         }
     }
 
+    /**
+     * The HTTP server API ({@link ServerApi}) in the application's Spring MVC, when
+     * {@code geows.http-api.enabled=true}: requests under {@code geows.http-api.path} go through the
+     * Spring filter chain (Spring Security included) and then to the node.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.web.servlet.function.RouterFunction")
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+    @ConditionalOnProperty(prefix = "geows.http-api", name = "enabled")
+    static class HttpApiConfiguration {
+        @Bean
+        @ConditionalOnMissingBean(name = "geowsHttpApi")
+        RouterFunction<ServerResponse> geowsHttpApi(GeoWsNode node, GeoWsProperties p) {
+            String base = p.getHttpApi().getPath().replaceAll("/+$", "");
+            if (!base.startsWith("/")) {
+                throw new IllegalStateException("geows.http-api.path must start with /, was '" + base + "'");
+            }
+            if (p.getHttpApi().getKeys().isEmpty()) {
+                throw new IllegalStateException("geows.http-api.enabled needs geows.http-api.keys: one or more keys of 32+ "
+                        + "characters (generate one with: openssl rand -hex 32)");
+            }
+            ServerApi api;
+            try {
+                api = new ServerApi(node, ApiKeys.of(p.getHttpApi().getKeys()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("geows.http-api.keys: " + e.getMessage());
+            }
+            return RouterFunctions.route(RequestPredicates.path(base + "/**"), request -> {
+                HttpServletRequest r = request.servletRequest();
+                String path = r.getRequestURI().substring(r.getContextPath().length() + base.length());
+                ServerApi.Response answer = api.handle(new ServerApi.Request(r.getMethod(), path, r.getQueryString(),
+                        r.getHeader("Authorization"), r.getInputStream(), r.getRemoteAddr()));
+                ServerResponse.BodyBuilder out = ServerResponse.status(answer.status())
+                        .contentType(MediaType.APPLICATION_JSON).header("Cache-Control", "no-store");
+                if (answer.authenticate()) {
+                    out.header("WWW-Authenticate", "Bearer");
+                }
+                return out.body(answer.body());
+            });
+        }
+    }
+
     private static Authenticator authenticator(GeoWsProperties p) {
         GeoWsProperties.Jwt jwt = p.getJwt();
-        int sources = (jwt.getSecret() == null ? 0 : 1) + (jwt.getJwksFile() == null ? 0 : 1)
+        String secret = jwt.getSecret() == null || jwt.getSecret().isBlank() ? null : jwt.getSecret(); // ${ENV:} unset
+        int sources = (secret == null ? 0 : 1) + (jwt.getJwksFile() == null ? 0 : 1)
                 + (jwt.getPublicKeyFile() == null ? 0 : 1);
         if (p.isAnonymous()) {
             if (sources > 0) {
@@ -135,8 +189,8 @@ public class GeoWsAutoConfiguration {
         }
         JwtAuthenticator.Builder b = JwtAuthenticator.builder();
         try {
-            if (jwt.getSecret() != null) {
-                b.hmacSecret(jwt.getSecret().getBytes(StandardCharsets.UTF_8));
+            if (secret != null) {
+                b.hmacSecret(secret.getBytes(StandardCharsets.UTF_8));
             } else if (jwt.getJwksFile() != null) {
                 b.jwksFile(jwt.getJwksFile());
             } else {
@@ -200,6 +254,25 @@ public class GeoWsAutoConfiguration {
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException(property + ": " + e.getMessage());
         }
+    }
+
+    private static Retention retention(java.util.Map<String, GeoWsProperties.Keep> rules) {
+        Retention.Builder b = Retention.builder();
+        rules.forEach((pattern, keep) -> {
+            String property = "geows.retention.[" + pattern + "]";
+            if (keep.getMessages() == null && keep.getAge() == null) {
+                throw new IllegalStateException(property + " keeps everything: give messages, age or both");
+            }
+            if (keep.getMessages() != null && keep.getMessages() < 1) {
+                throw new IllegalStateException(property + ".messages must be 1 or more, was " + keep.getMessages());
+            }
+            try {
+                b.keep(pattern, keep.getMessages() == null ? 0 : keep.getMessages(), keep.getAge());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException(property + ": " + e.getMessage());
+            }
+        });
+        return b.build();
     }
 
     private static <T> T required(String property, T value) {

@@ -10,7 +10,7 @@ import org.springframework.boot.actuate.health.HealthIndicator;
  * ({@code management.endpoint.health.group.readiness.include=readinessState,geows}) so that a load
  * balancer stops sending clients to a node that lost its broker.
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 public class GeoWsHealthIndicator implements HealthIndicator {
     private final GeoWsNode node;

@@ -8,7 +8,7 @@ import org.springframework.context.SmartLifecycle;
  * phase), and on shutdown drains it first: clients get {@code goaway}, move to another region and
  * the node closes, before the web server's graceful shutdown begins.
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 public class GeoWsLifecycle implements SmartLifecycle {
     /** After the web server starts ({@code DEFAULT_PHASE - 2048}) and its graceful shutdown ({@code - 1024}). */

@@ -21,7 +21,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * geows.inter-region-keys=${GEOWS_INTER_REGION_KEYS}
  * </pre>
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 @ConfigurationProperties(prefix = "geows", ignoreUnknownFields = false)
 public class GeoWsProperties {
@@ -61,6 +61,13 @@ public class GeoWsProperties {
     private final Limits limits = new Limits();
     /** Data residency: rooms and users pinned to zones of regions (see docs/compliance.md). */
     private final Residency residency = new Residency();
+    /**
+     * How much history each room pattern (a name, or a prefix and *) keeps, such as
+     * {@code geows.retention.[chat-*].messages=1000} and {@code geows.retention.[chat-*].age=30d}; the
+     * tightest rule matching a room applies.
+     */
+    private Map<String, Keep> retention = new LinkedHashMap<>();
+    private final HttpApi httpApi = new HttpApi();
 
     /** JWT settings: exactly one of secret, jwks-file and public-key-file. */
     public static class Jwt {
@@ -248,6 +255,67 @@ public class GeoWsProperties {
         }
     }
 
+    /** What one retention rule keeps: at most so many messages, none older than an age, or both. */
+    public static class Keep {
+        /** The most messages a room keeps (the oldest go first). */
+        private Integer messages;
+        /** How long a message is kept, such as 30d or 12h. */
+        private Duration age;
+
+        public Integer getMessages() {
+            return messages;
+        }
+
+        public void setMessages(Integer messages) {
+            this.messages = messages;
+        }
+
+        public Duration getAge() {
+            return age;
+        }
+
+        public void setAge(Duration age) {
+            this.age = age;
+        }
+    }
+
+    /**
+     * The HTTP server API for backends in other languages (publish, send to a user, broadcast, presence,
+     * history, disconnect), served by the application's Spring MVC under {@link #path}; off unless enabled.
+     */
+    public static class HttpApi {
+        /** Whether to serve it (needs spring-webmvc). */
+        private boolean enabled;
+        /** Where it is served. */
+        private String path = "/api/v1";
+        /** The API keys a request carries one of ({@code Authorization: Bearer <key>}), 32+ characters; several while one is rotated in. */
+        private List<String> keys = new ArrayList<>();
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getPath() {
+            return path;
+        }
+
+        public void setPath(String path) {
+            this.path = path;
+        }
+
+        public List<String> getKeys() {
+            return keys;
+        }
+
+        public void setKeys(List<String> keys) {
+            this.keys = keys;
+        }
+    }
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -358,5 +426,17 @@ public class GeoWsProperties {
 
     public Residency getResidency() {
         return residency;
+    }
+
+    public Map<String, Keep> getRetention() {
+        return retention;
+    }
+
+    public void setRetention(Map<String, Keep> retention) {
+        this.retention = retention;
+    }
+
+    public HttpApi getHttpApi() {
+        return httpApi;
     }
 }

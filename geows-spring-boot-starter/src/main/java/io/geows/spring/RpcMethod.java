@@ -15,7 +15,7 @@ import java.util.Objects;
  *
  * @param name    the method name clients call
  * @param handler its handler
- * @since 0.3.0
+ * @since 0.1.0
  */
 public record RpcMethod(String name, RpcHandler handler) {
     /** Checks both are set. */
