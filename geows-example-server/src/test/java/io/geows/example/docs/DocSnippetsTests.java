@@ -15,31 +15,34 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Examples that cannot rot: every {@code ```java} block of the README and of {@code docs/} must be,
- * word for word, a snippet of a source file this module compiles (between {@code // snippet:name}
+ * word for word, a snippet of a source file this module or geows-example-spring compiles (between {@code // snippet:name}
  * and {@code // end-snippet}). Change the source, and the test says which doc block to update.
  */
 class DocSnippetsTests {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 
-    /** The snippets of every Java source of this module, by name. */
+    /** The snippets of every Java source of the two example modules (this one and geows-example-spring), by name. */
     static Map<String, String> snippets() throws IOException {
+        List<Path> sources = new ArrayList<>();
+        for (String module : List.of("geows-example-server/src", "geows-example-spring/src")) {
+            try (Stream<Path> files = Files.walk(ROOT.resolve(module))) {
+                files.filter(p -> p.toString().endsWith(".java")).sorted().forEach(sources::add);
+            }
+        }
         Map<String, String> out = new LinkedHashMap<>();
-        try (Stream<Path> files = Files.walk(ROOT.resolve("geows-example-server/src"))) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
-                List<String> lines = Files.readAllLines(f);
-                String name = null;
-                List<String> body = new ArrayList<>();
-                for (String line : lines) {
-                    String t = line.trim();
-                    if (t.startsWith("// snippet:")) {
-                        name = t.substring("// snippet:".length());
-                        body.clear();
-                    } else if (t.equals("// end-snippet") && name != null) {
-                        out.put(name, dedent(body));
-                        name = null;
-                    } else if (name != null) {
-                        body.add(line);
-                    }
+        for (Path f : sources) {
+            String name = null;
+            List<String> body = new ArrayList<>();
+            for (String line : Files.readAllLines(f)) {
+                String t = line.trim();
+                if (t.startsWith("// snippet:")) {
+                    name = t.substring("// snippet:".length());
+                    body.clear();
+                } else if (t.equals("// end-snippet") && name != null) {
+                    out.put(name, dedent(body));
+                    name = null;
+                } else if (name != null) {
+                    body.add(line);
                 }
             }
         }
@@ -85,7 +88,7 @@ class DocSnippetsTests {
         List<String> stale = new ArrayList<>();
         blocks.forEach((where, text) -> {
             if (!snippets.containsValue(text)) {
-                stale.add(where + " is not a snippet of geows-example-server's sources (copy it from there, or "
+                stale.add(where + " is not a snippet of geows-example-server's or geows-example-spring's sources (copy it from there, or "
                         + "mark it there with // snippet:name ... // end-snippet):\n" + text);
             }
         });

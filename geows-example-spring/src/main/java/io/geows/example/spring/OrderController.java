@@ -36,7 +36,6 @@ public class OrderController {
     public record StatusChange(String customer, String status) {
     }
 
-    // snippet:spring-rest-publish
     /**
      * {@code POST /orders/A-1/status}: stores the status and pushes it to {@code orders:<customer>}. A
      * retry of the same change is not delivered twice (the message id is the order and the status).
@@ -48,11 +47,13 @@ public class OrderController {
         check("customer", change.customer());
         check("status", change.status());
         orders.save(id, change.customer(), change.status());
-        String room = "orders:" + change.customer();
-        return node.publish(room, id + ":" + change.status(), Json.of(Map.of("order", id, "status", change.status())))
+        // snippet:spring-publish
+        String room = "orders:" + change.customer();                 // the customer's room, in every region
+        return node.publish(room, id + ":" + change.status(),         // a retry with this id is delivered once
+                        Json.of(Map.of("order", id, "status", change.status())))
                 .thenApply((Position p) -> Map.of("room", room, "offset", p.offset()));
+        // end-snippet
     }
-    // end-snippet
 
     /** The broker is unreachable: nothing was pushed; the caller sends it again later. */
     @ExceptionHandler(BrokerUnavailableException.class)
