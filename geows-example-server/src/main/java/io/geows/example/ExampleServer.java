@@ -48,8 +48,12 @@ import org.slf4j.LoggerFactory;
 public final class ExampleServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ExampleServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** The metrics binder of each node id, so a stopped demo node's meters can be removed. */
-    private static final java.util.Map<String, GeoWsMetrics> METRICS_OF = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The process's meter registry, and the binder of each node id (a stopped demo node's meters are removed). */
+    private record Meters(PrometheusMeterRegistry registry, Map<String, GeoWsMetrics> byNode) {
+        Meters() {
+            this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), new java.util.concurrent.ConcurrentHashMap<>());
+        }
+    }
 
     private final List<GeoWsNode> nodes;
     /** Demo mode: the broker, the settings and the metrics of each region's node, to stop and start it. */
@@ -63,9 +67,9 @@ public final class ExampleServer implements AutoCloseable {
     /** A broker connection to read the node directory from (the first node's). */
     private final BrokerAdapter directory;
     private final HttpServer http;
-    private final PrometheusMeterRegistry metrics;
+    private final Meters metrics;
 
-    private ExampleServer(List<GeoWsNode> nodes, BrokerAdapter directory, HttpServer http, PrometheusMeterRegistry metrics) {
+    private ExampleServer(List<GeoWsNode> nodes, BrokerAdapter directory, HttpServer http, Meters metrics) {
         this.nodes = new java.util.concurrent.CopyOnWriteArrayList<>(nodes);
         this.directory = directory;
         this.http = http;
@@ -81,7 +85,7 @@ public final class ExampleServer implements AutoCloseable {
     static ExampleServer start(ServerConfig config) throws IOException {
         List<GeoWsNode> nodes = new ArrayList<>();
         BrokerAdapter directory;
-        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Meters metrics = new Meters();
         try {
             InMemoryBroker demoBroker = null;
             InMemoryBroker demoEuBroker = null;
@@ -97,7 +101,7 @@ public final class ExampleServer implements AutoCloseable {
             } else {
                 String region = config.region() != null ? config.region() : "local";
                 String nodeId = config.nodeId() != null ? config.nodeId()
-                        : region + "-" + Long.toHexString(Double.doubleToLongBits(Math.random())).substring(0, 6);
+                        : region + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
                 if (config.residency() != null) {
                     // A rule that does not fit this node is a configuration mistake: say so before connecting anything.
                     config.residency().checkNode(region, config.zoneBrokers().keySet());
@@ -140,12 +144,12 @@ public final class ExampleServer implements AutoCloseable {
             http.createContext("/api/v1/", ex -> serve(api, ex));
             http.createContext("/metrics", ex -> {
                 server.nodes.forEach(n -> {
-                    GeoWsMetrics m = METRICS_OF.get(n.nodeId());
+                    GeoWsMetrics m = metrics.byNode().get(n.nodeId());
                     if (m != null) {
                         m.notePlacement(n);
                     }
                 });
-                respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
+                respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.registry().scrape());
             });
             http.start();
             return server;
@@ -195,9 +199,9 @@ public final class ExampleServer implements AutoCloseable {
 
     private static GeoWsNode node(ServerConfig c, String region, String nodeId, int port, String publicUrl,
                                   BrokerAdapter broker, Map<String, BrokerAdapter> zoneBrokers,
-                                  PrometheusMeterRegistry registry) {
-        GeoWsMetrics metrics = new GeoWsMetrics(registry, region, nodeId);
-        METRICS_OF.put(nodeId, metrics);
+                                  Meters meters) {
+        GeoWsMetrics metrics = new GeoWsMetrics(meters.registry(), region, nodeId);
+        meters.byNode().put(nodeId, metrics);
         GeoWsNode.Builder builder = GeoWsNode.builder()
                 .region(region)
                 .nodeId(nodeId)
@@ -263,7 +267,7 @@ public final class ExampleServer implements AutoCloseable {
         // In the background: the drain waits for clients to move, and the page should see it happen.
         Thread t = new Thread(() -> {
             node.close();
-            GeoWsMetrics m = METRICS_OF.remove(node.nodeId());
+            GeoWsMetrics m = metrics.byNode().remove(node.nodeId());
             if (m != null) {
                 m.unbind();
             }
