@@ -22,10 +22,10 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -51,7 +51,11 @@ import org.springframework.web.servlet.function.ServerResponse;
 @AutoConfiguration(afterName = {
         "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration",
         "org.springframework.boot.actuate.autoconfigure.metrics.export.simple.SimpleMetricsExportAutoConfiguration",
-        "org.springframework.boot.actuate.autoconfigure.metrics.export.prometheus.PrometheusMetricsExportAutoConfiguration"})
+        "org.springframework.boot.actuate.autoconfigure.metrics.export.prometheus.PrometheusMetricsExportAutoConfiguration",
+        // the same on Spring Boot 4
+        "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+        "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration",
+        "org.springframework.boot.micrometer.metrics.autoconfigure.export.prometheus.PrometheusMetricsExportAutoConfiguration"})
 @ConditionalOnProperty(prefix = "geows", name = "enabled", matchIfMissing = true)
 @EnableConfigurationProperties(GeoWsProperties.class)
 public class GeoWsAutoConfiguration {
@@ -119,14 +123,26 @@ public class GeoWsAutoConfiguration {
         return new GeoWsLifecycle(node);
     }
 
-    /** The Actuator health indicator, when Actuator is there. */
+    /** The Actuator health indicator, when Actuator is there (Spring Boot 3). */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(HealthIndicator.class)
+    @ConditionalOnClass(name = "org.springframework.boot.actuate.health.HealthIndicator")
     static class Health {
         @Bean(name = "geowsHealthIndicator")
         @ConditionalOnMissingBean(name = "geowsHealthIndicator")
         GeoWsHealthIndicator geowsHealthIndicator(GeoWsNode node) {
             return new GeoWsHealthIndicator(node);
+        }
+    }
+
+    /** The same on Spring Boot 4, whose health API moved to {@code org.springframework.boot.health.contributor}. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
+    @ConditionalOnMissingClass("org.springframework.boot.actuate.health.HealthIndicator")
+    static class Boot4Health {
+        @Bean(name = "geowsHealthIndicator")
+        @ConditionalOnMissingBean(name = "geowsHealthIndicator")
+        GeoWsBoot4HealthIndicator geowsHealthIndicator(GeoWsNode node) {
+            return new GeoWsBoot4HealthIndicator(node);
         }
     }
 

@@ -6,7 +6,8 @@ import org.springframework.boot.actuate.health.HealthIndicator;
 
 /**
  * UP while the node is ready (started, every broker connected, not draining), else DOWN naming the
- * brokers that are down. Put it in the readiness group
+ * brokers that are down (Spring Boot 3; on Boot 4 the starter registers {@link GeoWsBoot4HealthIndicator}).
+ * Put it in the readiness group
  * ({@code management.endpoint.health.group.readiness.include=readinessState,geows}) so that a load
  * balancer stops sending clients to a node that lost its broker.
  *
@@ -21,12 +22,6 @@ public class GeoWsHealthIndicator implements HealthIndicator {
 
     @Override
     public Health health() {
-        Health.Builder b = node.isReady() ? Health.up() : Health.down();
-        b.withDetail("region", node.region()).withDetail("node", node.nodeId());
-        var down = node.brokersDown();
-        if (!down.isEmpty()) {
-            b.withDetail("brokersDown", down);
-        }
-        return b.build();
+        return (node.isReady() ? Health.up() : Health.down()).withDetails(HealthDetails.of(node)).build();
     }
 }
