@@ -27,4 +27,12 @@ while IFS= read -r line; do
   [[ "$line" == CHROMIUM=* ]] && export "${line?}"
 done <<<"$browser"
 
+# geows-js (the browser and Node.js client) is built and tested against real nodes during the
+# Maven build (JsClientIntegrationTests): its npm packages (TypeScript, esbuild, ws) first.
+if [[ ! -d geows-js/node_modules/typescript || geows-js/package-lock.json -nt geows-js/node_modules/.package-lock.json ]]; then
+  command -v npm >/dev/null 2>&1 || { echo "test.sh: npm not found: install Node.js 18 or newer (Debian/Ubuntu: sudo apt-get install nodejs npm)" >&2; exit 1; }
+  echo "test.sh: installing geows-js's npm packages (npm ci in geows-js/)" >&2
+  npm ci --prefix geows-js --no-audit --no-fund >&2
+fi
+
 exec mvn -B -ntp verify "$@"

@@ -243,6 +243,13 @@ public final class ExampleServer implements AutoCloseable {
 
     private void page(HttpExchange ex) throws IOException {
         String path = ex.getRequestURI().getPath();
+        if (path.equals("/geows.min.js")) {
+            // the geows-js client the page runs on (geows-js: npm run demo-bundle)
+            try (InputStream in = ExampleServer.class.getResourceAsStream("/public/geows.min.js")) {
+                respond(ex, 200, "text/javascript; charset=utf-8", in.readAllBytes());
+            }
+            return;
+        }
         if (!path.equals("/") && !path.equals("/index.html")) {
             respond(ex, 404, "text/plain", "not found\n");
             return;

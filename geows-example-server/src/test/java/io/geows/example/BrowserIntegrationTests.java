@@ -2,18 +2,18 @@ package io.geows.example;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * The demo page in a real headless Chromium, driven by playwright-core (browser-tests/chat.test.mjs):
- * two pages on two regions chat and see each other; one region is stopped and the page on it fails
- * over and keeps chatting with nothing lost or repeated. Screenshots land in target/screenshots.
+ * The demo page (which runs on geows-js) in a real headless Chromium, driven by playwright-core
+ * (browser-tests/chat.test.mjs): two pages on two regions chat and see each other; one region is
+ * stopped and the page on it fails over and keeps chatting with nothing lost or repeated. Screenshots land in target/screenshots.
  * scripts/test.sh installs Chromium and playwright-core when missing.
  */
 class BrowserIntegrationTests {
@@ -21,7 +21,7 @@ class BrowserIntegrationTests {
     @Test
     @DisplayName("two browser pages in two regions chat; one region stops; its page fails over and nothing is lost")
     void chatAndFailOverInARealBrowser() throws Exception {
-        Path repo = Path.of("..").toAbsolutePath().normalize();
+        Path repo = NodeScripts.REPO;
         Path script = repo.resolve("browser-tests/chat.test.mjs");
         assertThat(repo.resolve("browser-tests/node_modules/playwright-core"))
                 .as("playwright-core is installed: run scripts/test.sh (or npm ci --prefix browser-tests)").isDirectory();
@@ -30,26 +30,12 @@ class BrowserIntegrationTests {
                 chromium).isExecutable();
         Path shots = Path.of("target", "screenshots").toAbsolutePath();
         try (ExampleServer server = ExampleServer.demo("127.0.0.1", 0, 0, 0)) {
-            ProcessBuilder pb = new ProcessBuilder(node(), script.toString(), "http://127.0.0.1:" + server.httpPort() + "/",
-                    shots.toString()).redirectErrorStream(true).directory(repo.toFile());
-            pb.environment().put("CHROMIUM", chromium);
-            Process p = pb.start();
-            byte[] out = p.getInputStream().readAllBytes();
-            assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("browser test finished").isTrue();
-            String output = new String(out, StandardCharsets.UTF_8);
-            assertThat(p.exitValue()).as("browser test output:%n%s", output).isZero();
+            String output = NodeScripts.run(List.of(NodeScripts.node(), script.toString(),
+                    "http://127.0.0.1:" + server.httpPort() + "/", shots.toString()), repo, Map.of("CHROMIUM", chromium),
+                    Duration.ofMinutes(2), "the browser test");
             assertThat(output).contains("\"ok\":true");
         }
         assertThat(shots.resolve("ann-us-east.png")).isRegularFile();
         assertThat(Files.size(shots.resolve("bob-failed-over.png"))).isPositive();
-    }
-
-    private static String node() throws IOException {
-        for (String candidate : new String[] {"/usr/bin/node", "/usr/local/bin/node"}) {
-            if (Files.isExecutable(Path.of(candidate))) {
-                return candidate;
-            }
-        }
-        return "node"; // from PATH; a clear IOException if absent
     }
 }
