@@ -617,8 +617,8 @@ export class GeoWsClient {
 
   private onMessage(f: Frame): void {
     const r = this.rooms.get(f.room);
-    if (!r || !r.joined) {
-      return;
+    if (!r || (!r.joined && !r.joinId)) {
+      return; // a room left, or not joined again yet on this connection
     }
     const c = r.cursor;
     if (c && c.epoch === f.epoch && f.offset <= c.offset) {

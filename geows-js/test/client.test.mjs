@@ -3,6 +3,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import net from "node:net";
 import WebSocket from "ws";
 import {
   ERROR_CODES,
@@ -173,6 +174,55 @@ test("a room pinned to another region: the client moves there (wrong_region) and
   assert.equal(jo.region, "eu-west");
   await jo.publish("eu-patients", "kept in the EU");
   await waitFor("own message", () => got.got.length === 1);
+});
+
+/** A TCP proxy to `target` (host:port) whose link can be cut silently: nothing passes, nothing is closed. */
+async function proxy(targetUrl) {
+  const target = new URL(targetUrl);
+  const pairs = [];
+  let cut = false;
+  const server = net.createServer((inbound) => {
+    const outbound = net.connect(Number(target.port), target.hostname);
+    pairs.push([inbound, outbound]);
+    inbound.on("data", (d) => !cut && outbound.write(d));
+    outbound.on("data", (d) => !cut && inbound.write(d));
+    const end = () => { inbound.destroy(); outbound.destroy(); };
+    inbound.on("error", end).on("close", end);
+    outbound.on("error", end).on("close", end);
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `ws://127.0.0.1:${server.address().port}/`,
+    cut() { cut = true; },
+    close() { pairs.flat().forEach((s) => s.destroy()); server.close(); },
+  };
+}
+
+test("a silent network cut: the heartbeat notices, the client resumes in the other region and gets what it missed", async () => {
+  const link = await proxy(eu.wsUrl);
+  try {
+    const olga = client("olga", { "eu-west": link.url, "us-east": us.wsUrl }, { heartbeatIntervalMs: 400 });
+    const alice = client("alice-cut", { "us-east": us.wsUrl });
+    await Promise.all([olga.connect(), alice.connect()]);
+    const got = collector();
+    await olga.join("cut-room", got);
+    await alice.join("cut-room", () => undefined);
+    for (let i = 1; i <= 5; i++) {
+      await alice.publish("cut-room", i);
+    }
+    await waitFor("5 before the cut", () => got.got.length === 5);
+    link.cut();
+    const whileAway = [];
+    for (let i = 6; i <= 25; i++) {
+      whileAway.push(await alice.publish("cut-room", i));
+    }
+    await waitFor("olga in us-east", () => olga.region === "us-east", 10000);
+    await waitFor("all 25", () => got.got.length >= 25);
+    assert.deepEqual(got.got.map((m) => m.data), [...Array(25).keys()].map((i) => i + 1), "each once, in order");
+    assert.deepEqual(got.got.slice(5).map((m) => m.offset), whileAway.map((a) => a.offset), "the missed ones, from history");
+  } finally {
+    link.close();
+  }
 });
 
 /** Alice publishes `count` messages in order from us-east while `during` runs; bob must get each once, in order. */
