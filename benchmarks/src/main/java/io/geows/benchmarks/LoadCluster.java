@@ -188,10 +188,6 @@ final class LoadCluster implements AutoCloseable {
         return servers.stream().allMatch(ServerNode::isAlive);
     }
 
-    URI firstHttp() {
-        return servers.isEmpty() ? null : servers.get(0).http();
-    }
-
     @Override
     public void close() throws Exception {
         servers.parallelStream().forEach(ServerNode::close);

@@ -21,8 +21,9 @@ import org.HdrHistogram.Histogram;
  *
  * <p>{@code --sweep} raises the rate step by step until p99 passes the limit (50 ms) or a delivery is
  * lost, bisects between the last passing and the first failing rate, and reports the highest rate that
- * held (when the first rate already fails it steps down instead). Results go to {@code <results>/<name>-<stamp>.json} and {@code <name>-latest.json}, and the
- * combined {@code latest.md}, {@code latest.json} and chart are regenerated ({@link Report}).
+ * held (when the first rate already fails it steps down instead). Results go to
+ * {@code <results>/<name>-<stamp>.json}, and the combined {@code latest.md}, {@code latest.json} and
+ * chart are regenerated ({@link Report}).
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.geows.benchmarks.LoadTool --broker redis --sweep

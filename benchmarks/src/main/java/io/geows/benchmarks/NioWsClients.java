@@ -81,20 +81,6 @@ final class NioWsClients implements AutoCloseable {
         return c;
     }
 
-    /** The CPU time the selector threads used so far, in nanoseconds (-1 when not measurable). */
-    long selectorCpuNanos() {
-        var bean = java.lang.management.ManagementFactory.getThreadMXBean();
-        long sum = 0;
-        for (Loop l : loops) {
-            long t = bean.getThreadCpuTime(l.thread.getId());
-            if (t < 0) {
-                return -1;
-            }
-            sum += t;
-        }
-        return sum;
-    }
-
     @Override
     public void close() {
         for (Loop l : loops) {

@@ -66,12 +66,12 @@ class JwtAuthenticatorTests {
         String wrongIssuer = hmac(claims("a").issuer("https://evil.example/").build());
         String wrongAudience = hmac(claims("a").audience("other").build());
         String noExpiry = hmac(new JWTClaimsSet.Builder().subject("a").issuer("https://auth.example/").audience("geows").build());
-        String badSignature = sign(claims("a").build(), new MACSigner("another-secret-another-secret-32b".getBytes()),
+        String badSignature = sign(claims("a").build(), new MACSigner("another-secret-another-secret-32b".getBytes(java.nio.charset.StandardCharsets.UTF_8)),
                 JWSAlgorithm.HS256, null);
-        String none = Base64.getUrlEncoder().withoutPadding().encodeToString("{\"alg\":\"none\"}".getBytes()) + "."
-                + Base64.getUrlEncoder().withoutPadding().encodeToString(claims("a").build().toString().getBytes()) + ".";
+        String none = Base64.getUrlEncoder().withoutPadding().encodeToString("{\"alg\":\"none\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8)) + "."
+                + Base64.getUrlEncoder().withoutPadding().encodeToString(claims("a").build().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)) + ".";
         String expiredAndForged = sign(claims("a").expirationTime(new Date(now - 10 * MINUTE)).build(),
-                new MACSigner("another-secret-another-secret-32b".getBytes()), JWSAlgorithm.HS256, null);
+                new MACSigner("another-secret-another-secret-32b".getBytes(java.nio.charset.StandardCharsets.UTF_8)), JWSAlgorithm.HS256, null);
         for (String bad : List.of(notYet, wrongIssuer, wrongAudience, noExpiry, badSignature, none, expiredAndForged,
                 "garbage", "")) {
             assertThatThrownBy(() -> auth.authenticate(bad)).as(bad).isInstanceOf(AuthenticationException.class)
@@ -109,7 +109,7 @@ class JwtAuthenticatorTests {
 
     @Test
     void configurationMistakesAreNamed() {
-        assertThatThrownBy(() -> JwtAuthenticator.builder().hmacSecret("short".getBytes())).hasMessageContaining("32 bytes");
+        assertThatThrownBy(() -> JwtAuthenticator.builder().hmacSecret("short".getBytes(java.nio.charset.StandardCharsets.UTF_8))).hasMessageContaining("32 bytes");
         assertThatThrownBy(() -> JwtAuthenticator.builder().build()).hasMessageContaining("hmacSecret");
         assertThatThrownBy(() -> JwtAuthenticator.builder().jwksFile(Path.of("/nonexistent/jwks.json")))
                 .hasMessageContaining("/nonexistent/jwks.json");

@@ -42,7 +42,7 @@ class CodecRoundTripTests {
                 "{\"k\":\"room\",\"id\":\"1\",\"room\":\"r\",\"from\":\"a\",\"region\":\"r\",\"node\":\"n\",\"ts\":1,\"data\":1}x",
                 "{\"k\":\"room\",\"id\":\"1\",\"room\":\"r\",\"from\":\"a\",\"region\":\"r\",\"node\":\"n\",\"ts\":\"1\",\"data\":1}",
                 "{\"k\":\"room\",\"id\":\"1\",\"room\":\"r\",\"from\":\"a\",\"region\":\"r\",\"node\":\"n\",\"ts\":99999999999999999999,\"data\":1}"}) {
-            assertThatThrownBy(() -> BrokerCodec.decodeTrusted(bad.getBytes())).as(bad).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> BrokerCodec.decodeTrusted(bad.getBytes(java.nio.charset.StandardCharsets.UTF_8))).as(bad).isInstanceOf(IllegalArgumentException.class);
         }
     }
 
@@ -78,7 +78,7 @@ class CodecRoundTripTests {
     void malformedBrokerPayloadsAreRefused() {
         for (String bad : new String[] {"", "x", "[]", "{}", "{\"k\":\"room\",\"id\":\"1\"}", "{\"k\":\"nope\"}",
                 "{\"k\":\"direct\",\"id\":\"1\",\"from\":\"a\",\"region\":\"r\",\"node\":\"n\",\"ts\":1,\"data\":1}"}) {
-            assertThatThrownBy(() -> BrokerCodec.decode(bad.getBytes())).as(bad).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> BrokerCodec.decode(bad.getBytes(java.nio.charset.StandardCharsets.UTF_8))).as(bad).isInstanceOf(IllegalArgumentException.class);
         }
     }
 

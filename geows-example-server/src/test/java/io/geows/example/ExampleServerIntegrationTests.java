@@ -139,7 +139,7 @@ class ExampleServerIntegrationTests {
                 assertThat(ok.awaitType("welcome").path("user").asText()).isEqualTo("alice");
             }
             String unsigned = "eyJhbGciOiJub25lIn0." + java.util.Base64.getUrlEncoder().withoutPadding()
-                    .encodeToString("{\"sub\":\"mallory\",\"exp\":9999999999}".getBytes()) + ".";
+                    .encodeToString("{\"sub\":\"mallory\",\"exp\":9999999999}".getBytes(java.nio.charset.StandardCharsets.UTF_8)) + ".";
             for (String bad : List.of(token("another-secret-of-thirty-two-bytes!!", "mallory", 60), unsigned, "mallory")) {
                 try (TestClient c = TestClient.connect(ws)) {
                     c.send(Map.of("type", "hello", "token", bad, "protocol", 1));

@@ -169,7 +169,7 @@ class RedisBrokerIntegrationTests {
             try (RedisBroker broker = RedisBroker.builder().client(mine).name("mine").build()) {
                 java.util.concurrent.LinkedBlockingQueue<io.geows.spi.BrokerMessage> got = new java.util.concurrent.LinkedBlockingQueue<>();
                 broker.subscribe("geows.node.mine", got::add).get(5, java.util.concurrent.TimeUnit.SECONDS);
-                broker.publish("geows.node.mine", "x".getBytes()).get(5, java.util.concurrent.TimeUnit.SECONDS);
+                broker.publish("geows.node.mine", "x".getBytes(java.nio.charset.StandardCharsets.UTF_8)).get(5, java.util.concurrent.TimeUnit.SECONDS);
                 assertThat(got.poll(5, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();
             }
             try (StatefulRedisConnection<String, String> still = mine.connect()) {

@@ -206,12 +206,6 @@ public final class JsApi {
                 .thenApply(JsApi::json);
     }
 
-    /** Deletes a stream (tests and tools). */
-    public CompletableFuture<Boolean> deleteStream(String stream) {
-        return request("$JS.API.STREAM.DELETE." + stream, null, new byte[0])
-                .thenApply(m -> json(m).path("success").asBoolean());
-    }
-
     /** Removes every message whose subject matches {@code filter}. */
     public CompletableFuture<Void> purge(String stream, String filter) {
         byte[] body = JSON.createObjectNode().put("filter", filter).toString().getBytes(StandardCharsets.UTF_8);
