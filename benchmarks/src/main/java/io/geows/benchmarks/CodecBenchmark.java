@@ -23,6 +23,7 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * The codec on the hot path: decoding and validating a client {@code publish} frame, encoding the
  * {@code message} frame a room message becomes (once per node), and the broker envelope both ways.
+ * (It reaches {@code io.geows.internal}: the codec is internal, and measured alone here.)
  */
 @State(Scope.Benchmark)
 @Fork(1)

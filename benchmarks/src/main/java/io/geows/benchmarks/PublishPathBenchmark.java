@@ -41,6 +41,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * after history assigned the offset. Both take one pipeline after the frame is decoded; the server's
  * publish should cost no more than the client's. Sessions are loopback (no socket): this is the node's
  * own work.
+ * (It reaches {@code io.geows.internal} for loopback sessions and the engine: the public API has no
+ * socket-free session.)
  */
 @State(Scope.Benchmark)
 @Fork(value = 1, jvmArgs = {"-Xmx2g"})
