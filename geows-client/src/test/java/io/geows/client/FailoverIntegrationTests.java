@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.geows.testkit.Await;
 import io.geows.testkit.FaultProxy;
+import io.geows.testkit.MemoryBrokerFaults;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -173,12 +174,12 @@ class FailoverIntegrationTests {
                 .retryBackoff(Backoff.constant(Duration.ofMillis(100))));
         alice.join("room", room).get(WAIT, TimeUnit.SECONDS);
 
-        regions.usBroker.cut();
+        MemoryBrokerFaults.cut(regions.usBroker);
         var ack = alice.publish("room", "kept");
         Await.until("the node refused the publish twice", Duration.ofSeconds(WAIT),
                 () -> regions.us.stats().publishRejected() >= 2);
         assertThat(ack).as("unavailable is retried, not surfaced").isNotDone();
-        regions.usBroker.restore();
+        MemoryBrokerFaults.restore(regions.usBroker);
 
         PublishAck a = ack.get(WAIT, TimeUnit.SECONDS);
         assertThat(a.duplicate()).isFalse();
@@ -203,7 +204,7 @@ class FailoverIntegrationTests {
             euLink.setRefuseConnections(true);
             euLink.cutConnections();
             carol.awaitState(ConnectionState.RECONNECTING);
-            regions.broker.loseHistory();
+            MemoryBrokerFaults.loseHistory(regions.broker);
             PublishAck fresh = paul.publish("room", "new epoch").get(WAIT, TimeUnit.SECONDS);
 
             assertThat(carol.awaitState(ConnectionState.FAILED_OVER).region()).isEqualTo("us-east");

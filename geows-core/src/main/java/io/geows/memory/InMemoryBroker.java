@@ -23,11 +23,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * every node {@link #connect connected} to it. It is the embedded default of
  * {@link io.geows.GeoWsNode} and lets several nodes, in several regions, run in one process.
  *
- * <p>For tests it can fail on purpose: {@link #fail()} makes every connection lose the broker
- * (operations fail with {@link BrokerUnavailableException}, nothing is delivered) until
- * {@link #recover()}; {@link InMemoryConnection#cut()} does the same for one node only;
- * {@link #loseHistory()} drops every room's history and starts new epochs, as a broker restarted
- * without persistence would.
+ * <p>Tests can make it fail on purpose, through the testkit's {@code MemoryBrokerFaults}: the whole
+ * broker unreachable (operations fail with {@link BrokerUnavailableException}, nothing is delivered)
+ * until it recovers, one connection cut (one node partitioned), or every room's history lost with new
+ * epochs, as a broker restarted without persistence would.
  *
  * <p>Threading: thread-safe. Each connection delivers its messages, events and results on its own
  * thread, in order.
@@ -35,6 +34,41 @@ import java.util.concurrent.atomic.AtomicInteger;
  * @since 0.1.0
  */
 public final class InMemoryBroker {
+    static {
+        // Its fault switches are for the testkit, not the API.
+        io.geows.internal.MemoryFaults.install(new io.geows.internal.MemoryFaults.Switches() {
+            @Override
+            public void fail(InMemoryBroker broker) {
+                broker.fail();
+            }
+
+            @Override
+            public void recover(InMemoryBroker broker) {
+                broker.recover();
+            }
+
+            @Override
+            public boolean isFailed(InMemoryBroker broker) {
+                return broker.isFailed();
+            }
+
+            @Override
+            public void loseHistory(InMemoryBroker broker) {
+                broker.loseHistory();
+            }
+
+            @Override
+            public void cut(InMemoryConnection connection) {
+                connection.cut();
+            }
+
+            @Override
+            public void restore(InMemoryConnection connection) {
+                connection.restore();
+            }
+        });
+    }
+
     /** Messages kept per room: {@value}. */
     public static final int DEFAULT_HISTORY_SIZE = 10_000;
     /** How long a message stays in history: one hour. */
@@ -93,7 +127,7 @@ public final class InMemoryBroker {
     }
 
     /** Makes the broker unreachable for every connection until {@link #recover()}. */
-    public void fail() {
+    void fail() {
         synchronized (lock) {
             if (failed) {
                 return;
@@ -105,7 +139,7 @@ public final class InMemoryBroker {
     }
 
     /** Ends a {@link #fail()}: connections that were not cut report restored. */
-    public void recover() {
+    void recover() {
         synchronized (lock) {
             if (!failed) {
                 return;
@@ -124,7 +158,7 @@ public final class InMemoryBroker {
     }
 
     /** Whether {@link #fail()} is in effect. */
-    public boolean isFailed() {
+    boolean isFailed() {
         synchronized (lock) {
             return failed;
         }
@@ -134,7 +168,7 @@ public final class InMemoryBroker {
      * Drops the history of every room; the next append starts a new epoch at offset 1, as a broker
      * restarted without persistence would.
      */
-    public void loseHistory() {
+    void loseHistory() {
         synchronized (lock) {
             rooms.clear();
             epoch = newEpoch();

@@ -76,7 +76,7 @@ public final class InMemoryConnection implements BrokerAdapter {
     }
 
     /** Cuts this connection only (a network partition of one node): it reports {@link BrokerEvent#LOST}. */
-    public void cut() {
+    void cut() {
         broker.atomically(() -> {
             boolean wasConnected = isConnected();
             cut = true;
@@ -87,7 +87,7 @@ public final class InMemoryConnection implements BrokerAdapter {
     }
 
     /** Ends a {@link #cut()}: reports {@link BrokerEvent#RESTORED} unless the whole broker is down. */
-    public void restore() {
+    void restore() {
         broker.atomically(() -> {
             boolean wasConnected = isConnected();
             cut = false;

@@ -12,6 +12,7 @@ import io.geows.memory.InMemoryBroker;
 import io.geows.spi.BrokerAdapter;
 import io.geows.testkit.Await;
 import io.geows.testkit.TestClient;
+import io.geows.testkit.MemoryBrokerFaults;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -87,11 +88,11 @@ class GeoWsAutoConfigurationTests {
                     assertThat(registry.get("geows.ready").tag("region", "eu-west").gauge().value()).isEqualTo(1.0);
                     GeoWsHealthIndicator health = ctx.getBean(GeoWsHealthIndicator.class);
                     assertThat(health.health().getStatus()).isEqualTo(Status.UP);
-                    broker.fail();
+                    MemoryBrokerFaults.fail(broker);
                     Await.until("health DOWN while the broker is lost", WAIT,
                             () -> health.health().getStatus().equals(Status.DOWN));
                     assertThat(health.health().getDetails()).containsKey("brokersDown");
-                    broker.recover();
+                    MemoryBrokerFaults.recover(broker);
                     Await.until("health UP again", WAIT, () -> health.health().getStatus().equals(Status.UP));
                 });
     }

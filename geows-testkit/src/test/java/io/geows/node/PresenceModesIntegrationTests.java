@@ -11,6 +11,7 @@ import io.geows.memory.InMemoryBroker;
 import io.geows.memory.InMemoryConnection;
 import io.geows.testkit.Await;
 import io.geows.testkit.TestClient;
+import io.geows.testkit.MemoryBrokerFaults;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -131,7 +132,7 @@ class PresenceModesIntegrationTests {
             Await.until("the late node's member sees 6", WAIT, () -> lastCount(late, "arena") == 6);
             Await.until("us-east sees 6", WAIT, () -> lastCount(first, "arena") == 6);
             // ap-south loses its broker for good: its heartbeats stop, its two members leave the sums
-            doomedLink.cut();
+            MemoryBrokerFaults.cut(doomedLink);
             Await.until("us-east sees 4 after ap-south died", WAIT, () -> lastCount(first, "arena") == 4);
             Await.until("eu-west sees 4 after ap-south died", WAIT, () -> lastCount(late, "arena") == 4);
         } finally {

@@ -9,6 +9,7 @@ import io.geows.memory.InMemoryBroker;
 import io.geows.memory.InMemoryConnection;
 import io.geows.testkit.Await;
 import io.geows.testkit.TestClient;
+import io.geows.testkit.MemoryBrokerFaults;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -159,7 +160,7 @@ class RoomSafetyIntegrationTests {
             }
             AtomicInteger sent = new AtomicInteger();
             for (int round = 0; round < 20; round++) {
-                cutMe.cut();
+                MemoryBrokerFaults.cut(cutMe);
                 Await.until("b notices", Duration.ofSeconds(5), () -> !b.isReady());
                 AtomicBoolean go = new AtomicBoolean(true);
                 List<Thread> threads = new ArrayList<>();
@@ -172,7 +173,7 @@ class RoomSafetyIntegrationTests {
                     threads.add(t);
                     t.start();
                 }
-                cutMe.restore();
+                MemoryBrokerFaults.restore(cutMe);
                 for (Thread t : threads) {
                     t.join();
                 }

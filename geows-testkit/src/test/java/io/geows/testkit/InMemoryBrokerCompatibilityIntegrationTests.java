@@ -34,26 +34,26 @@ class InMemoryBrokerCompatibilityIntegrationTests extends BrokerCompatibilityKit
 
     @Override
     protected void failBroker() {
-        broker.fail();
+        MemoryBrokerFaults.fail(broker);
     }
 
     @Override
     protected void recoverBroker() {
-        broker.recover();
+        MemoryBrokerFaults.recover(broker);
     }
 
     @Override
     protected void isolate(String nodeId) {
-        connections.get(nodeId).cut();
+        MemoryBrokerFaults.cut(connections.get(nodeId));
     }
 
     @Override
     protected void heal(String nodeId) {
-        connections.get(nodeId).restore();
+        MemoryBrokerFaults.restore(connections.get(nodeId));
     }
 
     @Override
     protected void loseHistory() {
-        broker.loseHistory();
+        MemoryBrokerFaults.loseHistory(broker);
     }
 }

@@ -10,6 +10,7 @@ import io.geows.memory.InMemoryBroker;
 import io.geows.spi.BrokerAdapter;
 import io.geows.testkit.Await;
 import io.geows.testkit.TestClient;
+import io.geows.testkit.MemoryBrokerFaults;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -76,9 +77,9 @@ class SpringBoot4IntegrationTests {
             JsonNode health = JSON.readTree(http(ctx, "GET", "/actuator/health", null).body());
             assertThat(health.path("components").path("geows").path("status").asText()).isEqualTo("UP");
 
-            broker.fail();
+            MemoryBrokerFaults.fail(broker);
             Await.until("readiness DOWN", WAIT, () -> status(ctx, "/actuator/health/readiness") == 503);
-            broker.recover();
+            MemoryBrokerFaults.recover(broker);
             Await.until("readiness UP", WAIT, () -> status(ctx, "/actuator/health/readiness") == 200);
 
             String scrape = http(ctx, "GET", "/actuator/prometheus", null).body();
