@@ -5,6 +5,7 @@ import io.geows.spi.Appended;
 import io.geows.spi.BrokerAdapter;
 import io.geows.spi.BrokerEvent;
 import io.geows.spi.BrokerEventListener;
+import io.geows.spi.BrokerEventListeners;
 import io.geows.spi.BrokerListener;
 import io.geows.spi.BrokerMessage;
 import io.geows.spi.History;
@@ -36,7 +37,7 @@ public final class InMemoryConnection implements BrokerAdapter {
     private final InMemoryBroker broker;
     private final String name;
     private final ExecutorService thread;
-    private final List<BrokerEventListener> listeners = new CopyOnWriteArrayList<>();
+    private final BrokerEventListeners events = new BrokerEventListeners();
     private final History history = new MemoryHistory();
     private final Presence presence;
     private volatile boolean cut;
@@ -116,13 +117,7 @@ public final class InMemoryConnection implements BrokerAdapter {
     }
 
     private void emit(BrokerEvent event) {
-        run(() -> listeners.forEach(l -> {
-            try {
-                l.onEvent(event);
-            } catch (RuntimeException e) {
-                log.warn("broker event listener failed on {}", event, e);
-            }
-        }));
+        run(() -> events.emit(event));
     }
 
     void deliver(Sub sub, BrokerMessage m) {
@@ -198,7 +193,7 @@ public final class InMemoryConnection implements BrokerAdapter {
 
     @Override
     public void addListener(BrokerEventListener listener) {
-        listeners.add(listener);
+        events.add(listener);
     }
 
     @Override

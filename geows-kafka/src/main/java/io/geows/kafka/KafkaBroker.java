@@ -11,6 +11,7 @@ import io.geows.kafka.internal.Topology;
 import io.geows.spi.BrokerAdapter;
 import io.geows.spi.BrokerEvent;
 import io.geows.spi.BrokerEventListener;
+import io.geows.spi.BrokerEventListeners;
 import io.geows.spi.BrokerListener;
 import io.geows.spi.BrokerMessage;
 import io.geows.spi.History;
@@ -98,7 +99,7 @@ public final class KafkaBroker implements BrokerAdapter {
     private final ScheduledExecutorService checker;
     private final int roomPartitions;
     private final int busPartitions;
-    private final List<BrokerEventListener> listeners = new CopyOnWriteArrayList<>();
+    private final BrokerEventListeners events = new BrokerEventListeners();
     private final Map<String, List<BrokerListener>> subscribers = new ConcurrentHashMap<>();
     private final Object stateLock = new Object();
     private volatile boolean connected = true;
@@ -268,13 +269,7 @@ public final class KafkaBroker implements BrokerAdapter {
     }
 
     private void emit(BrokerEvent event) {
-        for (BrokerEventListener l : listeners) {
-            try {
-                l.onEvent(event);
-            } catch (RuntimeException e) {
-                log.warn("broker event listener failed on {}", event, e);
-            }
-        }
+        events.emit(event);
     }
 
     private RuntimeException unavailable(Throwable cause) {
@@ -383,7 +378,7 @@ public final class KafkaBroker implements BrokerAdapter {
 
     @Override
     public void addListener(BrokerEventListener listener) {
-        listeners.add(Objects.requireNonNull(listener, "listener"));
+        events.add(listener);
     }
 
     @Override

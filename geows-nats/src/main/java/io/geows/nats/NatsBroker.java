@@ -9,6 +9,7 @@ import io.geows.nats.internal.Names;
 import io.geows.spi.BrokerAdapter;
 import io.geows.spi.BrokerEvent;
 import io.geows.spi.BrokerEventListener;
+import io.geows.spi.BrokerEventListeners;
 import io.geows.spi.BrokerListener;
 import io.geows.spi.BrokerMessage;
 import io.geows.spi.History;
@@ -90,7 +91,7 @@ public final class NatsBroker implements BrokerAdapter {
     private final JsApi api;
     private final HistoryStream history;
     private final KvPresence presence;
-    private final List<BrokerEventListener> listeners = new CopyOnWriteArrayList<>();
+    private final BrokerEventListeners brokerEvents = new BrokerEventListeners();
     private final Set<Sub> subs = ConcurrentHashMap.newKeySet();
     private final Map<Long, CompletableFuture<Void>> roundTrips = new ConcurrentHashMap<>();
     private final AtomicLong roundTripIds = new AtomicLong();
@@ -337,7 +338,7 @@ public final class NatsBroker implements BrokerAdapter {
 
     @Override
     public void addListener(BrokerEventListener listener) {
-        listeners.add(Objects.requireNonNull(listener, "listener"));
+        brokerEvents.add(listener);
     }
 
     /** Returns {@code nats}. */
@@ -534,13 +535,7 @@ public final class NatsBroker implements BrokerAdapter {
     }
 
     private void emit(BrokerEvent event) {
-        for (BrokerEventListener l : listeners) {
-            try {
-                l.onEvent(event);
-            } catch (RuntimeException e) {
-                log.warn("broker event listener failed on {}", event, e);
-            }
-        }
+        brokerEvents.emit(event);
     }
 
     private void slowConsumer(Consumer consumer) {

@@ -6,6 +6,7 @@ import io.geows.Topics;
 import io.geows.spi.BrokerAdapter;
 import io.geows.spi.BrokerEvent;
 import io.geows.spi.BrokerEventListener;
+import io.geows.spi.BrokerEventListeners;
 import io.geows.spi.BrokerListener;
 import io.geows.spi.BrokerMessage;
 import io.geows.spi.History;
@@ -109,7 +110,7 @@ public final class RedisBroker implements BrokerAdapter {
     private final Duration commandTimeout;
     private final RedisLink link;
     private final ScheduledExecutorService checker;
-    private final List<BrokerEventListener> listeners = new CopyOnWriteArrayList<>();
+    private final BrokerEventListeners events = new BrokerEventListeners();
     private final History history;
     private final Presence presence;
     private final String canaryChannel;
@@ -343,13 +344,7 @@ public final class RedisBroker implements BrokerAdapter {
     }
 
     private void emit(BrokerEvent event) {
-        for (BrokerEventListener l : listeners) {
-            try {
-                l.onEvent(event);
-            } catch (RuntimeException e) {
-                log.warn("broker event listener failed on {}", event, e);
-            }
-        }
+        events.emit(event);
     }
 
     /** Verifies the subscriptions; runs on the checker thread only. */
@@ -609,7 +604,7 @@ public final class RedisBroker implements BrokerAdapter {
 
     @Override
     public void addListener(BrokerEventListener listener) {
-        listeners.add(Objects.requireNonNull(listener, "listener"));
+        events.add(listener);
     }
 
     @Override
