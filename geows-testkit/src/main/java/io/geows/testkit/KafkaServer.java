@@ -287,14 +287,12 @@ public final class KafkaServer extends ServerProcess {
      *
      * @since 0.2.0
      */
-    public static final class Builder {
+    public static final class Builder extends ServerProcess.Builder<Builder, KafkaServer> {
         private final Map<String, String> properties = new LinkedHashMap<>();
         private final Map<String, int[]> extraListeners = new LinkedHashMap<>();
         private final Map<String, String> saslUsers = new LinkedHashMap<>();
         private final Map<String, String> scramUsers = new LinkedHashMap<>();
         private TestCertificates.ServerCertificate tls;
-        private Duration startTimeout = DEFAULT_START_TIMEOUT;
-        private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
         private String classpath;
         private int nodeId = 1;
         private int port;
@@ -304,6 +302,7 @@ public final class KafkaServer extends ServerProcess {
         private int replicationFactor = 1;
 
         private Builder() {
+            super(DEFAULT_START_TIMEOUT, DEFAULT_STOP_TIMEOUT);
         }
 
         /**
@@ -381,18 +380,6 @@ public final class KafkaServer extends ServerProcess {
             return this;
         }
 
-        /** How long a start may take; default {@link #DEFAULT_START_TIMEOUT}. */
-        public Builder startTimeout(Duration timeout) {
-            this.startTimeout = ManagedProcess.positive(timeout, "startTimeout");
-            return this;
-        }
-
-        /** How long a stop waits before SIGKILL; default {@link #DEFAULT_STOP_TIMEOUT}. */
-        public Builder stopTimeout(Duration timeout) {
-            this.stopTimeout = ManagedProcess.positive(timeout, "stopTimeout");
-            return this;
-        }
-
         /** Runs the broker with this class path instead of the test's (see {@link #CLASSPATH_PROPERTY}). */
         public Builder classpath(String classpath) {
             this.classpath = Objects.requireNonNull(classpath, "classpath");
@@ -410,28 +397,8 @@ public final class KafkaServer extends ServerProcess {
             return this;
         }
 
-        /**
-         * Formats the storage, starts the broker and waits until it answers.
-         *
-         * @throws ServerProcessException if Kafka's classes are missing (the message says which
-         *     dependency to add) or it does not start in time (the message ends with its log)
-         */
-        public KafkaServer start() {
-            KafkaServer server = new KafkaServer(this);
-            try {
-                server.start();
-                return server;
-            } catch (RuntimeException e) {
-                try {
-                    server.close();
-                } catch (RuntimeException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-                throw e;
-            }
-        }
-
         /** As {@link #start()} without starting: the cluster starts its members together. */
+        @Override
         KafkaServer create() {
             return new KafkaServer(this);
         }

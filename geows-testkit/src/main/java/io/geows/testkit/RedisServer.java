@@ -277,17 +277,18 @@ public final class RedisServer extends ServerProcess {
      *
      * @since 0.1.0
      */
-    public static final class Builder {
-        private final List<String> extraArgs = new ArrayList<>();
-        private Duration startTimeout = DEFAULT_START_TIMEOUT;
-        private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
+    public static final class Builder extends ServerProcess.BinaryBuilder<Builder, RedisServer> {
         private final List<String> aclUsers = new ArrayList<>();
         private final List<String> sentinelLines = new ArrayList<>();
         private ServerCertificate tls;
-        private Path binary;
-        private Map<String, String> environment = System.getenv();
 
         private Builder() {
+            super(DEFAULT_START_TIMEOUT, DEFAULT_STOP_TIMEOUT);
+        }
+
+        @Override
+        RedisServer create() {
+            return new RedisServer(this);
         }
 
         /**
@@ -375,86 +376,6 @@ public final class RedisServer extends ServerProcess {
                     "sentinel failover-timeout " + masterName + " " + Math.max(1000, 3 * downAfter.toMillis()),
                     "sentinel parallel-syncs " + masterName + " 1");
             return this;
-        }
-
-        /**
-         * Appends {@code redis-server} arguments, passed after the defaults (which they override),
-         * e.g. {@code "--cluster-enabled", "yes"}, {@code "--requirepass", "secret"} or
-         * {@code "--tls-port", "0", ...}.
-         *
-         * @param args the arguments, none null
-         * @return this builder
-         * @throws NullPointerException if {@code args} or one of them is null
-         */
-        public Builder args(String... args) {
-            for (String arg : Objects.requireNonNull(args, "args")) {
-                extraArgs.add(Objects.requireNonNull(arg, "args contains null"));
-            }
-            return this;
-        }
-
-        /**
-         * Sets how long a start waits for {@code PING} to be answered.
-         *
-         * @param timeout positive; default {@link RedisServer#DEFAULT_START_TIMEOUT}
-         * @return this builder
-         * @throws IllegalArgumentException if not positive
-         */
-        public Builder startTimeout(Duration timeout) {
-            this.startTimeout = ManagedProcess.positive(timeout, "startTimeout");
-            return this;
-        }
-
-        /**
-         * Sets how long a stop waits after SIGTERM before sending SIGKILL.
-         *
-         * @param timeout positive; default {@link RedisServer#DEFAULT_STOP_TIMEOUT}
-         * @return this builder
-         * @throws IllegalArgumentException if not positive
-         */
-        public Builder stopTimeout(Duration timeout) {
-            this.stopTimeout = ManagedProcess.positive(timeout, "stopTimeout");
-            return this;
-        }
-
-        /**
-         * Uses this binary instead of looking one up.
-         *
-         * @param binary path of an executable {@code redis-server}
-         * @return this builder
-         * @throws NullPointerException if {@code binary} is null
-         */
-        public Builder binary(Path binary) {
-            this.binary = Objects.requireNonNull(binary, "binary");
-            return this;
-        }
-
-        /** Replaces the environment the binary is looked up in (tests of the lookup). */
-        Builder environment(Map<String, String> environment) {
-            this.environment = Map.copyOf(environment);
-            return this;
-        }
-
-        /**
-         * Starts a server with these settings and waits until it answers {@code PING}.
-         *
-         * @return the running server; close it when done
-         * @throws ServerProcessException if the binary is missing (the message says how to install
-         *     it) or the server does not start in time (the message ends with its log)
-         */
-        public RedisServer start() {
-            RedisServer server = new RedisServer(this);
-            try {
-                server.start();
-                return server;
-            } catch (RuntimeException e) {
-                try {
-                    server.close();
-                } catch (RuntimeException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-                throw e;
-            }
         }
     }
 }

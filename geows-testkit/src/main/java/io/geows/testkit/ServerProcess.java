@@ -2,6 +2,10 @@ package io.geows.testkit;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import org.slf4j.Logger;
 
 /**
@@ -116,5 +120,123 @@ public abstract class ServerProcess implements AutoCloseable {
     @Override
     public void close() {
         process.close();
+    }
+    /**
+     * What every server's builder has: start and stop timeouts, and {@link #start()}.
+     *
+     * @param <B> the builder itself
+     * @param <S> the server it starts
+     */
+    public abstract static class Builder<B extends Builder<B, S>, S extends ServerProcess> {
+        Duration startTimeout;
+        Duration stopTimeout;
+
+        Builder(Duration startTimeout, Duration stopTimeout) {
+            this.startTimeout = startTimeout;
+            this.stopTimeout = stopTimeout;
+        }
+
+        /** A server with these settings, not started. */
+        abstract S create();
+
+        @SuppressWarnings("unchecked")
+        final B self() {
+            return (B) this;
+        }
+
+        /**
+         * Sets how long a start waits for the server to be ready.
+         *
+         * @param timeout positive
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
+        public B startTimeout(Duration timeout) {
+            this.startTimeout = ManagedProcess.positive(timeout, "startTimeout");
+            return self();
+        }
+
+        /**
+         * Sets how long a stop waits after SIGTERM before sending SIGKILL.
+         *
+         * @param timeout positive
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
+        public B stopTimeout(Duration timeout) {
+            this.stopTimeout = ManagedProcess.positive(timeout, "stopTimeout");
+            return self();
+        }
+
+        /**
+         * Starts a server with these settings and waits until it is ready.
+         *
+         * @return the running server; close it when done
+         * @throws ServerProcessException if what it needs is missing (the message says how to get it) or
+         *     it does not start in time (the message ends with its log)
+         */
+        public S start() {
+            S server = create();
+            try {
+                server.start();
+                return server;
+            } catch (RuntimeException e) {
+                try {
+                    server.close();
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * The builder of a server run from a binary found on the machine ({@code redis-server},
+     * {@code nats-server}): extra arguments, the binary to use.
+     *
+     * @param <B> the builder itself
+     * @param <S> the server it starts
+     */
+    public abstract static class BinaryBuilder<B extends BinaryBuilder<B, S>, S extends ServerProcess> extends Builder<B, S> {
+        final List<String> extraArgs = new ArrayList<>();
+        Path binary;
+        Map<String, String> environment = System.getenv();
+
+        BinaryBuilder(Duration startTimeout, Duration stopTimeout) {
+            super(startTimeout, stopTimeout);
+        }
+
+        /**
+         * Appends server arguments, passed after the defaults.
+         *
+         * @param args the arguments, none null
+         * @return this builder
+         * @throws NullPointerException if {@code args} or one of them is null
+         */
+        public B args(String... args) {
+            for (String arg : Objects.requireNonNull(args, "args")) {
+                extraArgs.add(Objects.requireNonNull(arg, "args contains null"));
+            }
+            return self();
+        }
+
+        /**
+         * Uses this binary instead of looking one up.
+         *
+         * @param binary path of the executable
+         * @return this builder
+         * @throws NullPointerException if {@code binary} is null
+         */
+        public B binary(Path binary) {
+            this.binary = Objects.requireNonNull(binary, "binary");
+            return self();
+        }
+
+        /** Replaces the environment the binary is looked up in (tests of the lookup). */
+        B environment(Map<String, String> environment) {
+            this.environment = Map.copyOf(environment);
+            return self();
+        }
     }
 }
