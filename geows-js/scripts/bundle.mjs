@@ -7,6 +7,7 @@ await build({
   entryPoints: ["dist/index.js"],
   bundle: true,
   minify: true,
+  keepNames: true, // error classes keep their names (err.name)
   format: "esm",
   target: "es2020",
   outfile: "dist/geows.min.js",

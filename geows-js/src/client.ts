@@ -4,6 +4,7 @@ import {
   ConnectionLostError,
   GeoWsError,
   QueueFullError,
+  FrameTooLargeError,
   RequestRejectedError,
   RequestTimeoutError,
   SessionClosedError,
@@ -40,6 +41,10 @@ interface Pending {
   /** Sent on the current connection (else waiting for one). */
   sent: boolean;
   attempts: number;
+  /** Waiting to be sent again after a retryable refusal (the backoff's timer). */
+  retry?: ReturnType<typeof setTimeout>;
+  /** The connection it was last sent on. */
+  sentOn?: Connection;
 }
 
 /** A joined room: its listener and the last position delivered (what a resume starts from). */
@@ -61,11 +66,20 @@ interface Connection {
   welcomed: boolean;
   lastFrameAt: number;
   heartbeat?: ReturnType<typeof setInterval>;
+  /** When the last unanswered ping was sent (0: none outstanding). */
+  pingSentAt: number;
+  welcomedAt: number;
+  /** The rooms the hello resumed. */
+  resumed: Set<string>;
   detached: boolean;
 }
 
 const OPEN = 1;
 const MOVES_PER_MINUTE = 3;
+/** A session shorter than this counts as a failure: the next reconnect backs off. */
+const STABLE_MS = 10000;
+/** Hello refusals that no retry cures. */
+const FINAL_HELLO = new Set(["room_limit", "bad_request", "bad_json", "forbidden_field", "already_authenticated"]);
 
 interface Listeners {
   state: Set<(e: StateEvent) => void>;
@@ -105,6 +119,16 @@ export class GeoWsClient {
   private userValue: string | undefined;
   private moves: number[] = [];
   private moveTarget: Region | null = null;
+  /** The connection being opened (before its welcome), so close() can stop it. */
+  private attempting: Connection | null = null;
+  /** Unstable sessions in a row: the next reconnect waits a backoff for each. */
+  private failures = 0;
+  /** Timers of backoff waits, cleared by close(). */
+  private readonly waits = new Set<ReturnType<typeof setTimeout>>();
+  /** Client-side pacing of requests: tokens of a bucket refilled at maxSendRate. */
+  private sendTokens = 0;
+  private sendTokensAt = 0;
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: ClientOptions) {
     if (!options || options.token === undefined) {
@@ -128,6 +152,8 @@ export class GeoWsClient {
       requestTimeoutMs: options.requestTimeoutMs ?? 30000,
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? 15000,
       maxPending: options.maxPending ?? 1000,
+      maxFrameBytes: options.maxFrameBytes ?? 65536,
+      maxSendRate: options.maxSendRate ?? 100,
       backoffInitialMs: options.backoff?.initialMs ?? 100,
       backoffMaxMs: options.backoff?.maxMs ?? 5000,
     };
@@ -196,6 +222,9 @@ export class GeoWsClient {
     if (this.stateValue === "connected") {
       return Promise.resolve();
     }
+    if (this.stateValue === "reconnecting") {
+      return this.nextConnected();
+    }
     if (!this.connecting) {
       this.connecting = this.firstConnect().finally(() => {
         this.connecting = null;
@@ -225,7 +254,12 @@ export class GeoWsClient {
       const timer = setTimeout(() => {
         if (!r.joined && this.rooms.get(room) === r) {
           this.rooms.delete(room);
-          this.settleRoom(r, new RequestTimeoutError(`geows: join '${room}' not confirmed within ${this.opts.requestTimeoutMs} ms`));
+          if (this.isConnected()) {
+            this.send({ type: "leave", room, id: this.nextId("l") }); // in case the node joined it after all
+          }
+          const error = new RequestTimeoutError(`geows: join '${room}' not confirmed within ${this.opts.requestTimeoutMs} ms`);
+          this.settleRoom(r, error);
+          this.failHeld(room, error);
         }
       }, this.opts.requestTimeoutMs);
       r.waiters.push({ resolve: () => clearTimeout(timer), reject: () => clearTimeout(timer) });
@@ -240,7 +274,9 @@ export class GeoWsClient {
       return;
     }
     this.rooms.delete(room);
-    this.settleRoom(r, new GeoWsError(`geows: left '${room}' before the join completed`));
+    const left = new GeoWsError(`geows: left '${room}' before the join completed`);
+    this.settleRoom(r, left);
+    this.failHeld(room, left);
     if (this.isConnected()) {
       await this.request("leave", { type: "leave", room }, this.nextId("l")).catch(() => undefined);
     }
@@ -290,6 +326,21 @@ export class GeoWsClient {
   /** Closes the connection for good; pending requests fail with {@link ClientClosedError}. */
   close(): void {
     this.shutdown(new ClientClosedError("geows: the client was closed"), "closed by the application");
+  }
+
+  /** Resolves at the next "connected", rejects when the client closes first. */
+  private nextConnected(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const off = this.on("state", (e) => {
+        if (e.state === "connected") {
+          off();
+          resolve();
+        } else if (e.state === "closed") {
+          off();
+          reject(new ClientClosedError("geows: the client closed while reconnecting" + (e.reason ? ` (${e.reason})` : "")));
+        }
+      });
+    });
   }
 
   // ------------------------------------------------------------------ connecting
@@ -403,8 +454,11 @@ export class GeoWsClient {
    * region), `avoid` last (the one just lost), the others nearest first; between rounds a full-jitter
    * backoff. Throws at `deadline` (first connect only) or when the session is refused for good.
    */
-  private async connectLoop(deadline: number, avoid: string | undefined, target?: Region): Promise<void> {
+  private async connectLoop(deadline: number, avoid: string | undefined, target?: Region, delayMs = 0): Promise<void> {
     const attempts: Record<string, string> = {};
+    if (delayMs > 0) {
+      await this.sleep(delayMs);
+    }
     for (let round = 0; ; round++) {
       const order = this.regionList.filter((r) => r.name !== avoid && r.url !== target?.url);
       if (avoid) {
@@ -431,6 +485,9 @@ export class GeoWsClient {
           if (e instanceof SessionClosedError || e instanceof ClientClosedError) {
             throw e;
           }
+          if (e instanceof RequestRejectedError && FINAL_HELLO.has(e.code)) {
+            throw e; // the hello itself is refused: no region will take it
+          }
           attempts[region.name] = (e as Error).message;
         }
         if (this.moveTarget) {
@@ -439,13 +496,15 @@ export class GeoWsClient {
       }
       target = this.moveTarget ?? undefined;
       avoid = undefined;
+      const now = Date.now();
+      this.moves = this.moves.filter((t) => now - t < 60000);
       if (this.moveTarget && this.moves.length < MOVES_PER_MINUTE) {
         this.moves.push(Date.now());
         this.moveTarget = null;
         continue;
       }
       this.moveTarget = null;
-      await sleep(this.backoff(round), () => this.closedForGood);
+      await this.sleep(this.backoff(round));
     }
   }
 
@@ -458,16 +517,26 @@ export class GeoWsClient {
   /** One connection attempt: open, hello with the rooms' positions, wait for the welcome. */
   private async attempt(region: Region, deadline: number): Promise<void> {
     const token = await this.token();
+    if (this.closedForGood) {
+      throw new ClientClosedError("geows: the client was closed");
+    }
     const renewable = typeof this.options.token === "function";
     const helloId = this.nextId("h");
     const ws = new this.WS(region.url);
-    const conn: Connection = { ws, region, helloId, welcomed: false, lastFrameAt: Date.now(), detached: false };
+    const conn: Connection = {
+      ws, region, helloId, welcomed: false, lastFrameAt: Date.now(), pingSentAt: 0, welcomedAt: 0,
+      resumed: new Set(), detached: false,
+    };
+    this.attempting = conn;
     await new Promise<void>((resolve, reject) => {
       const limit = Math.max(1, Math.min(this.opts.handshakeTimeoutMs, deadline - Date.now()));
       const timer = setTimeout(() => fail(new Error(`no welcome within ${limit} ms`)), limit);
       const fail = (e: Error) => {
         clearTimeout(timer);
         this.detach(conn);
+        if (this.attempting === conn) {
+          this.attempting = null;
+        }
         reject(e);
       };
       ws.onopen = () => {
@@ -475,6 +544,7 @@ export class GeoWsClient {
         for (const [room, r] of this.rooms) {
           if (r.cursor) {
             resume[room] = r.cursor;
+            conn.resumed.add(room);
           }
         }
         const hello: Frame = { type: "hello", token, protocol: 1, id: helloId };
@@ -498,7 +568,12 @@ export class GeoWsClient {
         }
         conn.lastFrameAt = Date.now();
         if (f.type === "welcome") {
+          if (this.closedForGood) {
+            fail(new ClientClosedError("geows: the client was closed"));
+            return;
+          }
           clearTimeout(timer);
+          this.attempting = null;
           this.welcomed(conn, f);
           resolve();
         } else if (f.type === "error" && f.ref === helloId && f.code !== "unavailable" && f.code !== "forbidden") {
@@ -521,7 +596,12 @@ export class GeoWsClient {
 
   /** The welcome: the connection becomes the client's; rooms resumed, others joined again, requests resent. */
   private welcomed(conn: Connection, f: Frame): void {
+    const previous = this.conn;
+    if (previous && previous !== conn) {
+      this.detach(previous); // never two sessions at once
+    }
     conn.welcomed = true;
+    conn.welcomedAt = Date.now();
     this.conn = conn;
     this.userValue = f.user;
     conn.ws.onmessage = (ev) => this.onFrame(conn, ev.data);
@@ -529,15 +609,27 @@ export class GeoWsClient {
     conn.heartbeat = setInterval(() => this.heartbeat(conn), Math.max(50, this.opts.heartbeatIntervalMs / 2));
     const recovered: Record<string, boolean> = f.recovered ?? {};
     const positions: Record<string, Position> = f.positions ?? {};
+    for (const room of conn.resumed) {
+      if (!this.rooms.has(room) && room in recovered) {
+        this.send({ type: "leave", room, id: this.nextId("l") }); // left while the hello was on its way
+      }
+    }
     for (const [room, r] of this.rooms) {
       r.joined = false;
       r.joinId = undefined;
       if (room in recovered) {
         r.joined = true;
-        if (!recovered[room]) {
-          this.unrecovered(r, positions[room]);
+        if (!conn.resumed.has(room) || !r.cursor) {
+          // joined again while the hello resumed the old membership: a fresh join, from now on
+          const at = positions[room];
+          r.cursor = at ? { offset: at.offset, epoch: at.epoch } : r.cursor;
+        } else {
+          if (!recovered[room]) {
+            this.unrecovered(r, positions[room]);
+          }
+          safe(() => r.listener.onRecovered?.(recovered[room]));
         }
-        safe(() => r.listener.onRecovered?.(recovered[room]));
+        this.settleRoom(r);
       }
     }
     this.setState("connected", conn.region.name);
@@ -572,6 +664,7 @@ export class GeoWsClient {
       return;
     }
     conn.lastFrameAt = Date.now();
+    conn.pingSentAt = 0;
     switch (f.type) {
       case "message":
         this.onMessage(f);
@@ -625,6 +718,9 @@ export class GeoWsClient {
       return; // delivered before (offsets only increase within an epoch, but may skip numbers)
     }
     r.cursor = { offset: f.offset, epoch: f.epoch };
+    if (c && c.epoch !== f.epoch) {
+      safe(() => r.listener.onRecovered?.(false)); // the room's history was reset: messages may be missing
+    }
     const m: Message = {
       room: f.room, offset: f.offset, epoch: f.epoch, id: f.id, region: f.region, node: f.node, ts: f.ts, data: f.data,
     };
@@ -674,7 +770,10 @@ export class GeoWsClient {
     if (retry) {
       p.sent = false;
       p.attempts++;
-      setTimeout(() => this.flush(), this.backoff(p.attempts));
+      p.retry = setTimeout(() => {
+        p.retry = undefined;
+        this.flush();
+      }, this.backoff(p.attempts));
       return;
     }
     this.finish(p);
@@ -696,6 +795,7 @@ export class GeoWsClient {
       return;
     }
     this.rooms.delete(room);
+    this.failHeld(room, error);
     if (r.waiters.length > 0) {
       this.settleRoom(r, error);
     } else {
@@ -713,6 +813,16 @@ export class GeoWsClient {
       frame.since = r.cursor;
     }
     this.send(frame);
+  }
+
+  /** Rejects the requests held for a room that will not be joined (publishes, presence queries). */
+  private failHeld(room: string, error: Error): void {
+    for (const p of [...this.pending.values()]) {
+      if (p.room === room && !p.sent && p.kind !== "leave") {
+        this.finish(p);
+        p.reject(error);
+      }
+    }
   }
 
   private settleRoom(r: Room, error?: Error): void {
@@ -739,6 +849,11 @@ export class GeoWsClient {
       return Promise.reject(new TypeError(`geows: a request with id '${id}' is in flight`));
     }
     frame.id = id;
+    const bytes = utf8Length(JSON.stringify(frame));
+    if (bytes > this.opts.maxFrameBytes) {
+      return Promise.reject(new FrameTooLargeError(
+        `geows: the ${kind} frame is ${bytes} bytes, over the node's limit of ${this.opts.maxFrameBytes} (maxFrameBytes)`));
+    }
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         if (this.pending.get(id) === p) {
@@ -752,13 +867,21 @@ export class GeoWsClient {
     });
   }
 
-  /** Sends what waits: everything once connected, a room's publishes once it is joined again. */
+  /**
+   * Sends what waits: everything once connected, a room's publishes once it is joined again, a
+   * refused request once its backoff ends; at most `maxSendRate` a second (the node's own limit), the
+   * rest a little later.
+   */
   private flush(): void {
     if (!this.isConnected()) {
       return;
     }
+    const now = Date.now();
+    const rate = this.opts.maxSendRate;
+    this.sendTokens = Math.min(rate, this.sendTokens + ((now - this.sendTokensAt) * rate) / 1000);
+    this.sendTokensAt = now;
     for (const p of this.pending.values()) {
-      if (p.sent) {
+      if (p.sent || p.retry) {
         continue;
       }
       if ((p.kind === "publish" || p.kind === "presence") && p.room !== undefined) {
@@ -767,7 +890,18 @@ export class GeoWsClient {
           continue; // after the room's re-join
         }
       }
+      if (this.sendTokens < 1) {
+        if (!this.flushTimer) {
+          this.flushTimer = setTimeout(() => {
+            this.flushTimer = undefined;
+            this.flush();
+          }, Math.ceil(1000 / rate));
+        }
+        return;
+      }
+      this.sendTokens--;
       p.sent = true;
+      p.sentOn = this.conn ?? undefined;
       this.send(p.frame);
     }
   }
@@ -782,6 +916,9 @@ export class GeoWsClient {
 
   private finish(p: Pending): void {
     clearTimeout(p.timer);
+    if (p.retry) {
+      clearTimeout(p.retry);
+    }
     this.pending.delete(p.id);
   }
 
@@ -802,10 +939,13 @@ export class GeoWsClient {
     if (conn !== this.conn) {
       return;
     }
-    const idle = Date.now() - conn.lastFrameAt;
-    if (idle > 2 * this.opts.heartbeatIntervalMs) {
-      this.lost(conn, "no frame for " + idle + " ms");
-    } else if (idle > this.opts.heartbeatIntervalMs / 2) {
+    // Lost only when a ping went unanswered for an interval: a tick that comes late (a background
+    // tab's throttled timers) first sends a ping and judges at the next one.
+    const now = Date.now();
+    if (conn.pingSentAt > 0 && now - conn.pingSentAt > this.opts.heartbeatIntervalMs) {
+      this.lost(conn, `no answer to a ping for ${now - conn.pingSentAt} ms`);
+    } else if (conn.pingSentAt === 0 && now - conn.lastFrameAt > this.opts.heartbeatIntervalMs / 2) {
+      conn.pingSentAt = now;
       this.send({ type: "ping", id: this.nextId("p") });
     }
   }
@@ -822,12 +962,22 @@ export class GeoWsClient {
       this.shutdown(new SessionClosedError(code, reason), "token expired and no token function to renew it");
       return;
     }
+    if (code === 1003 || code === 1009) {
+      // a frame the node refused to read (too large, binary): sending it again would close again
+      for (const p of [...this.pending.values()]) {
+        if (p.sent && p.sentOn === conn) {
+          this.finish(p);
+          p.reject(new FrameTooLargeError(`geows: the node closed the connection (${code}) on a frame of this ${p.kind}`));
+        }
+      }
+    }
     this.lost(conn, `closed with ${code}${reason ? " " + reason : ""}`);
   }
 
   private onGoaway(conn: Connection, f: Frame): void {
     const named = this.learnRegion(f);
-    this.lost(conn, "goaway: " + (f.reason ?? "node draining"), named ?? undefined, true);
+    // to the region it names at once; naming none, anywhere but here
+    this.lost(conn, "goaway: " + (f.reason ?? "node draining"), named ?? undefined, named !== null);
   }
 
   /** A wrong_region answer: moves the connection into a region that serves the room (at most 3 moves a minute). */
@@ -879,9 +1029,10 @@ export class GeoWsClient {
       r.joinId = undefined;
     }
     for (const p of [...this.pending.values()]) {
-      if (p.kind === "rpc" && p.sent) {
+      if ((p.kind === "rpc" || p.kind === "direct") && p.sent) {
+        // not sent again: whether it ran (an rpc) or reached the user (a direct: not deduplicated) is unknown
         this.finish(p);
-        p.reject(new ConnectionLostError(`geows: connection lost during rpc ${p.id} (${reason})`));
+        p.reject(new ConnectionLostError(`geows: connection lost during ${p.kind} ${p.id} (${reason})`));
       } else if (p.kind === "leave") {
         this.finish(p);
         p.resolve({});
@@ -891,7 +1042,10 @@ export class GeoWsClient {
     }
     this.setState("reconnecting", conn.region.name, reason);
     const avoid = planned ? undefined : conn.region.name;
-    this.connectLoop(Number.POSITIVE_INFINITY, avoid, target).catch((e) => {
+    // A session that did not last is a failure: the next attempt waits, longer each time.
+    this.failures = !planned && Date.now() - conn.welcomedAt < STABLE_MS ? this.failures + 1 : 0;
+    const delay = this.failures > 0 ? this.backoff(this.failures) : 0;
+    this.connectLoop(Number.POSITIVE_INFINITY, avoid, target, delay).catch((e) => {
       if (!this.closedForGood) {
         this.shutdown(e instanceof GeoWsError ? e : new GeoWsError(String(e)), (e as Error).message);
       }
@@ -939,6 +1093,15 @@ export class GeoWsClient {
     if (conn) {
       this.detach(conn);
     }
+    if (this.attempting) {
+      this.detach(this.attempting);
+      this.attempting = null;
+    }
+    this.waits.forEach((t) => clearTimeout(t));
+    this.waits.clear();
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer);
+    }
     for (const p of [...this.pending.values()]) {
       this.finish(p);
       p.reject(error);
@@ -964,6 +1127,21 @@ export class GeoWsClient {
 
   private emitError(e: GeoWsError): void {
     this.listeners.error.forEach((l) => safe(() => l(e)));
+  }
+
+  /** Waits (a backoff); close() ends the wait at once. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.closedForGood) {
+        resolve();
+        return;
+      }
+      const t = setTimeout(() => {
+        this.waits.delete(t);
+        resolve();
+      }, ms);
+      this.waits.add(t);
+    });
   }
 
   private nextId(prefix: string): string {
@@ -997,12 +1175,21 @@ function safe(fn: () => void): void {
   }
 }
 
-function sleep(ms: number, cancelled: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    if (cancelled()) {
-      clearTimeout(t);
-      resolve();
+/** The UTF-8 size of a string, without TextEncoder's allocation. */
+function utf8Length(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) {
+      n += 1;
+    } else if (c < 0x800) {
+      n += 2;
+    } else if (c >= 0xd800 && c <= 0xdbff) {
+      n += 4; // a surrogate pair: one code point of four bytes
+      i++;
+    } else {
+      n += 3;
     }
-  });
+  }
+  return n;
 }

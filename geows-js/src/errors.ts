@@ -102,5 +102,11 @@ export class ClientClosedError extends GeoWsError {}
  */
 export class ConnectionLostError extends GeoWsError {}
 
+/**
+ * A request's frame is larger than the node reads (`maxFrameBytes`, the node's limit: 64 KiB by
+ * default), or the node closed the connection on it: it is not sent (again).
+ */
+export class FrameTooLargeError extends GeoWsError {}
+
 /** More requests wait for a connection than `maxPending` allows. */
 export class QueueFullError extends GeoWsError {}

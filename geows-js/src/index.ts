@@ -15,6 +15,7 @@ export {
   ClientClosedError,
   ConnectionLostError,
   QueueFullError,
+  FrameTooLargeError,
   ERROR_CODES,
   type ErrorCode,
 } from "./errors.js";

@@ -103,10 +103,11 @@ export interface WebSocketLike {
   readonly readyState: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
-  onopen: ((ev: any) => void) | null;
-  onclose: ((ev: { code: number; reason: string }) => void) | null;
-  onerror: ((ev: any) => void) | null;
-  onmessage: ((ev: { data: any }) => void) | null;
+  // typed loosely, so the browser's WebSocket (whose handlers take `this` and DOM events) fits too
+  onopen: ((ev: any) => any) | null;
+  onclose: ((ev: any) => any) | null;
+  onerror: ((ev: any) => any) | null;
+  onmessage: ((ev: any) => any) | null;
 }
 
 /** A WebSocket constructor. */
@@ -143,6 +144,10 @@ export interface ClientOptions {
   heartbeatIntervalMs?: number;
   /** At most this many requests wait for a connection (default 1000). */
   maxPending?: number;
+  /** The largest frame the node reads, bytes (default 65536, the node's default): larger requests are refused here. */
+  maxFrameBytes?: number;
+  /** At most this many requests a second, so as not to meet the node's rate limit (default 100, the node's default). */
+  maxSendRate?: number;
   /** For `regionsFrom` discovery (default: the platform's `fetch`). */
   fetch?: (url: string) => Promise<{ ok: boolean; status: number; json(): Promise<any> }>;
 }

@@ -6,7 +6,9 @@ import { readFileSync } from "node:fs";
 import net from "node:net";
 import WebSocket from "ws";
 import {
+  ClientClosedError,
   ERROR_CODES,
+  FrameTooLargeError,
   GeoWsClient,
   RequestRejectedError,
   SessionClosedError,
@@ -151,18 +153,65 @@ test("every error code of the protocol is typed, and the ones a client can meet 
   assert.equal(e2.code, 4003);
 });
 
-test("a flood is rate limited by the node and every publish still lands once, by retrying with its id", async () => {
-  const hank = client("hank", { "us-east": us.wsUrl });
+test("a flood past the node's rate limit: refused frames wait their own backoff, and every publish lands once", async () => {
+  let frames = 0;
+  class CountingWebSocket extends WebSocket {
+    send(data) {
+      frames++;
+      super.send(data);
+    }
+  }
+  // no client-side pacing here, so the node's limit (100/s, bursts of 200) answers rate_limited
+  const hank = client("hank", { "us-east": us.wsUrl }, { WebSocket: CountingWebSocket, maxSendRate: 100000 });
   const watcher = client("ivy", { "eu-west": eu.wsUrl });
   await Promise.all([hank.connect(), watcher.connect()]);
   const w = collector();
   await watcher.join("flood", w);
   await hank.join("flood", () => undefined);
+  const before = frames;
   const acks = await Promise.all([...Array(400).keys()].map((i) => hank.publish("flood", i)));
   assert.equal(new Set(acks.map((a) => a.offset)).size, 400);
   await waitFor("400 messages", () => w.got.length >= 400);
   assert.equal(new Set(w.got.map((m) => m.id)).size, 400);
   assert.equal(w.got.length, 400);
+  assert.ok(frames - before > 400, "some were refused and sent again");
+  assert.ok(frames - before < 1600, `retries back off instead of flooding: ${frames - before} frames for 400 publishes`);
+  assert.equal(hank.state, "connected");
+
+  // paced by default: 300 at once are sent at the node's rate, none refused
+  const paced = client("paco", { "us-east": us.wsUrl }, { WebSocket: CountingWebSocket });
+  await paced.connect();
+  await paced.join("flood", () => undefined);
+  const start = frames;
+  await Promise.all([...Array(300).keys()].map((i) => paced.publish("flood", i)));
+  assert.equal(frames - start, 300, "each sent once");
+});
+
+test("a frame over the node's limit is refused by the client, and the connection stays", async () => {
+  const kit = client("kit", { "us-east": us.wsUrl });
+  const states = [];
+  kit.on("state", (e) => states.push(e.state));
+  await kit.connect();
+  await kit.join("big", () => undefined);
+  const e = await kit.publish("big", "x".repeat(70 * 1024)).then(() => assert.fail("sent"), (err) => err);
+  assert.ok(e instanceof FrameTooLargeError, String(e));
+  assert.equal(e.name, "FrameTooLargeError");
+  await kit.publish("big", "small");
+  assert.deepEqual(states, ["connecting", "connected"]);
+});
+
+test("close() while connecting leaves nothing open", async () => {
+  const lou = client("lou", { "us-east": us.wsUrl, "eu-west": eu.wsUrl });
+  const states = [];
+  lou.on("state", (e) => states.push(e.state));
+  const connecting = lou.connect();
+  lou.close();
+  const e = await connecting.then(() => "connected", (err) => err);
+  assert.ok(e instanceof ClientClosedError || e === "connected", String(e));
+  assert.equal(lou.state, "closed");
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(lou.state, "closed", states.join(" > "));
+  assert.equal(states.at(-1), "closed");
 });
 
 test("a room pinned to another region: the client moves there (wrong_region) and joins", async () => {
