@@ -10,10 +10,8 @@ import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
-import java.util.Collection;
 import java.util.Objects;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -64,16 +62,7 @@ public final class ServerTls {
     public static ServerTls pem(Path certificateChain, Path privateKey) {
         Objects.requireNonNull(certificateChain, "certificateChain");
         Objects.requireNonNull(privateKey, "privateKey");
-        Certificate[] chain;
-        try (InputStream in = Files.newInputStream(certificateChain)) {
-            Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
-            if (certs.isEmpty()) {
-                throw new IllegalArgumentException("no certificate in " + certificateChain);
-            }
-            chain = certs.toArray(new Certificate[0]);
-        } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("cannot read the certificate chain " + certificateChain + ": " + e.getMessage(), e);
-        }
+        Certificate[] chain = io.geows.spi.TrustStores.certificates(certificateChain).toArray(new Certificate[0]);
         PrivateKey key = privateKey(privateKey);
         try {
             char[] password = new char[0];

@@ -1,18 +1,12 @@
 package io.geows.nats;
 
+import io.geows.spi.TrustStores;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.KeyManagementException;
-import java.security.KeyStore;
 import java.security.SecureRandom;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
-import java.util.Collection;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLContextSpi;
@@ -23,7 +17,6 @@ import javax.net.ssl.SSLSessionContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The {@link SSLContext} of a URL-built connection: the trust of {@link NatsBrokerOptions} (a PEM
@@ -49,45 +42,12 @@ final class NatsTls {
             return null;
         }
         try {
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(pem != null ? fromPem(pem) : store != null ? load(store, options.trustStorePassword()) : null);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, tmf.getTrustManagers(), null);
-            return verifyingHosts(context);
-        } catch (GeneralSecurityException e) {
-            Path file = pem != null ? pem : store;
-            throw new IllegalArgumentException("cannot use " + (file != null ? file : "the JDK's default CAs")
-                    + " as trusted certificates for NATS: " + e.getMessage(), e);
-        }
-    }
-
-    private static KeyStore fromPem(Path pem) throws GeneralSecurityException {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(pem)) {
-            ks.load(null, null);
-            Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
-            if (certs.isEmpty()) {
-                throw new IllegalArgumentException("trustedCertificates(" + pem + "): no certificate in the file");
-            }
-            int i = 0;
-            for (Certificate c : certs) {
-                ks.setCertificateEntry("ca-" + i++, c);
-            }
-            return ks;
-        } catch (IOException e) {
-            throw new IllegalArgumentException("trustedCertificates(" + pem + "): " + e.getMessage(), e);
-        }
-    }
-
-    private static KeyStore load(Path store, char[] password) throws GeneralSecurityException {
-        // PKCS12 reads JKS files too (keystore.type.compat)
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(store)) {
-            ks.load(in, password);
-            return ks;
-        } catch (IOException e) {
-            throw new IllegalArgumentException("trustStore(" + store + "): " + e.getMessage()
-                    + " (a wrong password reads as a broken file)", e);
+            return verifyingHosts(TrustStores.context(pem != null ? TrustStores.pem(pem)
+                    : store != null ? TrustStores.load(store, options.trustStorePassword()) : null));
+        } catch (IllegalArgumentException e) {
+            String option = pem != null ? "trustedCertificates(" + pem + ")" : store != null ? "trustStore(" + store + ")"
+                    : "the JDK's default CAs";
+            throw new IllegalArgumentException(option + " for NATS: " + e.getMessage(), e);
         }
     }
 

@@ -1,9 +1,7 @@
 package io.geows.testkit;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,8 +9,6 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.SecureRandom;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -22,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A throw-away certificate authority and server certificates, generated with {@code openssl} when
@@ -214,25 +209,7 @@ public final class TestCertificates implements AutoCloseable {
 
     /** An SSL context trusting the CA certificates in a PEM file (for readiness probes and tests). */
     static SSLContext trusting(Path caPem) {
-        try {
-            KeyStore store = KeyStore.getInstance("PKCS12");
-            store.load(null, null);
-            int i = 0;
-            try (InputStream in = Files.newInputStream(caPem)) {
-                for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                    store.setCertificateEntry("ca-" + i++, c);
-                }
-            }
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(store);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, tmf.getTrustManagers(), null);
-            return context;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + caPem, e);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot build a TLS context trusting " + caPem + ": " + e, e);
-        }
+        return io.geows.spi.TrustStores.context(io.geows.spi.TrustStores.pem(caPem));
     }
 
     // ------------------------------------------------------------------ generation
@@ -299,11 +276,7 @@ public final class TestCertificates implements AutoCloseable {
 
     private static void writeTrustStore(Path caPem, Path file, char[] password) throws IOException,
             GeneralSecurityException {
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        store.load(null, null);
-        try (InputStream in = Files.newInputStream(caPem)) {
-            store.setCertificateEntry("geows-test-ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
+        KeyStore store = io.geows.spi.TrustStores.pem(caPem);
         try (OutputStream out = Files.newOutputStream(file)) {
             store.store(out, password);
         }
