@@ -52,15 +52,30 @@ abstract class RedisLink implements AutoCloseable {
         return commands();
     }
 
+    /** The command connection and the subscription connection, set once by the constructor of each kind. */
+    private StatefulConnection<String, byte[]> commandConnection;
+    private StatefulRedisPubSubConnection<String, byte[]> pubsubConnection;
+
+    final void connections(StatefulConnection<String, byte[]> commands, StatefulRedisPubSubConnection<String, byte[]> pubsub) {
+        this.commandConnection = commands;
+        this.pubsubConnection = pubsub;
+    }
+
     /** Subscription commands. */
-    abstract RedisPubSubAsyncCommands<String, byte[]> pubsub();
+    final RedisPubSubAsyncCommands<String, byte[]> pubsub() {
+        return pubsubConnection.async();
+    }
 
     /** Whether channels are shard channels (SSUBSCRIBE / SPUBLISH). */
     abstract boolean sharded();
 
-    abstract StatefulConnection<String, byte[]> commandConnection();
+    final StatefulConnection<String, byte[]> commandConnection() {
+        return commandConnection;
+    }
 
-    abstract StatefulRedisPubSubConnection<String, byte[]> pubsubConnection();
+    final StatefulRedisPubSubConnection<String, byte[]> pubsubConnection() {
+        return pubsubConnection;
+    }
 
     boolean isOpen() {
         return commandConnection().isOpen() && pubsubConnection().isOpen();
@@ -140,6 +155,7 @@ abstract class RedisLink implements AutoCloseable {
             }
             this.commands = c;
             this.appends = a;
+            connections(c, pubsub);
             pubsub.addListener(new RedisPubSubAdapter<>() {
                 @Override
                 public void message(String channel, byte[] message) {
@@ -172,23 +188,8 @@ abstract class RedisLink implements AutoCloseable {
         }
 
         @Override
-        RedisPubSubAsyncCommands<String, byte[]> pubsub() {
-            return pubsub.async();
-        }
-
-        @Override
         boolean sharded() {
             return false;
-        }
-
-        @Override
-        StatefulConnection<String, byte[]> commandConnection() {
-            return commands;
-        }
-
-        @Override
-        StatefulRedisPubSubConnection<String, byte[]> pubsubConnection() {
-            return pubsub;
         }
 
         @Override
@@ -230,6 +231,7 @@ abstract class RedisLink implements AutoCloseable {
                 throw e;
             }
             this.commands = c;
+            connections(c, pubsub);
             pubsub.addListener(new RedisClusterPubSubAdapter<>() {
                 @Override
                 public void smessage(RedisClusterNode node, String channel, byte[] message) {
@@ -249,23 +251,8 @@ abstract class RedisLink implements AutoCloseable {
         }
 
         @Override
-        RedisPubSubAsyncCommands<String, byte[]> pubsub() {
-            return pubsub.async();
-        }
-
-        @Override
         boolean sharded() {
             return true;
-        }
-
-        @Override
-        StatefulConnection<String, byte[]> commandConnection() {
-            return commands;
-        }
-
-        @Override
-        StatefulRedisPubSubConnection<String, byte[]> pubsubConnection() {
-            return pubsub;
         }
 
         @Override
