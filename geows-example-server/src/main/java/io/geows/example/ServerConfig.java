@@ -411,6 +411,13 @@ record ServerConfig(String host, int httpPort, String broker, String region, Str
         String region = blankToNull(values.get("region"));
         Residency residency = residency(values);
         Map<String, String> zoneBrokers = zoneBrokers(values.get("zone-brokers"));
+        zoneBrokers.forEach((zone, url) -> {
+            if (url.equalsIgnoreCase(broker)) {
+                // the same server twice: the node would get its direct messages once through each connection
+                throw new BadFlag("--zone-brokers: zone " + zone + "'s broker is the global broker (--broker); a zone's data "
+                        + "lives on a broker of its own");
+            }
+        });
         if (residency != null && lower.equals("memory") && region == null) {
             throw new BadFlag("data-residency flags need --region and a shared broker (the demo keeps rooms named eu-... in "
                     + "eu-west by itself)");

@@ -241,6 +241,10 @@ class ExampleServerIntegrationTests {
                 .hasMessageContaining("--zone-brokers").hasMessageNotContaining("pw");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerConfig.parse(rules, k -> null))
                 .hasMessageContaining("need --region");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerConfig.parse(concat(rules, "--region", "eu-west",
+                        "--anonymous", "true", "--broker", "redis://127.0.0.1:7000", "--zone-brokers", "eu=redis://127.0.0.1:7000"),
+                        k -> null))
+                .hasMessageContaining("zone eu's broker is the global broker");
         assertThat(ServerConfig.parse(concat(rules, "--region", "eu-west", "--anonymous", "true", "--broker",
                 "redis://127.0.0.1:7000", "--pin-users", "eu.*=eu"), k -> null).residency().zoneOfUser("eu.anna")).contains("eu");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerConfig.parse(concat(rules, "--pin-users", "eu.*=apac"),

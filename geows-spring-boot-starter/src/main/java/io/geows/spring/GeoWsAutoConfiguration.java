@@ -98,6 +98,12 @@ public class GeoWsAutoConfiguration {
         if (residency != null) {
             // Checked before any broker is connected: a rule that does not fit is a configuration mistake.
             residency.checkNode(region, p.getResidency().getZoneBrokers().keySet());
+            p.getResidency().getZoneBrokers().forEach((zone, url) -> {
+                if (url.equalsIgnoreCase(p.getBroker())) {
+                    throw new IllegalStateException("geows.residency.zone-brokers." + zone + " is the global broker (geows.broker):"
+                            + " a zone's data lives on a broker of its own");
+                }
+            });
             b.residency(residency);
             p.getResidency().getZoneBrokers().forEach((zone, url) -> b.zoneBroker(zone,
                     broker("geows.residency.zone-brokers." + zone, url, nodeId + "-" + zone, p)));

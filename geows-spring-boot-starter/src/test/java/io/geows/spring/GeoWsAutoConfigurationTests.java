@@ -117,6 +117,11 @@ class GeoWsAutoConfigurationTests {
                 "geows.residency.zones.eu=eu-west,eu-north", "geows.residency.pins.[eu-*]=eu").run(ctx ->
                 assertThat(ctx.getStartupFailure()).rootCause().hasMessageContaining("geows.residency")
                         .hasMessageContaining("eu-north"));
+        runner.withPropertyValues("geows.anonymous=true", "geows.region=eu-west", "geows.broker=redis://127.0.0.1:7000",
+                "geows.residency.all-regions=eu-west", "geows.residency.zones.eu=eu-west", "geows.residency.pins.[eu-*]=eu",
+                "geows.residency.zone-brokers.eu=redis://127.0.0.1:7000").run(ctx ->
+                assertThat(ctx.getStartupFailure()).rootCause().hasMessageContaining("geows.residency.zone-brokers.eu")
+                        .hasMessageContaining("global broker"));
     }
 
     @Test
