@@ -1,5 +1,26 @@
 package io.geows.testkit;
 
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Date;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.math.BigInteger;
@@ -9,19 +30,15 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import javax.net.ssl.SSLContext;
 
 /**
- * A throw-away certificate authority and server certificates, generated with {@code openssl} when
- * a test starts, for brokers that speak TLS ({@link RedisServer.Builder#tls},
+ * A throw-away certificate authority and server certificates, generated in-process (Bouncy Castle)
+ * when a test starts, for brokers that speak TLS ({@link RedisServer.Builder#tls},
  * {@link NatsServer.Builder#tls}) and clients that must trust them. Nothing is committed or reused:
  * every instance makes new keys in its own temporary directory and {@link #close()} deletes them.
  *
@@ -43,8 +60,7 @@ import javax.net.ssl.SSLContext;
  * <li>{@link #untrusted()} — for 127.0.0.1 and localhost, but from another CA that nothing here
  *     trusts: a client must refuse it.</li>
  * </ul>
- * Keys are EC P-256, certificates valid for two days. The {@code openssl} binary is
- * {@code $GEOWS_OPENSSL} if set, else {@code openssl} from {@code PATH} or {@code /usr/bin}.
+ * Keys are EC P-256 (unencrypted PKCS#8 PEM), certificates valid for two days.
  *
  * <p>Thread-safe (immutable after {@link #generate()}).
  *
@@ -52,20 +68,13 @@ import javax.net.ssl.SSLContext;
  */
 public final class TestCertificates implements AutoCloseable {
 
-    /** Environment variable naming the {@code openssl} binary: {@value}. */
-    public static final String BINARY_ENV = "GEOWS_OPENSSL";
-
     /** The only host name in {@link #wrongHost()}'s certificate: {@value}. */
     public static final String WRONG_HOST = "wrong-host.invalid";
 
-    private static final ExecutableLocator LOCATOR = new ExecutableLocator("openssl", BINARY_ENV,
-            "openssl", List.of(Path.of("/usr/bin/openssl"), Path.of("/usr/local/bin/openssl")));
-
-    private static final String LOOPBACK_NAMES = "IP:127.0.0.1,DNS:localhost";
-    private static final long OPENSSL_TIMEOUT_SECONDS = 30;
+    private static final GeneralName[] LOOPBACK_NAMES = {
+        new GeneralName(GeneralName.iPAddress, "127.0.0.1"), new GeneralName(GeneralName.dNSName, "localhost")};
 
     private final Path dir;
-    private final Path openssl;
     private final Path caFile;
     private final Path trustStore;
     private final char[] trustStorePassword;
@@ -73,14 +82,13 @@ public final class TestCertificates implements AutoCloseable {
     private final ServerCertificate wrongHost;
     private final ServerCertificate untrusted;
 
-    private TestCertificates(Path dir, Path openssl) throws IOException, GeneralSecurityException {
+    private TestCertificates(Path dir) throws IOException, GeneralSecurityException {
         this.dir = dir;
-        this.openssl = openssl;
-        this.caFile = ca("ca");
-        this.server = serverCertificate("server", "ca", LOOPBACK_NAMES);
-        this.wrongHost = serverCertificate("wrong-host", "ca", "DNS:" + WRONG_HOST);
-        ca("untrusted-ca");
-        this.untrusted = serverCertificate("untrusted-server", "untrusted-ca", LOOPBACK_NAMES);
+        Issuer ca = ca("ca");
+        this.caFile = ca.certFile;
+        this.server = serverCertificate("server", ca, LOOPBACK_NAMES);
+        this.wrongHost = serverCertificate("wrong-host", ca, new GeneralName(GeneralName.dNSName, WRONG_HOST));
+        this.untrusted = serverCertificate("untrusted-server", ca("untrusted-ca"), LOOPBACK_NAMES);
         this.trustStorePassword = randomHex(8).toCharArray();
         this.trustStore = dir.resolve("truststore.p12");
         writeTrustStore(caFile, trustStore, trustStorePassword);
@@ -90,10 +98,9 @@ public final class TestCertificates implements AutoCloseable {
      * Generates a CA and the server certificates in a new temporary directory.
      *
      * @return the certificates; close them to delete the directory
-     * @throws ServerProcessException if {@code openssl} is missing or fails (with its output)
+     * @throws ServerProcessException if they cannot be made or written
      */
     public static TestCertificates generate() {
-        Path openssl = LOCATOR.locate(null, System.getenv());
         Path dir;
         try {
             dir = Files.createTempDirectory("geows-certs-");
@@ -102,7 +109,7 @@ public final class TestCertificates implements AutoCloseable {
                     + " (is java.io.tmpdir writable?)", e);
         }
         try {
-            return new TestCertificates(dir, openssl);
+            return new TestCertificates(dir);
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
             deleteRecursively(dir);
             if (e instanceof ServerProcessException s) {
@@ -212,66 +219,104 @@ public final class TestCertificates implements AutoCloseable {
         return io.geows.spi.TrustStores.context(io.geows.spi.TrustStores.pem(caPem));
     }
 
+    /**
+     * The server certificate and its key as a PKCS#12 key store (for servers that read one, such as a
+     * node's {@code ServerTls.pkcs12}).
+     *
+     * @param certificate one of this instance's certificates
+     * @param password    the store's password
+     * @return the file, in this instance's directory
+     */
+    public Path keyStore(ServerCertificate certificate, char[] password) {
+        try {
+            String pem = Files.readString(certificate.keyFile(), StandardCharsets.US_ASCII);
+            byte[] der = java.util.Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", "").trim());
+            PrivateKey key = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der));
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            store.setKeyEntry("server", key, password,
+                    io.geows.spi.TrustStores.certificates(certificate.certFile()).toArray(new java.security.cert.Certificate[0]));
+            Path file = dir.resolve(certificate.certFile().getFileName().toString().replace(".pem", "") + ".p12");
+            try (OutputStream out = Files.newOutputStream(file)) {
+                store.store(out, password);
+            }
+            return file;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new ServerProcessException("cannot write a PKCS12 key store of " + certificate.certFile() + ": " + e, e);
+        }
+    }
+
     // ------------------------------------------------------------------ generation
 
-    private Path ca(String name) throws IOException {
-        Path key = dir.resolve(name + ".key");
-        Path cert = dir.resolve(name + ".pem");
-        run("req", "-x509", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                "-keyout", key.toString(), "-out", cert.toString(), "-days", "2",
-                "-set_serial", "0x" + randomHex(16),
-                "-subj", "/O=geows tests/CN=" + name + " " + randomHex(4),
-                "-addext", "basicConstraints=critical,CA:TRUE",
-                "-addext", "keyUsage=critical,keyCertSign,cRLSign");
-        return cert;
+    /** A CA: its files, and what signs with it. */
+    private record Issuer(Path certFile, X509CertificateHolder cert, KeyPair keys) {
     }
 
-    private ServerCertificate serverCertificate(String name, String caName, String subjectAltNames) throws IOException {
-        Path key = dir.resolve(name + ".key");
-        Path csr = dir.resolve(name + ".csr");
-        Path cert = dir.resolve(name + ".pem");
-        Path ext = dir.resolve(name + ".ext");
-        Files.writeString(ext, "subjectAltName=" + subjectAltNames + "\n"
-                + "basicConstraints=critical,CA:FALSE\n"
-                + "keyUsage=critical,digitalSignature\n"
-                + "extendedKeyUsage=serverAuth\n", StandardCharsets.US_ASCII);
-        run("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                "-keyout", key.toString(), "-out", csr.toString(), "-subj", "/O=geows tests/CN=" + name);
-        Path caCert = dir.resolve(caName + ".pem");
-        run("x509", "-req", "-in", csr.toString(), "-CA", caCert.toString(),
-                "-CAkey", dir.resolve(caName + ".key").toString(), "-set_serial", "0x" + randomHex(16),
-                "-days", "2", "-extfile", ext.toString(), "-out", cert.toString());
-        Files.delete(csr);
-        Files.delete(ext);
-        return new ServerCertificate(cert, key, caCert);
+    private static KeyPair ecKeyPair() throws GeneralSecurityException {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+        g.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
+        return g.generateKeyPair();
     }
 
-    private void run(String... args) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(openssl.toString());
-        command.addAll(List.of(args));
-        Path output = dir.resolve("openssl.out");
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(output.toFile());
-        // no config file lookups outside the test's control
-        Map<String, String> env = builder.environment();
-        env.remove("OPENSSL_CONF");
-        Process p = builder.start();
+    private Issuer ca(String name) throws IOException, GeneralSecurityException {
+        KeyPair keys = ecKeyPair();
+        X500Name subject = new X500Name("O=geows tests,CN=" + name + " " + randomHex(4));
+        JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+        X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(subject, serial(), notBefore(), notAfter(), subject,
+                keys.getPublic())
+                .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
+                .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
+                .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(keys.getPublic()));
+        X509CertificateHolder cert = sign(b, keys);
+        Path file = dir.resolve(name + ".pem");
+        writePem(file, "CERTIFICATE", cert.getEncoded());
+        writePem(dir.resolve(name + ".key"), "PRIVATE KEY", keys.getPrivate().getEncoded());
+        return new Issuer(file, cert, keys);
+    }
+
+    private ServerCertificate serverCertificate(String name, Issuer ca, GeneralName... names)
+            throws IOException, GeneralSecurityException {
+        KeyPair keys = ecKeyPair();
+        JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+        X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(ca.cert().getSubject(), serial(), notBefore(),
+                notAfter(), new X500Name("O=geows tests,CN=" + name), keys.getPublic())
+                .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names))
+                .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+                .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
+                .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
+                .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(keys.getPublic()))
+                .addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(ca.cert()));
+        Path cert = dir.resolve(name + ".pem");
+        Path key = dir.resolve(name + ".key");
+        writePem(cert, "CERTIFICATE", sign(b, ca.keys()).getEncoded());
+        writePem(key, "PRIVATE KEY", keys.getPrivate().getEncoded());
+        return new ServerCertificate(cert, key, ca.certFile());
+    }
+
+    private static X509CertificateHolder sign(X509v3CertificateBuilder b, KeyPair signer) throws GeneralSecurityException {
         try {
-            if (!p.waitFor(OPENSSL_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new ServerProcessException("openssl " + args[0] + " did not finish within "
-                        + OPENSSL_TIMEOUT_SECONDS + " s");
-            }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new ServerProcessException("interrupted while generating test certificates", e);
+            return b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate()));
+        } catch (OperatorCreationException e) {
+            throw new GeneralSecurityException(e);
         }
-        if (p.exitValue() != 0) {
-            throw new ServerProcessException("openssl " + String.join(" ", args) + " failed with exit code "
-                    + p.exitValue() + ":\n" + Files.readString(output, StandardCharsets.UTF_8));
-        }
+    }
+
+    private static BigInteger serial() {
+        return new BigInteger(randomHex(16), 16);
+    }
+
+    private static Date notBefore() {
+        return new Date(System.currentTimeMillis() - 60_000); // a minute of clock skew
+    }
+
+    private static Date notAfter() {
+        return new Date(System.currentTimeMillis() + 2L * 24 * 3600 * 1000);
+    }
+
+    private static void writePem(Path file, String type, byte[] der) throws IOException {
+        String body = java.util.Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
+        Files.writeString(file, "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n",
+                StandardCharsets.US_ASCII);
     }
 
     private static void writeTrustStore(Path caPem, Path file, char[] password) throws IOException,

@@ -11,7 +11,7 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The generated certificates, read back with the JDK (openssl makes them). */
+/** The generated certificates, read back with the JDK, and used by real TLS servers. */
 class TestCertificatesIntegrationTests {
 
     @Test
