@@ -140,12 +140,12 @@ public final class RedisBroker implements BrokerAdapter {
     /** Appends acknowledged once replicas have them, or {@code null} (acknowledged by the primary). */
     final DurableAppends durable;
     /** The Lua scripts sent on the command connection since it was last lost (see {@link Scripts}). */
-    final java.util.Set<Scripts> scriptsSent = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    final Scripts.Loaded scriptsSent = new Scripts.Loaded();
 
     private RedisBroker(Builder b) {
         RedisURI uri = b.uri != null ? withTimeouts(RedisSecurity.withCredentials(RedisURI.create(b.uri), b.username, b.password),
                 b.uri, b.commandTimeout) : null;
-        this.address = b.cluster ? "redis-cluster " + b.clusterSeeds : uri == null ? "(your RedisClient)" : describe(uri);
+        this.address = b.cluster ? "redis-cluster " + io.geows.spi.BrokerUrls.redact(String.valueOf(b.clusterSeeds)) : uri == null ? "(your RedisClient)" : describe(uri);
         this.name = b.name != null ? b.name : "redis";
         this.commandTimeout = b.commandTimeout;
         // Lettuce reads and writes on the node's I/O threads: a room message and the socket writes it
@@ -171,6 +171,7 @@ public final class RedisBroker implements BrokerAdapter {
                         .map(u -> RedisSecurity.withCredentials(RedisURI.create(u), b.username, b.password)).toList();
                 warnIfHostUnverified(seeds.get(0));
                 this.link = new RedisLink.Cluster(resources, seeds, commandTimeout, ssl, this::onMessage);
+                scriptsSent.bySlot(true);
             } else if (b.client != null) {
                 b.client.addListener(placementListener(uri));
                 this.link = new RedisLink.Standalone(b.client, false, uri, commandTimeout, null, b.replicasToAck > 0,
@@ -378,6 +379,13 @@ public final class RedisBroker implements BrokerAdapter {
                 subscribeChannels(all.toArray(String[]::new)).get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
                 return; // verify again on the next round
             }
+            if (link.sharded() && !connected) {
+                // After a reconnect Lettuce re-subscribes shard channels in one SSUBSCRIBE per connection,
+                // which Redis refuses when they hash to several slots (CROSSSLOT): subscribe each again here.
+                List<String> all = new ArrayList<>(List.of(expected));
+                all.add(canaryChannel);
+                subscribeChannels(all.toArray(String[]::new)).get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            }
             canaryRoundTrip();
             markRestored();
         } catch (Exception e) {
@@ -478,7 +486,12 @@ public final class RedisBroker implements BrokerAdapter {
     }
 
     private CompletableFuture<Void> subscribeChannels(String... channels) {
-        return (link.sharded() ? link.pubsub().ssubscribe(channels) : link.pubsub().subscribe(channels)).toCompletableFuture();
+        if (!link.sharded()) {
+            return link.pubsub().subscribe(channels).toCompletableFuture();
+        }
+        // One shard channel per SSUBSCRIBE: channels of several slots in one command are refused (CROSSSLOT).
+        return CompletableFuture.allOf(java.util.Arrays.stream(channels)
+                .map(c -> link.pubsub().ssubscribe(c).toCompletableFuture()).toArray(CompletableFuture[]::new));
     }
 
     private void unsubscribeChannel(String channel) {

@@ -19,7 +19,10 @@ import java.util.concurrent.CompletionException;
  * the script. (Falling back to {@code EVAL} only when an {@code EVALSHA} fails would let the commands
  * sent meanwhile overtake the failed one: a room's messages would land out of order after a fresh
  * start or a Redis restart.) {@code NOSCRIPT} still falls back to {@code EVAL}: after a
- * {@code SCRIPT FLUSH}, or on another master of a Redis Cluster.
+ * {@code SCRIPT FLUSH}, or after a cluster's slot moved to another master. On a Redis Cluster each master
+ * loads a script by its own first {@code EVAL}: {@link Loaded} counts a script as sent per slot there,
+ * so the first command of every slot is an {@code EVAL} (a cluster-wide first use used to let a room's
+ * first appends on a second master overtake each other through the {@code NOSCRIPT} fallback).
  */
 final class Scripts {
     static final Scripts APPEND = load("aged.lua", "append.lua");
@@ -54,25 +57,47 @@ final class Scripts {
         return new Scripts(source.toString());
     }
 
+    /** Which scripts the connection has loaded since it (re)connected: per slot on a cluster (see above). */
+    static final class Loaded {
+        private final java.util.Set<String> sent = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        private volatile boolean bySlot;
+
+        /** Counts per slot (a Redis Cluster: each master loads its own). */
+        void bySlot(boolean bySlot) {
+            this.bySlot = bySlot;
+        }
+
+        /** Whether this is the first use of the script where {@code keys} go; records it. */
+        boolean firstUse(Scripts script, String[] keys) {
+            return sent.add(bySlot && keys.length > 0
+                    ? script.sha + "@" + io.lettuce.core.cluster.SlotHash.getSlot(keys[0]) : script.sha);
+        }
+
+        /** The connection was lost: a new one (or a restarted Redis) may not know them. */
+        void clear() {
+            sent.clear();
+        }
+    }
+
     /**
      * Runs the script.
      *
      * @param sent the scripts sent on this connection since it (re)connected; cleared when it is lost
      */
-    <T> CompletableFuture<T> run(RedisClusterAsyncCommands<String, byte[]> redis, java.util.Set<Scripts> sent,
+    <T> CompletableFuture<T> run(RedisClusterAsyncCommands<String, byte[]> redis, Loaded sent,
                                  String[] keys, byte[]... args) {
         return run(redis, sent, ScriptOutputType.MULTI, keys, args);
     }
 
     /** Runs a script that returns a number. */
-    <T> CompletableFuture<T> runInteger(RedisClusterAsyncCommands<String, byte[]> redis, java.util.Set<Scripts> sent,
+    <T> CompletableFuture<T> runInteger(RedisClusterAsyncCommands<String, byte[]> redis, Loaded sent,
                                         String[] keys, byte[]... args) {
         return run(redis, sent, ScriptOutputType.INTEGER, keys, args);
     }
 
-    private <T> CompletableFuture<T> run(RedisClusterAsyncCommands<String, byte[]> redis, java.util.Set<Scripts> sent,
+    private <T> CompletableFuture<T> run(RedisClusterAsyncCommands<String, byte[]> redis, Loaded sent,
                                          ScriptOutputType type, String[] keys, byte[]... args) {
-        if (sent.add(this)) {
+        if (sent.firstUse(this, keys)) {
             return redis.<T>eval(source, type, keys, args).toCompletableFuture();
         }
         CompletableFuture<T> bySha = redis.<T>evalsha(sha, type, keys, args).toCompletableFuture();

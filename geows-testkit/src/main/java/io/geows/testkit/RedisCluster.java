@@ -55,10 +55,19 @@ public final class RedisCluster implements AutoCloseable {
                 cmd.add("127.0.0.1:" + s.port());
             }
             cmd.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new ServerProcessException("redis-cli --cluster create failed: " + output);
+            // output to a file, read after it ends: a pipe read first would wait for ever on a hung redis-cli
+            Path log = Files.createTempFile("geows-redis-cli-", ".log");
+            try {
+                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                boolean finished = p.waitFor(60, TimeUnit.SECONDS);
+                if (!finished) {
+                    p.destroyForcibly();
+                }
+                if (!finished || p.exitValue() != 0) {
+                    throw new ServerProcessException("redis-cli --cluster create failed: " + Files.readString(log, StandardCharsets.UTF_8));
+                }
+            } finally {
+                Files.deleteIfExists(log);
             }
             RedisCluster cluster = new RedisCluster(servers);
             cluster.awaitOk(Duration.ofSeconds(30));
