@@ -161,8 +161,9 @@ test("a flood past the node's rate limit: refused frames wait their own backoff,
       super.send(data);
     }
   }
-  // no client-side pacing here, so the node's limit (100/s, bursts of 200) answers rate_limited
-  const hank = client("hank", { "us-east": us.wsUrl }, { WebSocket: CountingWebSocket, maxSendRate: 100000 });
+  // pacing above the node's limit (100/s, bursts of 200), so it answers rate_limited — but under twice
+  // its rate, past which it would close the session (4029) as a flooder
+  const hank = client("hank", { "us-east": us.wsUrl }, { WebSocket: CountingWebSocket, maxSendRate: 180 });
   const watcher = client("ivy", { "eu-west": eu.wsUrl });
   await Promise.all([hank.connect(), watcher.connect()]);
   const w = collector();
