@@ -1059,7 +1059,9 @@ export class GeoWsClient {
     }
     conn.ws.onmessage = null;
     conn.ws.onclose = null;
-    conn.ws.onerror = null;
+    // not null: closing a socket that is still connecting makes the ws package emit an error, which
+    // with no listener would be thrown at the application (an uncaught exception in Node)
+    conn.ws.onerror = () => undefined;
     conn.ws.onopen = null;
     try {
       conn.ws.close(1000, "geows client moving on");
