@@ -19,7 +19,7 @@ class BrokerUrlsTests {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("io.geows:geows-redis").hasMessageContaining("rediss://app:***@h:6380")
                 .hasMessageNotContaining("s3cret");
-        assertThatThrownBy(() -> BrokerUrls.connect("NATS://h:14222", "n1")).hasMessageContaining("io.geows:geows-nats");
+        assertThatThrownBy(() -> BrokerUrls.connect("NATS://h:1", "n1")).hasMessageContaining("io.geows:geows-nats");
         assertThatThrownBy(() -> BrokerUrls.connect("kafkas://h:9093", "n1")).hasMessageContaining("io.geows:geows-kafka");
         assertThatThrownBy(() -> BrokerUrls.connect("amqp://u:pw@h:5672", "n1"))
                 .isInstanceOf(IllegalArgumentException.class)
