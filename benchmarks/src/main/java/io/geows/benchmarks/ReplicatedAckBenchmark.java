@@ -3,7 +3,6 @@ package io.geows.benchmarks;
 import io.geows.Authenticator;
 import io.geows.GeoWsNode;
 import io.geows.nats.NatsBroker;
-import io.geows.nats.NatsBrokerOptions;
 import io.geows.redis.RedisBroker;
 import io.geows.spi.BrokerAdapter;
 import io.geows.testkit.NatsCluster;
@@ -81,14 +80,14 @@ public class ReplicatedAckBenchmark {
                     .replicaAckTimeout(Duration.ofSeconds(5)).commandTimeout(Duration.ofSeconds(5)).build();
         } else {
             nats = NatsCluster.builder().regions("region-0", "region-1", "region-2").crossRegionLatency(latency).start();
-            NatsBrokerOptions.Builder options = NatsBrokerOptions.builder().replicas(quorum ? 3 : 1)
+            NatsBroker.Builder options = NatsBroker.builder().replicas(quorum ? 3 : 1)
                     .requestTimeout(Duration.ofSeconds(5));
             // the first connection creates the stream; the cluster places it (and its leader)
-            NatsBroker.connect(options.url(nats.server("region-0").uri()).build()).close();
-            String holder = nats.streamLeaderRegion(NatsBrokerOptions.DEFAULT_STREAM).orElseThrow();
+            options.url(nats.server("region-0").uri()).build().close();
+            String holder = nats.streamLeaderRegion(NatsBroker.DEFAULT_STREAM).orElseThrow();
             String region = nats.regions().stream().filter(r -> nodeIn.equals("holder") == r.equals(holder)).findFirst()
                     .orElseThrow();
-            adapter = NatsBroker.connect(options.url(nats.server(region).uri()).build());
+            adapter = options.url(nats.server(region).uri()).build();
         }
         node = GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region("bench").nodeId("bench-1")
                 .host(Ports.LOOPBACK).port(0).broker(adapter).drainTimeout(Duration.ZERO).build().start();

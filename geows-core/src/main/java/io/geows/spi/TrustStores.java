@@ -25,6 +25,24 @@ public final class TrustStores {
     }
 
     /**
+     * Checks, when a builder is given a trust file, that it is there to read, so that a wrong path
+     * fails where it is set rather than at the first connection.
+     *
+     * @param option the builder option, for the message ({@code "trustedCertificates"})
+     * @param file   the file
+     * @return {@code file}
+     * @throws NullPointerException     when {@code file} is null
+     * @throws IllegalArgumentException {@code option(file): not a readable file}
+     */
+    public static Path readableFile(String option, Path file) {
+        java.util.Objects.requireNonNull(file, option);
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            throw new IllegalArgumentException(option + "(" + file + "): not a readable file");
+        }
+        return file;
+    }
+
+    /**
      * The certificates of a PEM file ({@code -----BEGIN CERTIFICATE-----} blocks), in order.
      *
      * @throws IllegalArgumentException when the file cannot be read or holds no certificate

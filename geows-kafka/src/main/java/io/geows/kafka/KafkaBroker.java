@@ -17,6 +17,7 @@ import io.geows.spi.BrokerMessage;
 import io.geows.spi.History;
 import io.geows.spi.Presence;
 import io.geows.spi.Subscription;
+import io.geows.spi.TrustStores;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -470,10 +471,7 @@ public final class KafkaBroker implements BrokerAdapter {
          * without it, the JVM's trust store.
          */
         public Builder trustedCertificates(java.nio.file.Path pemFile) {
-            Objects.requireNonNull(pemFile, "pemFile");
-            if (!java.nio.file.Files.isReadable(pemFile)) {
-                throw new IllegalArgumentException("cannot read the CA certificate file " + pemFile);
-            }
+            TrustStores.readableFile("trustedCertificates", pemFile);
             clientProperties.put("ssl.truststore.type", "PEM");
             clientProperties.put("ssl.truststore.location", pemFile.toAbsolutePath().toString());
             return this;

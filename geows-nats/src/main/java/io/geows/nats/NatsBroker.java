@@ -2,6 +2,7 @@ package io.geows.nats;
 
 import io.geows.BrokerUnavailableException;
 import io.geows.GeoWsException;
+import io.geows.Topics;
 import io.geows.nats.internal.HistoryStream;
 import io.geows.nats.internal.JsApi;
 import io.geows.nats.internal.KvPresence;
@@ -15,17 +16,19 @@ import io.geows.spi.BrokerMessage;
 import io.geows.spi.History;
 import io.geows.spi.Presence;
 import io.geows.spi.Subscription;
+import io.geows.spi.TrustStores;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
 import io.nats.client.Consumer;
 import io.nats.client.Dispatcher;
-import io.nats.client.ErrorListener;
 import io.nats.client.Message;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.impl.Headers;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -38,7 +41,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.net.ssl.SSLContext;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +58,21 @@ import org.slf4j.LoggerFactory;
  *         .broker(NatsBroker.connect("nats://127.0.0.1:4222"))
  *         .build().start();
  * }</pre>
+ *
+ * <p>Everything else is set on a {@link #builder()}, whose {@link Builder#build()} connects:
+ * <pre>{@code
+ * NatsBroker broker = NatsBroker.builder()
+ *         .url("tls://nats.us-east.internal:4222")
+ *         .credentials("geows", secretFromVault)                 // or token(...), or in the URL
+ *         .trustedCertificates(Path.of("/etc/geows/nats-ca.pem")) // or trustStore(p12, password)
+ *         .historyPlacement("us-east")                            // the cluster holding the history stream
+ *         .build();
+ * }</pre>
+ * TLS is used with a {@code tls://} URL or as soon as a trust option is set; the server's certificate
+ * must chain to a trusted CA and name the host of the URL (the broker verifies host names, which
+ * jnats on its own does not). For anything more (credentials files, NKeys, client certificates, a
+ * custom {@code SSLContext}), give jnats {@link Options} to {@link Builder#natsOptions(Options)}, or
+ * a connection you made to {@link Builder#connection(Connection)}.
  *
  * <p>Connection state: jnats reconnects by itself. A disconnect is reported as
  * {@link BrokerEvent#LOST} at once; after jnats reconnected, the adapter checks that JetStream
@@ -74,13 +92,50 @@ public final class NatsBroker implements BrokerAdapter {
     private static final Logger log = LoggerFactory.getLogger(NatsBroker.class);
     private static final AtomicInteger IDS = new AtomicInteger();
     private static final long CANARY_TIMEOUT_MILLIS = 2_000;
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
+    /** The default server URL: {@value}. */
+    public static final String DEFAULT_URL = "nats://127.0.0.1:4222";
+    /** The default name of the history stream: {@value}. */
+    public static final String DEFAULT_STREAM = "GEOWS_HISTORY";
+    /** The default name of the presence key-value bucket: {@value}. */
+    public static final String DEFAULT_PRESENCE_BUCKET = "geows-presence";
+    /** The default number of messages kept per room: {@value}. */
+    public static final long DEFAULT_HISTORY_MAX_PER_ROOM = 10_000;
+    /** The default bound on the whole history stream, in bytes: {@value} (1 GiB). */
+    public static final long DEFAULT_HISTORY_MAX_BYTES = 1L << 30;
+    /** The default age after which history messages are dropped: one hour. */
+    public static final Duration DEFAULT_HISTORY_MAX_AGE = Duration.ofHours(1);
+    /** The default window in which a repeated message key is recognised: ten minutes. */
+    public static final Duration DEFAULT_DUPLICATE_WINDOW = Duration.ofMinutes(10);
+    /** The default age after which presence entries nobody refreshed are dropped: one hour. */
+    public static final Duration DEFAULT_PRESENCE_MAX_AGE = Duration.ofHours(1);
+    /** The default timeout of one JetStream request: five seconds. */
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
+    /** The default wait between reconnect attempts (URL-built connections only): 250 ms. */
+    public static final Duration DEFAULT_RECONNECT_WAIT = Duration.ofMillis(250);
+
+
+    /** Where JetStream keeps what the adapter creates. */
+    public enum Storage {
+        /** On disk: history survives a server restart (the default). */
+        FILE,
+        /**
+         * In memory: nothing on disk, and a restarted server has lost the history (the room epoch
+         * changes, and resuming clients are told of the gap), like a Redis without persistence. Not
+         * faster on nats-server 2.9: there a memory stream with per-room limits cost the server far more
+         * CPU than a file stream (see {@code benchmarks/README.md}).
+         */
+        MEMORY
+    }
+
 
     private enum State { UP, DOWN, VERIFYING, CLOSED }
 
-    private final NatsBrokerOptions options;
+    private final NatsSettings settings;
     private final Connection connection;
     private final boolean owned;
-    private final Callbacks events;
+    private final NatsCallbacks events;
     private final String address;
     private final Names names;
     private static final long PLACEMENT_STALE_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -99,14 +154,14 @@ public final class NatsBroker implements BrokerAdapter {
     private volatile State state = State.DOWN;
     private long generation;
 
-    private NatsBroker(Connection connection, NatsBrokerOptions options, boolean owned, Callbacks events) {
-        this.options = options;
+    private NatsBroker(Connection connection, NatsSettings settings, boolean owned, NatsCallbacks events) {
+        this.settings = settings;
         this.connection = connection;
         this.owned = owned;
         this.events = events;
-        this.address = options.natsOptions() == null && owned ? options.address() : describe(connection, options);
-        this.names = new Names(options.topicPrefix());
-        String threadName = "geows-nats-" + (options.connectionName() != null ? options.connectionName()
+        this.address = settings.natsOptions() == null && owned ? settings.address() : describe(connection, settings);
+        this.names = new Names(settings.topicPrefix());
+        String threadName = "geows-nats-" + (settings.connectionName() != null ? settings.connectionName()
                 : String.valueOf(IDS.incrementAndGet()));
         this.executor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, threadName);
@@ -115,104 +170,65 @@ public final class NatsBroker implements BrokerAdapter {
         });
         this.executor.setRemoveOnCancelPolicy(true);
         // A replicated stream is read through its leader: a replica catching up would answer from less.
-        this.api = new JsApi(connection, options.requestTimeout(), executor, address, options.replicas() > 1);
-        this.history = new HistoryStream(api, names, new HistoryStream.Config(options.stream(),
-                options.historyMaxPerRoom(), options.historyMaxBytes(), options.historyMaxAge(),
-                options.duplicateWindow(), options.placement(), options.replicas(), storage(options)), this::isConnected, executor);
-        this.presence = new KvPresence(api, new KvPresence.Config(options.presenceBucket(), options.presenceMaxAge(),
-                options.placement(), options.replicas(), storage(options)), this::isConnected);
+        this.api = new JsApi(connection, settings.requestTimeout(), executor, address, settings.replicas() > 1);
+        this.history = new HistoryStream(api, names, new HistoryStream.Config(settings.stream(),
+                settings.historyMaxPerRoom(), settings.historyMaxBytes(), settings.historyMaxAge(),
+                settings.duplicateWindow(), settings.placement(), settings.replicas(), storage(settings)), this::isConnected, executor);
+        this.presence = new KvPresence(api, new KvPresence.Config(settings.presenceBucket(), settings.presenceMaxAge(),
+                settings.placement(), settings.replicas(), storage(settings)), this::isConnected);
     }
 
-    private static String storage(NatsBrokerOptions options) {
-        return options.storage() == NatsBrokerOptions.Storage.MEMORY ? "memory" : "file";
+    private static String storage(NatsSettings settings) {
+        return settings.storage() == Storage.MEMORY ? "memory" : "file";
     }
 
-    private static String describe(Connection c, NatsBrokerOptions options) {
+    private static String describe(Connection c, NatsSettings settings) {
         String url = c.getConnectedUrl();
-        return url != null ? NatsUrls.redact(url) : options.address();
+        return url != null ? NatsUrls.redact(url) : settings.address();
     }
 
     // ------------------------------------------------------------------ factories
 
     /**
-     * Connects to the NATS server at {@code url} with default options.
+     * Connects to the NATS server at {@code url} with every other setting at its default.
      *
      * @param url such as {@code nats://127.0.0.1:4222} or {@code nats://user:pass@host:4222}
      * @throws BrokerUnavailableException when the server cannot be reached or has no JetStream
      * @throws IllegalArgumentException   when the URL is not a NATS URL
      */
     public static NatsBroker connect(String url) {
-        return connect(NatsBrokerOptions.of(url));
+        return builder().url(url).build();
     }
 
-    /**
-     * Connects with these options and makes sure the history stream and the presence bucket exist
-     * (creating them when missing). Blocks until done or failed.
-     *
-     * @throws BrokerUnavailableException when the server cannot be reached, or JetStream does not
-     *                                    answer; the message names the address and what to check
-     * @throws GeoWsException             when the server refuses the login or the TLS handshake fails
-     *                                    (the certificate is not trusted or names another host); the
-     *                                    message says which and names the address, never a password
-     * @throws IllegalArgumentException   when a trust option's file cannot be used
-     */
-    public static NatsBroker connect(NatsBrokerOptions options) {
-        Objects.requireNonNull(options, "options");
-        Options user = options.natsOptions();
-        Callbacks events = new Callbacks(user == null ? null : user.getConnectionListener(),
-                user == null ? null : user.getErrorListener());
-        Options.Builder b;
-        if (user != null) {
-            b = new Options.Builder(user);
+    /** A builder with every setting at its default; {@link Builder#build()} connects. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Connects (or takes the caller's connection) with these settings, then sets JetStream up. */
+    static NatsBroker start(NatsSettings settings) {
+        NatsBroker broker;
+        if (settings.connection() != null) {
+            NatsCallbacks events = new NatsCallbacks(null, null);
+            broker = new NatsBroker(settings.connection(), settings, false, events);
+            events.bind(broker);
+            settings.connection().addConnectionListener(events);
         } else {
-            b = new Options.Builder().server(options.url()).maxReconnects(-1).reconnectWait(options.reconnectWait())
-                    .connectionTimeout(options.requestTimeout());
-            SSLContext tls = NatsTls.context(options);
-            if (tls != null) {
-                b.sslContext(tls);
+            Options user = settings.natsOptions();
+            NatsCallbacks events = new NatsCallbacks(user == null ? null : user.getConnectionListener(),
+                    user == null ? null : user.getErrorListener());
+            Connection c;
+            try {
+                c = Nats.connect(settings.jnatsOptions(events));
+            } catch (IOException e) {
+                throw NatsConnectErrors.connectFailure(settings.address(), e, events.lastException);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BrokerUnavailableException("interrupted while connecting to NATS at " + settings.address(), e);
             }
-            if (options.username() != null) {
-                b.userInfo(options.username().toCharArray(), options.password());
-            } else if (options.hasToken()) {
-                b.token(options.token());
-            }
+            broker = new NatsBroker(c, settings, true, events);
+            events.bind(broker);
         }
-        // 0 disables jnats' reconnect buffer (a negative size would make it unlimited): a publish
-        // while disconnected must fail, not wait in memory to be lost or sent late.
-        b.reconnectBufferSize(0).connectionListener(events).errorListener(events);
-        if (options.connectionName() != null) {
-            b.connectionName(options.connectionName());
-        }
-        Connection c;
-        try {
-            c = Nats.connect(b.build());
-        } catch (IOException e) {
-            throw NatsConnectErrors.connectFailure(options.address(), e, events.lastException);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BrokerUnavailableException("interrupted while connecting to NATS at " + options.address(), e);
-        }
-        NatsBroker broker = new NatsBroker(c, options, true, events);
-        events.bind(broker);
-        broker.start();
-        return broker;
-    }
-
-    /**
-     * Uses a connection the caller made and keeps owning: {@link #close()} leaves it open. The
-     * adapter adds a connection listener to it. Make the connection with
-     * {@code reconnectBufferSize(0)} (and {@code maxReconnects(-1)}) so that nothing is queued while
-     * it is down; the adapter itself never publishes while disconnected.
-     *
-     * @throws BrokerUnavailableException when JetStream does not answer on it
-     */
-    public static NatsBroker wrap(Connection connection, NatsBrokerOptions options) {
-        Objects.requireNonNull(connection, "connection");
-        Objects.requireNonNull(options, "options");
-        Callbacks events = new Callbacks(null, null);
-        NatsBroker broker = new NatsBroker(connection, options, false, events);
-        events.bind(broker);
-        connection.addConnectionListener(events);
         broker.start();
         return broker;
     }
@@ -223,7 +239,7 @@ public final class NatsBroker implements BrokerAdapter {
         try {
             // creating the stream and the bucket may take a while with replicas in other regions
             history.refresh().thenCompose(epoch -> presence.ensureBucket())
-                    .get(Math.max(options.requestTimeout().toMillis() * 3, 2L * JsApi.MIN_CREATE_SECONDS * 1000 + 1000),
+                    .get(Math.max(settings.requestTimeout().toMillis() * 3, 2L * JsApi.MIN_CREATE_SECONDS * 1000 + 1000),
                             TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException ? JsApi.unwrap(e.getCause()) : e;
@@ -244,7 +260,7 @@ public final class NatsBroker implements BrokerAdapter {
             }
         }
         log.info("connected to NATS at {} (server {}), history stream {} epoch {}, presence bucket {}", address,
-                connection.getServerInfo().getVersion(), options.stream(), history.epoch(), options.presenceBucket());
+                connection.getServerInfo().getVersion(), settings.stream(), history.epoch(), settings.presenceBucket());
     }
 
     /**
@@ -345,9 +361,9 @@ public final class NatsBroker implements BrokerAdapter {
         return "nats";
     }
 
-    /** The options this broker was made with. */
-    public NatsBrokerOptions options() {
-        return options;
+    /** The settings this broker was built with. */
+    NatsSettings settings() {
+        return settings;
     }
 
     /**
@@ -372,7 +388,7 @@ public final class NatsBroker implements BrokerAdapter {
                 // Publishes already completed sit in jnats' outgoing buffer: send them before closing.
                 if (connection.getStatus() == Connection.Status.CONNECTED) {
                     try {
-                        connection.flush(java.time.Duration.ofSeconds(1));
+                        connection.flush(Duration.ofSeconds(1));
                     } catch (java.util.concurrent.TimeoutException e) {
                         log.debug("NATS at {} did not confirm the last publishes before close", address);
                     }
@@ -402,7 +418,7 @@ public final class NatsBroker implements BrokerAdapter {
 
     // ------------------------------------------------------------------ connection state
 
-    private void onConnectionEvent(ConnectionListener.Events type) {
+    void onConnectionEvent(ConnectionListener.Events type) {
         if (state == State.CLOSED) {
             return; // our own close(), or a failed start
         }
@@ -477,9 +493,9 @@ public final class NatsBroker implements BrokerAdapter {
         });
     }
 
-    private java.time.Duration probeTimeout() {
-        java.time.Duration half = java.time.Duration.ofMillis(500);
-        return options.requestTimeout().compareTo(half) < 0 ? options.requestTimeout() : half;
+    private Duration probeTimeout() {
+        Duration half = Duration.ofMillis(500);
+        return settings.requestTimeout().compareTo(half) < 0 ? settings.requestTimeout() : half;
     }
 
     private void schedule(Runnable r, long millis) {
@@ -526,9 +542,9 @@ public final class NatsBroker implements BrokerAdapter {
             CompletableFuture<Void> late = roundTrips.remove(id);
             if (late != null) {
                 late.completeExceptionally(new BrokerUnavailableException("NATS at " + address
-                        + " did not confirm a subscription within " + options.requestTimeout().toMillis() + " ms; retry"));
+                        + " did not confirm a subscription within " + settings.requestTimeout().toMillis() + " ms; retry"));
             }
-        }, options.requestTimeout().toMillis());
+        }, settings.requestTimeout().toMillis());
         return f;
     }
 
@@ -536,7 +552,7 @@ public final class NatsBroker implements BrokerAdapter {
         brokerEvents.emit(event);
     }
 
-    private void slowConsumer(Consumer consumer) {
+    void slowConsumer(Consumer consumer) {
         log.warn("NATS client for {} dropped messages: the dispatcher could not keep up (pending limits reached);"
                 + " room messages are read again from history, other messages are lost", address);
     }
@@ -643,67 +659,312 @@ public final class NatsBroker implements BrokerAdapter {
         }
     }
 
-    // ------------------------------------------------------------------ jnats callbacks
+    // ------------------------------------------------------------------ builder
 
-    /** jnats' connection and error callbacks, forwarded to the broker and to the user's own listeners. */
-    private static final class Callbacks implements ConnectionListener, ErrorListener {
-        private final ConnectionListener userConnection;
-        private final ErrorListener userError;
-        private volatile NatsBroker broker;
-        /** The last exception jnats reported; explains a failed first connect (a TLS handshake, say). */
-        volatile Exception lastException;
+    /**
+     * Configures and connects a {@link NatsBroker}; from {@link NatsBroker#builder()}. Not thread-safe;
+     * each {@link #build()} copies what is set, so one builder can make several brokers.
+     *
+     * @since 0.1.0
+     */
+    public static final class Builder {
+        String url;
+        Connection connection;
+        Options natsOptions;
+        String topicPrefix = Topics.DEFAULT_PREFIX;
+        String stream = DEFAULT_STREAM;
+        String presenceBucket = DEFAULT_PRESENCE_BUCKET;
+        long historyMaxPerRoom = DEFAULT_HISTORY_MAX_PER_ROOM;
+        long historyMaxBytes = DEFAULT_HISTORY_MAX_BYTES;
+        Duration historyMaxAge = DEFAULT_HISTORY_MAX_AGE;
+        Duration duplicateWindow = DEFAULT_DUPLICATE_WINDOW;
+        Duration presenceMaxAge = DEFAULT_PRESENCE_MAX_AGE;
+        String placement;
+        int replicas = 1;
+        Storage storage = Storage.FILE;
+        Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+        Duration reconnectWait = DEFAULT_RECONNECT_WAIT;
+        String connectionName;
+        Path trustedCertificates;
+        Path trustStore;
+        char[] trustStorePassword;
+        String username;
+        char[] password;
+        char[] token;
 
-        Callbacks(ConnectionListener userConnection, ErrorListener userError) {
-            this.userConnection = userConnection;
-            this.userError = userError;
+        private Builder() {
         }
 
-        void bind(NatsBroker b) {
-            this.broker = b;
+        /**
+         * The server URL, such as {@code nats://host:4222}, {@code nats://user:pass@host:4222},
+         * {@code nats://token@host:4222} or {@code tls://host:4222}; several may be given separated by
+         * commas. Default {@value NatsBroker#DEFAULT_URL}.
+         *
+         * @throws IllegalArgumentException when it is not a {@code nats://}, {@code tls://},
+         *                                  {@code ws://} or {@code wss://} URL
+         */
+        public Builder url(String url) {
+            this.url = NatsUrls.validate(Objects.requireNonNull(url, "url"));
+            return this;
         }
 
-        @Override
-        public void connectionEvent(Connection conn, ConnectionListener.Events type) {
-            NatsBroker b = broker;
-            if (b != null) {
-                b.onConnectionEvent(type);
-            }
-            if (userConnection != null) {
-                userConnection.connectionEvent(conn, type);
-            }
+        /**
+         * Connects with these jnats options (servers, credentials, TLS, ...) instead of {@link #url}.
+         * The broker copies them and changes only what its guarantees need: its own connection and
+         * error listeners are added (yours are still called) and the reconnect buffer is disabled, so
+         * a publish while disconnected fails instead of being queued.
+         */
+        public Builder natsOptions(Options options) {
+            this.natsOptions = Objects.requireNonNull(options, "options");
+            return this;
         }
 
-        @Override
-        public void errorOccurred(Connection conn, String error) {
-            if (error != null && error.contains("Permissions Violation")) {
-                // The account's permissions lack something a node needs: see docs/deployment.md.
-                log.warn("NATS refused an operation of this node: {}", error);
-            } else {
-                log.debug("NATS error: {}", error);
-            }
-            if (userError != null) {
-                userError.errorOccurred(conn, error);
-            }
+        /**
+         * Uses a connection the caller made and keeps owning, instead of {@link #url} or
+         * {@link #natsOptions}: {@link NatsBroker#close()} leaves it open. The broker adds a connection
+         * listener to it. Make it with {@code reconnectBufferSize(0)} (and {@code maxReconnects(-1)})
+         * so that nothing is queued while it is down; the broker itself never publishes while
+         * disconnected.
+         */
+        public Builder connection(Connection connection) {
+            this.connection = Objects.requireNonNull(connection, "connection");
+            return this;
         }
 
-        @Override
-        public void exceptionOccurred(Connection conn, Exception exp) {
-            lastException = exp;
-            log.debug("NATS exception: {}", exp.toString());
-            if (userError != null) {
-                userError.exceptionOccurred(conn, exp);
-            }
+        /** The topic prefix; must match the nodes'. Default {@value Topics#DEFAULT_PREFIX}. */
+        public Builder topicPrefix(String prefix) {
+            this.topicPrefix = Topics.withPrefix(prefix).prefix();
+            return this;
         }
 
-        @Override
-        public void slowConsumerDetected(Connection conn, Consumer consumer) {
-            NatsBroker b = broker;
-            if (b != null) {
-                b.slowConsumer(consumer);
+        /** The history stream's name (letters, digits, {@code -}, {@code _}). Default {@value NatsBroker#DEFAULT_STREAM}. */
+        public Builder stream(String name) {
+            this.stream = name("stream", name);
+            return this;
+        }
+
+        /** The presence bucket's name. Default {@value NatsBroker#DEFAULT_PRESENCE_BUCKET}. */
+        public Builder presenceBucket(String name) {
+            this.presenceBucket = name("presence bucket", name);
+            return this;
+        }
+
+        /** Messages kept per room, at least 1. Default {@value NatsBroker#DEFAULT_HISTORY_MAX_PER_ROOM}. */
+        public Builder historyMaxPerRoom(long messages) {
+            if (messages < 1) {
+                throw new IllegalArgumentException("historyMaxPerRoom must be >= 1, was " + messages);
             }
-            if (userError != null) {
-                userError.slowConsumerDetected(conn, consumer);
+            this.historyMaxPerRoom = messages;
+            return this;
+        }
+
+        /** Bytes kept over all rooms, at least 1 KiB. Default {@value NatsBroker#DEFAULT_HISTORY_MAX_BYTES}. */
+        public Builder historyMaxBytes(long bytes) {
+            if (bytes < 1024) {
+                throw new IllegalArgumentException("historyMaxBytes must be >= 1024, was " + bytes);
             }
+            this.historyMaxBytes = bytes;
+            return this;
+        }
+
+        /** How long a history message is kept; positive. Default one hour. */
+        public Builder historyMaxAge(Duration age) {
+            this.historyMaxAge = positive("historyMaxAge", age);
+            return this;
+        }
+
+        /**
+         * How long a message key is remembered (JetStream's duplicate window); positive, at most the
+         * history age. Default ten minutes. A repeated publish (a client's retry after failover) is
+         * recognised and answered with the original offset only within this window, not for the
+         * whole retention: the server keeps every id of the window in memory, so a window as long as
+         * the history costs memory in proportion to the message rate.
+         */
+        public Builder duplicateWindow(Duration window) {
+            this.duplicateWindow = positive("duplicateWindow", window);
+            return this;
+        }
+
+        /** How long an unrefreshed presence entry is kept; at least one minute. Default one hour. */
+        public Builder presenceMaxAge(Duration age) {
+            positive("presenceMaxAge", age);
+            if (age.compareTo(Duration.ofMinutes(1)) < 0) {
+                throw new IllegalArgumentException("presenceMaxAge must be at least 1 minute, was " + age);
+            }
+            this.presenceMaxAge = age;
+            return this;
+        }
+
+        /**
+         * The cluster (in a super-cluster: the region's cluster name) in which the history stream and
+         * the presence bucket are created when missing. Every region reads and writes them there
+         * through the gateways; see the package documentation. Default: none (the server chooses).
+         */
+        public Builder historyPlacement(String cluster) {
+            Objects.requireNonNull(cluster, "cluster");
+            if (cluster.isBlank()) {
+                throw new IllegalArgumentException("historyPlacement must not be blank");
+            }
+            this.placement = cluster;
+            return this;
+        }
+
+        /** Replicas of the stream and bucket when they are created: 1 to 5. Default 1. */
+        public Builder replicas(int replicas) {
+            if (replicas < 1 || replicas > 5) {
+                throw new IllegalArgumentException("replicas must be between 1 and 5, was " + replicas);
+            }
+            this.replicas = replicas;
+            return this;
+        }
+
+        /** Where the history stream and presence bucket are kept when created. Default {@link Storage#FILE}. */
+        public Builder storage(Storage storage) {
+            this.storage = Objects.requireNonNull(storage, "storage");
+            return this;
+        }
+
+        /** Timeout of one JetStream request; positive. Default five seconds. */
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = positive("requestTimeout", timeout);
+            return this;
+        }
+
+        /** Wait between reconnect attempts of a URL-built connection; positive. Default 250 ms. */
+        public Builder reconnectWait(Duration wait) {
+            this.reconnectWait = positive("reconnectWait", wait);
+            return this;
+        }
+
+        /**
+         * Trusts the CA certificates in this PEM file (one or more {@code -----BEGIN CERTIFICATE-----}
+         * blocks) instead of the JDK's default CAs, and connects with TLS even with a {@code nats://}
+         * URL. The server's host name is verified.
+         *
+         * @param pemFile a readable PEM file
+         * @throws IllegalArgumentException when the file cannot be read
+         * @since 0.1.0
+         */
+        public Builder trustedCertificates(Path pemFile) {
+            this.trustedCertificates = TrustStores.readableFile("trustedCertificates", pemFile);
+            return this;
+        }
+
+        /**
+         * Trusts the certificates in this trust store (PKCS#12, or JKS) instead of the JDK's default
+         * CAs, and connects with TLS even with a {@code nats://} URL. The server's host name is
+         * verified.
+         *
+         * @param file     a readable trust store
+         * @param password its password (copied)
+         * @throws IllegalArgumentException when the file cannot be read
+         * @since 0.1.0
+         */
+        public Builder trustStore(Path file, char[] password) {
+            this.trustStore = TrustStores.readableFile("trustStore", file);
+            this.trustStorePassword = Objects.requireNonNull(password, "password").clone();
+            return this;
+        }
+
+        /**
+         * Logs in with this user and password (the server's {@code authorization} user), instead of
+         * putting them in the URL.
+         *
+         * @param username the user
+         * @param password its password (copied)
+         * @since 0.1.0
+         */
+        public Builder credentials(String username, char[] password) {
+            this.username = Objects.requireNonNull(username, "username");
+            this.password = Objects.requireNonNull(password, "password").clone();
+            return this;
+        }
+
+        /**
+         * Logs in with this token (the server's {@code authorization} token), instead of putting it
+         * in the URL.
+         *
+         * @param token the token (copied)
+         * @since 0.1.0
+         */
+        public Builder token(char[] token) {
+            this.token = Objects.requireNonNull(token, "token").clone();
+            return this;
+        }
+
+        /** The connection name the server shows in its monitoring, e.g. the node id. */
+        public Builder connectionName(String name) {
+            this.connectionName = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /**
+         * Connects (or takes the {@linkplain #connection given connection}) and makes sure the history
+         * stream and the presence bucket exist, creating them when missing. Blocks until done or
+         * failed.
+         *
+         * @throws IllegalArgumentException   when the duplicate window is longer than the history age,
+         *                                    or connection, TLS or login settings conflict (the message
+         *                                    names both), or a trust option's file cannot be used
+         * @throws BrokerUnavailableException when the server cannot be reached, or JetStream does not
+         *                                    answer; the message names the address and what to check
+         * @throws GeoWsException             when the server refuses the login or the TLS handshake fails
+         *                                    (the certificate is not trusted or names another host); the
+         *                                    message says which and names the address, never a password
+         */
+        public NatsBroker build() {
+            return NatsBroker.start(settings());
+        }
+
+        /** The settings as they are now, checked; what {@link #build()} connects with. */
+        NatsSettings settings() {
+            if (duplicateWindow.compareTo(historyMaxAge) > 0) {
+                throw new IllegalArgumentException("duplicateWindow (" + duplicateWindow + ") must not be longer than"
+                        + " historyMaxAge (" + historyMaxAge + "); shorten the window or keep history longer");
+            }
+            String trust = trustedCertificates != null ? "trustedCertificates(...)" : trustStore != null ? "trustStore(...)" : null;
+            String login = username != null ? "credentials(...)" : token != null ? "token(...)" : null;
+            if (trustedCertificates != null && trustStore != null) {
+                throw new IllegalArgumentException("trustedCertificates(...) and trustStore(...) conflict: give one");
+            }
+            if (username != null && token != null) {
+                throw new IllegalArgumentException("credentials(...) and token(...) conflict: the server expects one");
+            }
+            if (connection != null && (url != null || natsOptions != null || trust != null || login != null)) {
+                throw new IllegalArgumentException("connection(...) and " + (url != null ? "url(...)"
+                        : natsOptions != null ? "natsOptions(...)" : trust != null ? trust : login)
+                        + " conflict: the connection you give is used as it is");
+            }
+            if (natsOptions != null && (trust != null || login != null)) {
+                throw new IllegalArgumentException("natsOptions(...) and " + (trust != null ? trust : login)
+                        + " conflict: set TLS and authentication on your jnats Options");
+            }
+            if (login != null && url != null && NatsUrls.hasUserInfo(url)) {
+                throw new IllegalArgumentException(login + " and the user info of the URL " + NatsUrls.redact(url)
+                        + " conflict: give the credentials in one place");
+            }
+            if (trust != null && url != null && NatsUrls.trustsAnyCertificate(url)) {
+                throw new IllegalArgumentException(trust + " and the URL " + NatsUrls.redact(url) + " conflict:"
+                        + " opentls:// trusts any certificate; use tls://");
+            }
+            return new NatsSettings(this);
+        }
+
+        private static String name(String what, String name) {
+            Objects.requireNonNull(name, what);
+            if (!NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException(what + " name '" + name
+                        + "' must be 1-64 letters, digits, '-' or '_'");
+            }
+            return name;
+        }
+
+        private static Duration positive(String what, Duration d) {
+            Objects.requireNonNull(d, what);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive, was " + d);
+            }
+            return d;
         }
     }
 }

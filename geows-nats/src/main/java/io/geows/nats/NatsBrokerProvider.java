@@ -10,7 +10,7 @@ import java.util.Set;
  * {@code nats://} and {@code tls://} URLs for {@link io.geows.spi.BrokerUrls} (found through
  * {@link java.util.ServiceLoader}; applications call {@code BrokerUrls.connect}). One option may follow
  * the URL (or the last of a comma-separated list): {@code ?storage=memory} keeps history and presence
- * in memory instead of on disk ({@link NatsBrokerOptions.Storage}).
+ * in memory instead of on disk ({@link NatsBroker.Storage}).
  *
  * @since 0.1.0
  */
@@ -26,13 +26,13 @@ public final class NatsBrokerProvider implements BrokerProvider {
 
     @Override
     public BrokerAdapter connect(String url, String name, Path trustedCertificates) {
-        NatsBrokerOptions.Builder b = NatsBrokerOptions.builder().connectionName(name);
+        NatsBroker.Builder b = NatsBroker.builder().connectionName(name);
         int q = url.indexOf('?');
         if (q >= 0) {
             String option = url.substring(q + 1).toLowerCase(Locale.ROOT);
             switch (option) {
-                case "storage=memory" -> b.storage(NatsBrokerOptions.Storage.MEMORY);
-                case "storage=file" -> b.storage(NatsBrokerOptions.Storage.FILE);
+                case "storage=memory" -> b.storage(NatsBroker.Storage.MEMORY);
+                case "storage=file" -> b.storage(NatsBroker.Storage.FILE);
                 default -> throw new IllegalArgumentException("a NATS broker URL takes one option, ?storage=memory or "
                         + "?storage=file, was '?" + url.substring(q + 1) + "'");
             }
@@ -42,6 +42,6 @@ public final class NatsBrokerProvider implements BrokerProvider {
         if (trustedCertificates != null) {
             b.trustedCertificates(trustedCertificates);
         }
-        return NatsBroker.connect(b.build());
+        return b.build();
     }
 }

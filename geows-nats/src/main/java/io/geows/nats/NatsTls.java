@@ -19,7 +19,7 @@ import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 
 /**
- * The {@link SSLContext} of a URL-built connection: the trust of {@link NatsBrokerOptions} (a PEM
+ * The {@link SSLContext} of a URL-built connection: the trust of {@link NatsBroker.Builder} (a PEM
  * file, a trust store, or the JDK's CAs) with host name verification switched on. jnats opens its
  * TLS sockets with {@code SSLContext.getSocketFactory().createSocket(socket, host, port, true)} and
  * sets no endpoint identification, so without this a certificate for any host, signed by a trusted
@@ -35,7 +35,7 @@ final class NatsTls {
      *
      * @throws IllegalArgumentException when the trust material cannot be read, naming the file
      */
-    static SSLContext context(NatsBrokerOptions options) {
+    static SSLContext context(NatsSettings options) {
         Path pem = options.trustedCertificates();
         Path store = options.trustStore();
         if (pem == null && store == null && !NatsUrls.requiresTls(options.url())) {

@@ -1,7 +1,7 @@
 /**
  * geows on NATS: {@link io.geows.nats.NatsBroker}, a {@link io.geows.spi.BrokerAdapter} with room
  * history on JetStream and presence in a JetStream key-value bucket, configured by
- * {@link io.geows.nats.NatsBrokerOptions}.
+ * {@link io.geows.nats.NatsBroker.Builder}.
  *
  * <h2>Subjects</h2>
  * Core NATS carries what needs no history: {@code <prefix>.room.<room>} (presence events),
@@ -53,10 +53,10 @@
  * {@code LOST} and verified reconnects {@code RESTORED}, and why nothing is buffered.
  *
  * <h2>Credentials and TLS</h2>
- * A user and password or a token, in the URL or in {@link io.geows.nats.NatsBrokerOptions.Builder#credentials}
- * / {@link io.geows.nats.NatsBrokerOptions.Builder#token}; TLS with {@code tls://} URLs or a trust option
- * ({@link io.geows.nats.NatsBrokerOptions.Builder#trustedCertificates},
- * {@link io.geows.nats.NatsBrokerOptions.Builder#trustStore}). Connections the broker builds verify the
+ * A user and password or a token, in the URL or in {@link io.geows.nats.NatsBroker.Builder#credentials}
+ * / {@link io.geows.nats.NatsBroker.Builder#token}; TLS with {@code tls://} URLs or a trust option
+ * ({@link io.geows.nats.NatsBroker.Builder#trustedCertificates},
+ * {@link io.geows.nats.NatsBroker.Builder#trustStore}). Connections the broker builds verify the
  * server's host name, which jnats by itself does not. A refused login or a failed handshake is a
  * {@link io.geows.GeoWsException} saying so, not a {@link io.geows.BrokerUnavailableException}: retrying
  * would not help.
@@ -65,7 +65,7 @@
  * Each region runs its own NATS cluster; gateways join them into a super-cluster and carry only
  * subjects with interest across. A node connects to its own region's servers only. The history
  * stream and presence bucket live in <em>one</em> cluster, the history home
- * ({@link io.geows.nats.NatsBrokerOptions.Builder#historyPlacement}), and every region appends and
+ * ({@link io.geows.nats.NatsBroker.Builder#historyPlacement}), and every region appends and
  * reads there through the gateway. One stream is what makes a client's offsets valid in every
  * region, so it can resume anywhere; per-region streams would number the same room's messages
  * differently in each region. The price: appends from other regions pay a cross-region round trip,
@@ -78,11 +78,11 @@
  * <h2>Regions: one cluster stretched over three, no history home</h2>
  * For a service that must survive the loss of any region, the history home included, run one
  * JetStream cluster with a server in each of three regions (routes, not gateways) and
- * {@link io.geows.nats.NatsBrokerOptions.Builder#replicas(int) replicas(3)}: a room publish is
+ * {@link io.geows.nats.NatsBroker.Builder#replicas(int) replicas(3)}: a room publish is
  * acknowledged once a majority of regions stored it (one cross-region round trip more), and when the
  * stream leader's region is lost the others elect a new leader and go on with the same sequence and
  * epoch; meanwhile publishes are answered {@code unavailable}. A short
- * {@link io.geows.nats.NatsBrokerOptions.Builder#requestTimeout(java.time.Duration) requestTimeout}
+ * {@link io.geows.nats.NatsBroker.Builder#requestTimeout(java.time.Duration) requestTimeout}
  * (1 s) answers them sooner. {@link NatsBroker#placement()} names the stream's leader.
  *
  * @since 0.1.0

@@ -35,8 +35,8 @@ class NatsBrokerCompatibilityIntegrationTests extends BrokerCompatibilityKit {
     protected BrokerAdapter connect(String nodeId) {
         FaultProxy proxy = FaultProxy.start(nats.host(), nats.port());
         proxies.put(nodeId, proxy);
-        return NatsBroker.connect(NatsBrokerOptions.builder()
-                .url("nats://" + proxy.host() + ":" + proxy.port()).connectionName(nodeId).build());
+        return NatsBroker.builder()
+                .url("nats://" + proxy.host() + ":" + proxy.port()).connectionName(nodeId).build();
     }
 
     @Override
@@ -65,7 +65,7 @@ class NatsBrokerCompatibilityIntegrationTests extends BrokerCompatibilityKit {
         // What the stream's republish sends, headers and all, from an ordinary connection.
         Names names = new Names(Topics.DEFAULT_PREFIX);
         String token = Topics.escape(room);
-        Headers headers = new Headers().add("Nats-Stream", NatsBrokerOptions.DEFAULT_STREAM)
+        Headers headers = new Headers().add("Nats-Stream", NatsBroker.DEFAULT_STREAM)
                 .add("Nats-Subject", names.historySubject(epoch, token))
                 .add("Nats-Sequence", Long.toString(offset))
                 .add("Nats-Last-Sequence", Long.toString(previous));
@@ -79,7 +79,7 @@ class NatsBrokerCompatibilityIntegrationTests extends BrokerCompatibilityKit {
     protected void loseHistory() throws Exception {
         // The stream is gone; the next node that needs it recreates it with a new epoch.
         try (Connection c = Nats.connect(nats.uri())) {
-            c.jetStreamManagement().deleteStream(NatsBrokerOptions.DEFAULT_STREAM);
+            c.jetStreamManagement().deleteStream(NatsBroker.DEFAULT_STREAM);
         }
     }
 }

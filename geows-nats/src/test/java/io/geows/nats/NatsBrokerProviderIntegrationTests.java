@@ -28,7 +28,7 @@ class NatsBrokerProviderIntegrationTests {
                         .get(10, TimeUnit.SECONDS).offset()).isEqualTo(1);
             }
             try (Connection c = Nats.connect(url)) {
-                assertThat(c.jetStreamManagement().getStreamInfo(NatsBrokerOptions.DEFAULT_STREAM).getConfiguration()
+                assertThat(c.jetStreamManagement().getStreamInfo(NatsBroker.DEFAULT_STREAM).getConfiguration()
                         .getStorageType()).isEqualTo(StorageType.Memory);
             }
             assertThatThrownBy(() -> BrokerUrls.connect(url + "?storage=tape", "provider-test"))

@@ -52,8 +52,8 @@ class NatsHistoryIntegrationTests {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private static NatsBrokerOptions.Builder options() {
-        return NatsBrokerOptions.builder().url(nats.uri());
+    private static NatsBroker.Builder options() {
+        return NatsBroker.builder().url(nats.uri());
     }
 
     private static Appended append(NatsBroker b, String room, String key) throws Exception {
@@ -64,17 +64,17 @@ class NatsHistoryIntegrationTests {
     @DisplayName("storage(MEMORY) creates the history stream and the presence bucket in memory; FILE (the default) on disk")
     void storageOption() throws Exception {
         try (Connection admin = Nats.connect(nats.uri())) {
-            for (NatsBrokerOptions.Storage storage : NatsBrokerOptions.Storage.values()) {
+            for (NatsBroker.Storage storage : NatsBroker.Storage.values()) {
                 String stream = unique("hist").replace('-', '_');
                 String bucket = unique("pres").replace('-', '_');
-                NatsBrokerOptions.Builder b = options().stream(stream).presenceBucket(bucket);
-                if (storage == NatsBrokerOptions.Storage.MEMORY) {
+                NatsBroker.Builder b = options().stream(stream).presenceBucket(bucket);
+                if (storage == NatsBroker.Storage.MEMORY) {
                     b.storage(storage);
                 }
-                try (NatsBroker broker = NatsBroker.connect(b.build())) {
+                try (NatsBroker broker = b.build()) {
                     append(broker, "r", "k1");
                     broker.presence().join("r", new io.geows.spi.PresenceMember("u", "us-east", "n1")).get(10, TimeUnit.SECONDS);
-                    io.nats.client.api.StorageType expected = storage == NatsBrokerOptions.Storage.MEMORY
+                    io.nats.client.api.StorageType expected = storage == NatsBroker.Storage.MEMORY
                             ? io.nats.client.api.StorageType.Memory : io.nats.client.api.StorageType.File;
                     var jsm = admin.jetStreamManagement();
                     assertThat(jsm.getStreamInfo(stream).getConfiguration().getStorageType()).as(storage.name()).isEqualTo(expected);
@@ -89,7 +89,7 @@ class NatsHistoryIntegrationTests {
     @DisplayName("a room trimmed by the per-room limit reports the gap; a reader whose last message is still stored does not")
     void completeIsFalseOnlyWhenMessagesAfterTheOffsetWereTrimmed() throws Exception {
         String stream = unique("TRIM").replace('-', '_');
-        try (NatsBroker b = NatsBroker.connect(options().stream(stream).historyMaxPerRoom(3).build())) {
+        try (NatsBroker b = options().stream(stream).historyMaxPerRoom(3).build()) {
             String room = unique("r");
             List<Long> offsets = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
@@ -117,7 +117,7 @@ class NatsHistoryIntegrationTests {
     @Test
     @DisplayName("a read of thousands of messages returns them all, in order")
     void longReadsComplete() throws Exception {
-        try (NatsBroker b = NatsBroker.connect(options().build())) {
+        try (NatsBroker b = options().build()) {
             String room = unique("long");
             String topic = Topics.defaults().room(room);
             List<java.util.concurrent.CompletableFuture<Appended>> appends = new ArrayList<>();
@@ -138,7 +138,7 @@ class NatsHistoryIntegrationTests {
     @Test
     @DisplayName("the same key in two rooms is two messages; a repeat in one room returns the original offset")
     void deduplicationIsPerRoom() throws Exception {
-        try (NatsBroker b = NatsBroker.connect(options().build())) {
+        try (NatsBroker b = options().build()) {
             String r1 = unique("r1");
             String r2 = unique("r2");
             Appended a = append(b, r1, "alice\nm1");
@@ -156,8 +156,8 @@ class NatsHistoryIntegrationTests {
     @DisplayName("a deleted stream is recreated by the next append with a new epoch, seen by every adapter")
     void lostStreamStartsANewEpoch() throws Exception {
         String stream = unique("LOSE").replace('-', '_');
-        try (NatsBroker a = NatsBroker.connect(options().stream(stream).build());
-             NatsBroker b = NatsBroker.connect(options().stream(stream).build());
+        try (NatsBroker a = options().stream(stream).build();
+             NatsBroker b = options().stream(stream).build();
              Connection admin = Nats.connect(nats.uri())) {
             String room = unique("r");
             Appended before = append(a, room, "k1");
@@ -180,7 +180,7 @@ class NatsHistoryIntegrationTests {
     void restartedNodeDoesNotResurrectItsOldUsers() throws Exception {
         String node = unique("node");
         String room = unique("room");
-        try (NatsBroker first = NatsBroker.connect(options().build())) {
+        try (NatsBroker first = options().build()) {
             first.presence().heartbeat(new NodeInfo(node, "us-east", null, 1, System.currentTimeMillis()), Duration.ofMinutes(1))
                     .get(10, TimeUnit.SECONDS);
             first.presence().join(room, new PresenceMember("ghost", "us-east", node)).get(10, TimeUnit.SECONDS);
@@ -188,7 +188,7 @@ class NatsHistoryIntegrationTests {
             assertThat(first.presence().members(room).get(10, TimeUnit.SECONDS)).extracting(PresenceMember::user)
                     .containsExactly("ghost");
         } // crashed: no removeNode
-        try (NatsBroker second = NatsBroker.connect(options().build())) {
+        try (NatsBroker second = options().build()) {
             second.presence().heartbeat(new NodeInfo(node, "us-east", null, 0, System.currentTimeMillis()), Duration.ofMinutes(1))
                     .get(10, TimeUnit.SECONDS);
             second.presence().join(room, new PresenceMember("fresh", "us-east", node)).get(10, TimeUnit.SECONDS);
@@ -205,8 +205,8 @@ class NatsHistoryIntegrationTests {
     @DisplayName("an unreachable server is named in the error with the way out, without the password")
     void unreachableServerIsNamed() {
         int port = io.geows.testkit.Ports.freePort();
-        assertThatThrownBy(() -> NatsBroker.connect(NatsBrokerOptions.builder()
-                .url("nats://alice:s3cret@127.0.0.1:" + port).requestTimeout(Duration.ofSeconds(1)).build()))
+        assertThatThrownBy(() -> NatsBroker.builder()
+                .url("nats://alice:s3cret@127.0.0.1:" + port).requestTimeout(Duration.ofSeconds(1)).build())
                 .isInstanceOf(BrokerUnavailableException.class)
                 .hasMessageContaining("cannot reach NATS at nats://alice:***@127.0.0.1:" + port)
                 .hasMessageContaining("is nats-server running")
@@ -217,8 +217,8 @@ class NatsHistoryIntegrationTests {
     @DisplayName("a server without JetStream is refused with a message that says to enable it")
     void serverWithoutJetStreamIsRefused() {
         try (NatsServer plain = NatsServer.launch()) {
-            assertThatThrownBy(() -> NatsBroker.connect(NatsBrokerOptions.builder().url(plain.uri())
-                    .requestTimeout(Duration.ofMillis(500)).build()))
+            assertThatThrownBy(() -> NatsBroker.builder().url(plain.uri())
+                    .requestTimeout(Duration.ofMillis(500)).build())
                     .isInstanceOf(BrokerUnavailableException.class)
                     .hasMessageContaining(plain.uri())
                     .hasMessageContaining("JetStream");
@@ -241,7 +241,7 @@ class NatsHistoryIntegrationTests {
             List<ConnectionListener.Events> seen = new CopyOnWriteArrayList<>();
             Options user = new Options.Builder().server("nats://" + hostPort).userInfo("geo", "s3cret")
                     .connectionListener((c, e) -> seen.add(e)).build();
-            NatsBroker b = NatsBroker.connect(NatsBrokerOptions.builder().natsOptions(user).build());
+            NatsBroker b = NatsBroker.builder().natsOptions(user).build();
             assertThat(b.isConnected()).isTrue();
             b.close();
             io.geows.testkit.Await.until("the user's listener heard the close", Duration.ofSeconds(5),
@@ -253,7 +253,7 @@ class NatsHistoryIntegrationTests {
     @DisplayName("a wrapped connection stays open when the broker closes")
     void wrappedConnectionIsNotClosed() throws Exception {
         try (Connection own = Nats.connect(new Options.Builder().server(nats.uri()).reconnectBufferSize(0).build())) {
-            NatsBroker b = NatsBroker.wrap(own, options().build());
+            NatsBroker b = NatsBroker.builder().connection(own).build(); // no url(...): the connection is used as it is
             String topic = Topics.defaults().node(unique("n"));
             List<BrokerMessage> got = new CopyOnWriteArrayList<>();
             b.subscribe(topic, got::add).get(10, TimeUnit.SECONDS);

@@ -44,7 +44,7 @@ class NatsInjectionIntegrationTests {
 
     private static GeoWsNode node(String region, String id) {
         return GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region(region).nodeId(id)
-                .broker(NatsBroker.connect(TestNodes.options(nats.uri(), id).build()))
+                .broker(TestNodes.options(nats.uri(), id).build())
                 .interRegionKeys(KEYS).drainTimeout(Duration.ZERO).build().start();
     }
 

@@ -79,8 +79,8 @@ class NatsLeastPrivilegeIntegrationTests {
                 }).build();
         return GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region(region).nodeId(id)
                 .host("127.0.0.1").port(0)
-                .broker(NatsBroker.connect(NatsBrokerOptions.builder().natsOptions(jnats)
-                        .requestTimeout(Duration.ofSeconds(2)).build()))
+                .broker(NatsBroker.builder().natsOptions(jnats)
+                        .requestTimeout(Duration.ofSeconds(2)).build())
                 .interRegionKeys(KEYS).presenceTtl(Duration.ofSeconds(2)).drainTimeout(Duration.ZERO).build().start();
     }
 

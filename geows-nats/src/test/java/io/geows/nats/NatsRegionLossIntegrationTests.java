@@ -34,8 +34,8 @@ class NatsRegionLossIntegrationTests {
                 public GeoWsNode startNode(int region) {
                     String name = REGIONS.get(region);
                     String id = TestNodes.unique(name);
-                    NatsBroker broker = NatsBroker.connect(NatsBrokerOptions.builder().url(nats.server(name).uri())
-                            .connectionName(id).replicas(3).requestTimeout(Duration.ofSeconds(1)).build());
+                    NatsBroker broker = NatsBroker.builder().url(nats.server(name).uri())
+                            .connectionName(id).replicas(3).requestTimeout(Duration.ofSeconds(1)).build();
                     return GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region(name).nodeId(id)
                             .host("127.0.0.1").port(0).presenceTtl(Duration.ofSeconds(3)).drainTimeout(Duration.ZERO)
                             .broker(broker).build().start();
@@ -43,7 +43,7 @@ class NatsRegionLossIntegrationTests {
 
                 @Override
                 public int holder() {
-                    return nats.streamLeaderRegion(NatsBrokerOptions.DEFAULT_STREAM).map(REGIONS::indexOf).orElse(-1);
+                    return nats.streamLeaderRegion(NatsBroker.DEFAULT_STREAM).map(REGIONS::indexOf).orElse(-1);
                 }
 
                 @Override

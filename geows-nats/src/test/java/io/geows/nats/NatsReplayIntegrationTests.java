@@ -89,7 +89,7 @@ class NatsReplayIntegrationTests {
     private static GeoWsNode node(String region, String id) {
         return GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region(region).nodeId(id)
                 .host("127.0.0.1").port(0)
-                .broker(NatsBroker.connect(TestNodes.options(nats.uri(), id).build()))
+                .broker(TestNodes.options(nats.uri(), id).build())
                 .interRegionKeys(KEYS).drainTimeout(Duration.ZERO).build().start();
     }
 
@@ -102,13 +102,13 @@ class NatsReplayIntegrationTests {
     /** The signed payload stored at {@code seq}, as an attacker with read access gets it. */
     private byte[] stored(long seq) throws Exception {
         JetStreamManagement jsm = raw.jetStreamManagement();
-        MessageInfo info = jsm.getMessage(NatsBrokerOptions.DEFAULT_STREAM, seq);
+        MessageInfo info = jsm.getMessage(NatsBroker.DEFAULT_STREAM, seq);
         return info.getData();
     }
 
     private void publishLive(byte[] payload, long seq, long previous, String epoch) throws Exception {
         String token = Topics.escape(room);
-        Headers h = new Headers().add("Nats-Stream", NatsBrokerOptions.DEFAULT_STREAM)
+        Headers h = new Headers().add("Nats-Stream", NatsBroker.DEFAULT_STREAM)
                 .add("Nats-Subject", NAMES.historySubject(epoch, token))
                 .add("Nats-Sequence", Long.toString(seq)).add("Nats-Last-Sequence", Long.toString(previous));
         raw.publish(NAMES.liveSubject(token), h, payload);

@@ -40,8 +40,8 @@ class NatsResidencyIntegrationTests {
     private static final Duration WAIT = Duration.ofSeconds(20);
 
     private static NatsBroker broker(NatsServer server, String name) {
-        return NatsBroker.connect(NatsBrokerOptions.builder().url(server.uri()).connectionName(name)
-                .requestTimeout(Duration.ofSeconds(2)).build());
+        return NatsBroker.builder().url(server.uri()).connectionName(name)
+                .requestTimeout(Duration.ofSeconds(2)).build();
     }
 
     private static GeoWsNode node(String region, String id, NatsServer global, String zone, NatsServer zoneServer) {

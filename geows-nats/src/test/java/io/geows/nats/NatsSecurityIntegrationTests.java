@@ -42,7 +42,7 @@ class NatsSecurityIntegrationTests {
         certs.close();
     }
 
-    private static NatsBrokerOptions.Builder options(String url, String nodeId) {
+    private static NatsBroker.Builder options(String url, String nodeId) {
         return TestNodes.options(url, nodeId).requestTimeout(Duration.ofSeconds(2));
     }
 
@@ -51,11 +51,11 @@ class NatsSecurityIntegrationTests {
     void roomMessageCrossesRegionsOverTlsWithUserAndPassword() throws Exception {
         assertThat(nats.uri()).startsWith("tls://");
         String url = "tls://127.0.0.1:" + nats.port();
-        NatsBroker usBroker = NatsBroker.connect(options("tls://" + USER + ":" + PASSWORD + "@127.0.0.1:" + nats.port(),
-                "us-tls").trustedCertificates(certs.caFile()).build());
-        NatsBroker euBroker = NatsBroker.connect(options(url, "eu-tls").credentials(USER, PASSWORD.toCharArray())
-                .trustStore(certs.trustStore(), certs.trustStorePassword()).build());
-        assertThat(usBroker.options().toString()).doesNotContain(PASSWORD);
+        NatsBroker usBroker = options("tls://" + USER + ":" + PASSWORD + "@127.0.0.1:" + nats.port(),
+                "us-tls").trustedCertificates(certs.caFile()).build();
+        NatsBroker euBroker = options(url, "eu-tls").credentials(USER, PASSWORD.toCharArray())
+                .trustStore(certs.trustStore(), certs.trustStorePassword()).build();
+        assertThat(usBroker.settings().toString()).doesNotContain(PASSWORD);
         try (TestNodes nodes = new TestNodes()) {
             GeoWsNode us = nodes.node("us-east", "us-tls", usBroker);
             GeoWsNode eu = nodes.node("eu-west", "eu-tls", euBroker);
@@ -74,19 +74,19 @@ class NatsSecurityIntegrationTests {
     void wrongPasswordIsRefused() {
         String wrong = "Wr0ng-guess";
         String url = "tls://127.0.0.1:" + nats.port();
-        assertThatThrownBy(() -> NatsBroker.connect(options(url, "wrong").credentials(USER, wrong.toCharArray())
-                .trustedCertificates(certs.caFile()).build()))
+        assertThatThrownBy(() -> options(url, "wrong").credentials(USER, wrong.toCharArray())
+                .trustedCertificates(certs.caFile()).build())
                 .isInstanceOf(GeoWsException.class)
                 .isNotInstanceOf(BrokerUnavailableException.class) // not worth retrying
                 .hasMessageContaining("NATS at " + url + " refused the login")
                 .hasMessageContaining("Authorization Violation")
                 .satisfies(e -> assertThat(stackTrace(e)).doesNotContain(wrong).doesNotContain(PASSWORD));
         String inUrl = "tls://" + USER + ":" + wrong + "@127.0.0.1:" + nats.port();
-        assertThatThrownBy(() -> NatsBroker.connect(options(inUrl, "wrong-url").trustedCertificates(certs.caFile()).build()))
+        assertThatThrownBy(() -> options(inUrl, "wrong-url").trustedCertificates(certs.caFile()).build())
                 .isInstanceOf(GeoWsException.class)
                 .hasMessageContaining("NATS at tls://" + USER + ":***@127.0.0.1:" + nats.port() + " refused the login")
                 .satisfies(e -> assertThat(stackTrace(e)).doesNotContain(wrong));
-        assertThatThrownBy(() -> NatsBroker.connect(options(url, "anonymous").trustedCertificates(certs.caFile()).build()))
+        assertThatThrownBy(() -> options(url, "anonymous").trustedCertificates(certs.caFile()).build())
                 .isInstanceOf(GeoWsException.class)
                 .hasMessageContaining("refused the login");
     }
@@ -96,16 +96,16 @@ class NatsSecurityIntegrationTests {
     void tokenLogin() {
         String token = "t0ken-" + System.nanoTime();
         try (NatsServer tokenServer = NatsServer.builder().jetStream().token(token).start()) {
-            try (NatsBroker broker = NatsBroker.connect(options(tokenServer.uri(), "token")
-                    .token(token.toCharArray()).build())) {
+            try (NatsBroker broker = options(tokenServer.uri(), "token")
+                    .token(token.toCharArray()).build()) {
                 assertThat(broker.isConnected()).isTrue();
             }
-            try (NatsBroker broker = NatsBroker.connect(options("nats://" + token + "@127.0.0.1:" + tokenServer.port(),
-                    "token-url").build())) {
+            try (NatsBroker broker = options("nats://" + token + "@127.0.0.1:" + tokenServer.port(),
+                    "token-url").build()) {
                 assertThat(broker.isConnected()).isTrue();
             }
-            assertThatThrownBy(() -> NatsBroker.connect(options(tokenServer.uri(), "bad-token")
-                    .token("not-it".toCharArray()).build()))
+            assertThatThrownBy(() -> options(tokenServer.uri(), "bad-token")
+                    .token("not-it".toCharArray()).build())
                     .isInstanceOf(GeoWsException.class)
                     .hasMessageContaining("NATS at " + tokenServer.uri() + " refused the login")
                     .satisfies(e -> assertThat(stackTrace(e)).doesNotContain("not-it").doesNotContain(token));
@@ -117,16 +117,16 @@ class NatsSecurityIntegrationTests {
     void untrustedCertificateIsRefused() {
         try (NatsServer impostor = NatsServer.builder().jetStream().tls(certs.untrusted()).user(USER, PASSWORD).start()) {
             String url = "tls://127.0.0.1:" + impostor.port();
-            assertThatThrownBy(() -> NatsBroker.connect(options(url, "untrusted").credentials(USER, PASSWORD.toCharArray())
-                    .trustedCertificates(certs.caFile()).build()))
+            assertThatThrownBy(() -> options(url, "untrusted").credentials(USER, PASSWORD.toCharArray())
+                    .trustedCertificates(certs.caFile()).build())
                     .isInstanceOf(GeoWsException.class)
                     .hasMessageContaining("TLS handshake with NATS at " + url + " failed")
                     .hasMessageContaining("PKIX");
         }
         // nor is the private CA trusted unless configured: the JDK's default CAs do not include it
         String url = "tls://127.0.0.1:" + nats.port();
-        assertThatThrownBy(() -> NatsBroker.connect(options(url, "default-trust").credentials(USER, PASSWORD.toCharArray())
-                .build()))
+        assertThatThrownBy(() -> options(url, "default-trust").credentials(USER, PASSWORD.toCharArray())
+                .build())
                 .isInstanceOf(GeoWsException.class)
                 .hasMessageContaining("TLS handshake with NATS at " + url + " failed")
                 .hasMessageContaining("PKIX");
@@ -137,8 +137,8 @@ class NatsSecurityIntegrationTests {
     void certificateForAnotherHostIsRefused() throws Exception {
         try (NatsServer elsewhere = NatsServer.builder().jetStream().tls(certs.wrongHost()).user(USER, PASSWORD).start()) {
             String url = "tls://127.0.0.1:" + elsewhere.port();
-            assertThatThrownBy(() -> NatsBroker.connect(options(url, "wrong-host").credentials(USER, PASSWORD.toCharArray())
-                    .trustedCertificates(certs.caFile()).build()))
+            assertThatThrownBy(() -> options(url, "wrong-host").credentials(USER, PASSWORD.toCharArray())
+                    .trustedCertificates(certs.caFile()).build())
                     .isInstanceOf(GeoWsException.class)
                     .hasMessageContaining("TLS handshake with NATS at " + url + " failed")
                     .hasMessageContaining("127.0.0.1");

@@ -52,7 +52,7 @@ class RegionFailureIntegrationTests {
         GeoWsNode us1 = node("us-east");
         GeoWsNode us2 = node("us-east");
         String euId = unique("eu-west");
-        NatsBroker euBroker = NatsBroker.connect(TestNodes.options(nats.server("eu-west").uri(), euId).build());
+        NatsBroker euBroker = TestNodes.options(nats.server("eu-west").uri(), euId).build();
         java.util.concurrent.atomic.AtomicLong restoredAt = new java.util.concurrent.atomic.AtomicLong();
         euBroker.addListener(e -> {
             if (e == io.geows.spi.BrokerEvent.RESTORED) {

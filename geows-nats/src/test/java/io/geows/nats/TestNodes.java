@@ -22,14 +22,14 @@ final class TestNodes implements AutoCloseable {
     }
 
     /** Options for a node of a region whose NATS server is {@code url}; history lives in us-east. */
-    static NatsBrokerOptions.Builder options(String url, String nodeId) {
-        return NatsBrokerOptions.builder().url(url).connectionName(nodeId).historyPlacement("us-east")
+    static NatsBroker.Builder options(String url, String nodeId) {
+        return NatsBroker.builder().url(url).connectionName(nodeId).historyPlacement("us-east")
                 .requestTimeout(Duration.ofSeconds(2));
     }
 
     GeoWsNode node(String region, String url) {
         String id = unique(region);
-        return node(region, id, NatsBroker.connect(options(url, id).build()));
+        return node(region, id, options(url, id).build());
     }
 
     GeoWsNode node(String region, String id, NatsBroker broker) {

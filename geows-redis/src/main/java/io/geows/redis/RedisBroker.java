@@ -12,6 +12,7 @@ import io.geows.spi.BrokerMessage;
 import io.geows.spi.History;
 import io.geows.spi.Presence;
 import io.geows.spi.Subscription;
+import io.geows.spi.TrustStores;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisConnectionStateListener;
@@ -790,7 +791,7 @@ public final class RedisBroker implements BrokerAdapter {
          * @since 0.1.0
          */
         public Builder trustedCertificates(Path pemFile) {
-            this.trustedCertificates = RedisSecurity.readable("trustedCertificates", Objects.requireNonNull(pemFile, "pemFile"));
+            this.trustedCertificates = TrustStores.readableFile("trustedCertificates", pemFile);
             return this;
         }
 
@@ -804,7 +805,7 @@ public final class RedisBroker implements BrokerAdapter {
          * @since 0.1.0
          */
         public Builder trustStore(Path file, char[] password) {
-            this.trustStore = RedisSecurity.readable("trustStore", Objects.requireNonNull(file, "file"));
+            this.trustStore = TrustStores.readableFile("trustStore", file);
             this.trustStorePassword = Objects.requireNonNull(password, "password").clone();
             return this;
         }

@@ -7,7 +7,6 @@ import io.lettuce.core.SslOptions;
 import io.lettuce.core.SslVerifyMode;
 import io.lettuce.core.StaticCredentialsProvider;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateException;
 import java.util.concurrent.CompletionException;
@@ -59,14 +58,6 @@ final class RedisSecurity {
     /** Whether host name verification was turned off (through {@code verifyPeer} in the URI). */
     static boolean verifiesHost(RedisURI uri) {
         return !uri.isSsl() || uri.getVerifyMode() == SslVerifyMode.FULL;
-    }
-
-    /** A readable file, or an exception that names it and the option. */
-    static Path readable(String option, Path file) {
-        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-            throw new IllegalArgumentException(option + "(" + file + "): not a readable file");
-        }
-        return file;
     }
 
     /**

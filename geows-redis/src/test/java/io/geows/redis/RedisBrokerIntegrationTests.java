@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.geows.Authenticator;
 import io.geows.GeoWsException;
 import io.geows.GeoWsNode;
 import io.geows.Topics;
@@ -48,15 +47,14 @@ class RedisBrokerIntegrationTests {
     }
 
     private static GeoWsNode node(String region, String id) {
-        return GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region(region).nodeId(id).broker(broker(id))
-                .presenceTtl(Duration.ofSeconds(2)).drainTimeout(Duration.ZERO).build().start();
+        return TestNodes.nodeBuilder(region, id).broker(broker(id)).build().start();
     }
 
     @Test
     @DisplayName("a subscription lost behind the adapter's back is noticed: not ready, subscribed again, messages flow")
     void silentlyLostSubscriptionIsDetectedAndRepaired() {
         RedisBroker usBroker = broker("us-silent");
-        try (GeoWsNode us = GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region("us-east").nodeId("us-silent").broker(usBroker).build().start();
+        try (GeoWsNode us = TestNodes.nodeBuilder("us-east", "us-silent").broker(usBroker).build().start();
              GeoWsNode eu = node("eu-west", "eu-silent");
              TestClient alice = TestClient.connectAs(us.uri(), "alice");
              TestClient carol = TestClient.connectAs(eu.uri(), "carol")) {

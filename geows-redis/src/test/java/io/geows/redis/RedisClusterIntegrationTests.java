@@ -3,7 +3,6 @@ package io.geows.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.geows.Authenticator;
 import io.geows.GeoWsNode;
 import io.geows.Topics;
 import io.geows.testkit.RedisCluster;
@@ -39,7 +38,7 @@ class RedisClusterIntegrationTests {
     }
 
     private static GeoWsNode node(String region, String id) {
-        return GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region(region).nodeId(id).presenceTtl(Duration.ofSeconds(2)).drainTimeout(Duration.ZERO)
+        return TestNodes.nodeBuilder(region, id)
                 .broker(RedisBroker.builder().cluster(cluster.uris()).name(id).checkInterval(Duration.ofMillis(500)).build())
                 .build().start();
     }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.geows.Authenticator;
 import io.geows.GeoWsNode;
 import io.geows.InterRegionKeys;
 import io.geows.testkit.Await;
@@ -62,12 +61,11 @@ class RedisLeastPrivilegeIntegrationTests {
     }
 
     private static GeoWsNode node(String region, String id) {
-        return GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region(region).nodeId(id)
-                .host("127.0.0.1").port(0)
-                .broker(RedisBroker.builder().uri("redis://127.0.0.1:" + redis.port())
-                        .credentials("geows", PASSWORD.toCharArray()).name(id)
+        return TestNodes.nodeBuilder(region, id)
+                .broker(TestNodes.broker("redis://127.0.0.1:" + redis.port(), id)
+                        .credentials("geows", PASSWORD.toCharArray())
                         .checkInterval(Duration.ofMillis(200)).historySize(4).build())
-                .interRegionKeys(KEYS).presenceTtl(Duration.ofSeconds(2)).drainTimeout(Duration.ZERO).build().start();
+                .interRegionKeys(KEYS).build().start();
     }
 
     private static StatefulRedisConnection<String, String> login(RedisClient client, String user, String password) {

@@ -2,7 +2,6 @@ package io.geows.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.geows.Authenticator;
 import io.geows.GeoWsNode;
 import io.geows.testkit.RedisSentinelGroup;
 import io.geows.testkit.RegionLossDrill;
@@ -27,11 +26,10 @@ class RedisRegionLossIntegrationTests {
             RegionLossDrill.Report report = RegionLossDrill.run(new RegionLossDrill.Regions() {
                 @Override
                 public GeoWsNode startNode(int region) {
-                    return GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId())
-                            .region("region-" + region).nodeId("region-" + region + "-" + System.nanoTime())
+                    return TestNodes.nodeBuilder("region-" + region, "region-" + region + "-" + System.nanoTime())
                             .broker(RedisBroker.builder().uri(redis.uri()).replicasToAck(1)
                                     .replicaAckTimeout(Duration.ofSeconds(1)).commandTimeout(Duration.ofSeconds(2)).build())
-                            .presenceTtl(Duration.ofSeconds(3)).drainTimeout(Duration.ZERO).build().start();
+                            .presenceTtl(Duration.ofSeconds(3)).build().start();
                 }
 
                 @Override

@@ -3,7 +3,6 @@ package io.geows.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.geows.Authenticator;
 import io.geows.GeoWsNode;
 import io.geows.InterRegionKeys;
 import io.geows.Topics;
@@ -91,10 +90,8 @@ class RedisReplayIntegrationTests {
     }
 
     private GeoWsNode node(String region, String id) {
-        return GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region(region).nodeId(id)
-                .host("127.0.0.1").port(0)
-                .broker(RedisBroker.builder().uri(redis.uri()).name(id).build())
-                .interRegionKeys(KEYS).drainTimeout(Duration.ZERO).build().start();
+        return TestNodes.nodeBuilder(region, id).broker(TestNodes.broker(redis.uri(), id).build())
+                .interRegionKeys(KEYS).build().start();
     }
 
     private TestClient client(GeoWsNode node, String user) {

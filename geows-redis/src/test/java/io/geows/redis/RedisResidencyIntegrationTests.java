@@ -7,7 +7,6 @@ import static io.geows.testkit.ResidencyChat.SECRET;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.geows.Authenticator;
 import io.geows.GeoWsNode;
 import io.geows.testkit.Await;
 import io.geows.testkit.RedisMonitor;
@@ -39,11 +38,11 @@ class RedisResidencyIntegrationTests {
     private static final Duration WAIT = Duration.ofSeconds(20);
 
     private static GeoWsNode node(String region, String id, RedisServer global, String zone, RedisServer zoneRedis) {
-        return GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region(region).nodeId(id)
+        return TestNodes.nodeBuilder(region, id)
                 .publicUrl("ws://127.0.0.1:1/" + id).interRegionKeys(KEYS).residency(RULES)
-                .broker(RedisBroker.builder().uri(global.uri()).name(id).build())
-                .zoneBroker(zone, RedisBroker.builder().uri(zoneRedis.uri()).name(id + "-" + zone).build())
-                .drainTimeout(Duration.ZERO).build().start();
+                .broker(TestNodes.broker(global.uri(), id).build())
+                .zoneBroker(zone, TestNodes.broker(zoneRedis.uri(), id + "-" + zone).build())
+                .build().start();
     }
 
     @Test

@@ -3,7 +3,6 @@ package io.geows.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.geows.Authenticator;
 import io.geows.GeoWsException;
 import io.geows.GeoWsNode;
 import io.geows.testkit.RedisServer;
@@ -54,8 +53,7 @@ class RedisSecurityIntegrationTests {
     }
 
     private static GeoWsNode node(String region, String id, RedisBroker broker) {
-        return GeoWsNode.builder().authenticator(Authenticator.insecureTokenAsUserId()).region(region).nodeId(id).broker(broker)
-                .presenceTtl(Duration.ofSeconds(2)).drainTimeout(Duration.ZERO).build().start();
+        return TestNodes.nodeBuilder(region, id).broker(broker).build().start();
     }
 
     @Test

@@ -133,12 +133,8 @@ public final class KafkaServer extends ServerProcess {
         return new Builder();
     }
 
-    /** {@value Ports#LOOPBACK}. */
-    public String host() {
-        return Ports.LOOPBACK;
-    }
-
     /** The client (PLAINTEXT) port. */
+    @Override
     public int port() {
         return port;
     }

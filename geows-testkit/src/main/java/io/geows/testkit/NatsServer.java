@@ -1,12 +1,9 @@
 package io.geows.testkit;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
 import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -92,17 +89,7 @@ public final class NatsServer extends ServerProcess {
         this.serverName = builder.serverName;
         this.tls = builder.tls != null;
         String config = builder.configText();
-        if (config != null) {
-            this.configFile = process.workDir().resolve("nats.conf");
-            try {
-                Files.writeString(configFile, config, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                process.close();
-                throw new UncheckedIOException("cannot write " + configFile, e);
-            }
-        } else {
-            this.configFile = null;
-        }
+        this.configFile = config == null ? null : writeWorkFile("nats.conf", config);
         choosePorts();
     }
 
@@ -129,19 +116,11 @@ public final class NatsServer extends ServerProcess {
     }
 
     /**
-     * The host the server listens on.
-     *
-     * @return always {@value Ports#LOOPBACK}
-     */
-    public String host() {
-        return Ports.LOOPBACK;
-    }
-
-    /**
      * The client port. It does not change when the server is restarted.
      *
      * @return the TCP port
      */
+    @Override
     public int port() {
         return port;
     }

@@ -3,10 +3,8 @@ package io.geows.testkit;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -103,13 +101,7 @@ public final class RedisServer extends ServerProcess {
                 lines.addAll(builder.aclUsers);
             }
             lines.addAll(builder.sentinelLines);
-            this.configFile = process.workDir().resolve(sentinel ? "sentinel.conf" : "acl-users.conf");
-            try {
-                Files.write(configFile, lines, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                process.close();
-                throw new UncheckedIOException("cannot write " + configFile, e);
-            }
+            this.configFile = writeWorkFile(sentinel ? "sentinel.conf" : "acl-users.conf", String.join("\n", lines) + "\n");
         }
         choosePorts();
     }
@@ -138,19 +130,11 @@ public final class RedisServer extends ServerProcess {
     }
 
     /**
-     * The host the server listens on.
-     *
-     * @return always {@value Ports#LOOPBACK}
-     */
-    public String host() {
-        return Ports.LOOPBACK;
-    }
-
-    /**
      * The port the server listens on. It does not change when the server is restarted.
      *
      * @return the TCP port
      */
+    @Override
     public int port() {
         return port;
     }

@@ -1,5 +1,9 @@
 package io.geows.testkit;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,6 +37,37 @@ public abstract class ServerProcess implements AutoCloseable {
             throw e;
         }
     }
+
+    /**
+     * Writes {@code text} to the file {@code name} in the server's temporary directory; when that
+     * fails the directory is removed, since the server will not be made.
+     */
+    final Path writeWorkFile(String name, String text) {
+        Path file = process.workDir().resolve(name);
+        try {
+            Files.writeString(file, text, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            process.close();
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+        return file;
+    }
+
+    /**
+     * The host the server listens on.
+     *
+     * @return always {@value Ports#LOOPBACK}
+     */
+    public final String host() {
+        return Ports.LOOPBACK;
+    }
+
+    /**
+     * The port clients connect to. It does not change when the server is restarted.
+     *
+     * @return the TCP port
+     */
+    public abstract int port();
 
     /** The command line and readiness check of one start. */
     abstract ManagedProcess.Launch nextLaunch();

@@ -10,7 +10,6 @@ import io.geows.ServerTls;
 import io.geows.client.GeoWsClient;
 import io.geows.client.Message;
 import io.geows.nats.NatsBroker;
-import io.geows.nats.NatsBrokerOptions;
 import io.geows.redis.RedisBroker;
 import io.geows.spi.BrokerAdapter;
 import java.net.URI;
@@ -76,11 +75,11 @@ final class DocExamples {
     static BrokerAdapter natsWithTls(char[] secret) {
         return
         // snippet:deployment-nats-tls
-        NatsBroker.connect(NatsBrokerOptions.builder()
+        NatsBroker.builder()
                 .url("tls://nats.us-east.internal:4222")
                 .credentials("geows", secret)                              // or token(...), or tls://geows:secret@host:port
                 .trustedCertificates(Path.of("/etc/geows/nats-ca.pem"))    // or .trustStore(p12, password)
-                .build());
+                .build();
         // end-snippet
     }
 

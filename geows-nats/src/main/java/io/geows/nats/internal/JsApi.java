@@ -5,7 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.geows.BrokerUnavailableException;
 import io.nats.client.Connection;
+import io.nats.client.JetStream;
+import io.nats.client.JetStreamApiException;
 import io.nats.client.Message;
+import io.nats.client.api.MessageInfo;
+import io.nats.client.api.PublishAck;
 import io.nats.client.impl.Headers;
 import io.nats.client.impl.NatsMessage;
 import java.io.IOException;
@@ -21,9 +25,12 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Asynchronous JetStream requests over one connection, without consumers: stream info and create,
- * direct get, purge, and publish with acknowledgement. None of these needs the JetStream metadata
- * leader once the stream exists (a super-cluster that lost a region keeps serving them), and none
- * leaves state on the server.
+ * direct get, purge, and publish with acknowledgement; none leaves state on the server. Publishes
+ * are jnats' {@code publishAsync}; the rest are requests of our own, because jnats' management and
+ * key-value calls all block (see {@code docs/design-notes.md}, "NATS: what jnats does and what we
+ * write"). Publishes and direct gets do not need the JetStream metadata leader once the stream
+ * exists; leader reads ({@code STREAM.MSG.GET}), message deletes and purges are refused while the
+ * metadata group has no leader.
  *
  * <p>Results complete on {@code executor}, never on a jnats I/O thread. Failures are
  * {@link BrokerUnavailableException}s naming the server and the request, except JetStream errors
@@ -36,6 +43,7 @@ public final class JsApi {
     private static final Duration MIN_CREATE_TIMEOUT = Duration.ofSeconds(MIN_CREATE_SECONDS);
 
     private final Connection connection;
+    private final JetStream jetStream;
     private final boolean leaderReads;
     private final Duration timeout;
     private final Executor executor;
@@ -54,6 +62,11 @@ public final class JsApi {
     public JsApi(Connection connection, Duration timeout, Executor executor, String address, boolean leaderReads) {
         this.leaderReads = leaderReads;
         this.connection = connection;
+        try {
+            this.jetStream = connection.jetStream(); // sends nothing: a context for publishAsync
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         this.timeout = timeout;
         // After close the adapter's thread is gone: finish late replies on the caller instead of never.
         this.executor = r -> {
@@ -117,18 +130,23 @@ public final class JsApi {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(unavailable(subject, e, timeout));
         }
-        CompletableFuture<Message> out = new CompletableFuture<>();
-        // jnats enforces request timeouts only on its periodic cleanup (every few seconds): do it here.
-        CompletableFuture<Message> timed = reply.orTimeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        timed.whenCompleteAsync((m, err) -> {
-            if (err != null) {
-                reply.cancel(true);
-            }
+        return within(subject, reply, timeout);
+    }
+
+    /**
+     * {@code reply}, failed after {@code timeout} (jnats enforces its timeouts only on a periodic
+     * clean-up, every few seconds) and completed on this API's executor, never on a jnats thread.
+     */
+    private <T> CompletableFuture<T> within(String subject, CompletableFuture<T> reply, Duration timeout) {
+        CompletableFuture<T> out = new CompletableFuture<>();
+        reply.orTimeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).whenCompleteAsync((m, err) -> {
             if (err == null) {
                 out.complete(m);
-            } else {
-                out.completeExceptionally(unavailable(subject, unwrap(err), timeout));
+                return;
             }
+            reply.cancel(true);
+            Throwable cause = publishFailure(unwrap(err));
+            out.completeExceptionally(cause instanceof ApiError ? cause : unavailable(subject, cause, timeout));
         }, executor);
         return out;
     }
@@ -278,49 +296,36 @@ public final class JsApi {
                 }
                 throw new ApiError(m.getStatus().getCode(), 0, m.getStatus().getMessage());
             }
-            Headers h = m.getHeaders();
-            String seq = h == null ? null : h.getFirst("Nats-Sequence");
-            if (seq == null) {
+            if (m.getHeaders() == null || m.getHeaders().getFirst("Nats-Sequence") == null) {
                 throw new ApiError(500, 0, "direct get reply without Nats-Sequence");
             }
-            String ts = h.getFirst("Nats-Time-Stamp");
-            Instant time = ts == null ? Instant.EPOCH : Instant.parse(ts);
-            return Optional.of(new Stored(Long.parseLong(seq), h.getFirst("Nats-Subject"), time, h, m.getData()));
+            // jnats reads the stored message's subject, sequence and time from the reply's headers
+            // and leaves the message's own headers (Nats-Msg-Id, KV-Operation, ...)
+            return Optional.of(stored(new MessageInfo(m, stream, true)));
         });
     }
 
     /** A stored message read through the stream's leader ({@code STREAM.MSG.GET}, answered in JSON). */
     private CompletableFuture<Optional<Stored>> leaderGet(String stream, ObjectNode req) {
         return request("$JS.API.STREAM.MSG.GET." + stream, null, req.toString().getBytes(StandardCharsets.UTF_8)).thenApply(m -> {
-            JsonNode body;
-            try {
-                body = json(m);
-            } catch (ApiError e) {
-                if (e.code == 404 || e.errCode == 10037) {
+            if (m.isStatusMessage()) {
+                throw new ApiError(m.getStatus().getCode(), 0, m.getStatus().getMessage());
+            }
+            MessageInfo info = new MessageInfo(m, stream, false); // jnats decodes the base64 headers and data
+            if (info.hasError()) {
+                if (info.getErrorCode() == 404 || info.getApiErrorCode() == 10037) {
                     return Optional.empty(); // no message found
                 }
-                throw e;
+                throw new ApiError(info.getErrorCode(), info.getApiErrorCode(), info.getDescription());
             }
-            JsonNode msg = body.path("message");
-            String hdrs = msg.path("hdrs").asText(null);
-            Headers headers = hdrs == null ? null : parseHeaders(java.util.Base64.getDecoder().decode(hdrs));
-            byte[] data = msg.hasNonNull("data") ? java.util.Base64.getDecoder().decode(msg.path("data").asText()) : new byte[0];
-            Instant time = msg.hasNonNull("time") ? Instant.parse(msg.path("time").asText()) : Instant.EPOCH;
-            return Optional.of(new Stored(msg.path("seq").asLong(), msg.path("subject").asText(), time, headers, data));
+            return Optional.of(stored(info));
         });
     }
 
-    /** NATS headers as sent: {@code NATS/1.0\r\nName: value\r\n...\r\n\r\n}. */
-    static Headers parseHeaders(byte[] block) {
-        Headers headers = new Headers();
-        String[] lines = new String(block, StandardCharsets.UTF_8).split("\r\n");
-        for (int i = 1; i < lines.length; i++) {
-            int colon = lines[i].indexOf(':');
-            if (colon > 0) {
-                headers.add(lines[i].substring(0, colon).trim(), lines[i].substring(colon + 1).trim());
-            }
-        }
-        return headers;
+    private static Stored stored(MessageInfo info) {
+        Instant time = info.getTime() == null ? Instant.EPOCH : info.getTime().toInstant();
+        byte[] data = info.getData() == null ? new byte[0] : info.getData();
+        return new Stored(info.getSeq(), info.getSubject(), time, info.getHeaders(), data);
     }
 
     /** The acknowledgement of a JetStream publish. */
@@ -328,13 +333,32 @@ public final class JsApi {
     }
 
     /**
-     * Publishes to a stream subject and waits for the acknowledgement. Completes with
-     * {@link NoAnswer} when no stream listens on the subject.
+     * Publishes to a stream subject and waits for the acknowledgement (jnats' asynchronous JetStream
+     * publish, with this API's timeout). Completes with {@link NoAnswer} when no stream listens on
+     * the subject.
      */
     public CompletableFuture<Ack> publish(String subject, Headers headers, byte[] data) {
-        return request(subject, headers, data).thenApply(m -> {
-            JsonNode ack = json(m);
-            return new Ack(ack.path("stream").asText(), ack.path("seq").asLong(), ack.path("duplicate").asBoolean());
-        });
+        CompletableFuture<PublishAck> acked;
+        try {
+            acked = jetStream.publishAsync(subject, headers, data);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(unavailable(subject, e, timeout));
+        }
+        return within(subject, acked, timeout).thenApply(a -> new Ack(a.getStream(), a.getSeqno(), a.isDuplicate()));
+    }
+
+    /**
+     * What jnats' publish fails with, in this API's terms: a JetStream error is an {@link ApiError};
+     * "no responders" (no stream on the subject, answered as a 503 status) is {@link NoAnswer}.
+     */
+    private static Throwable publishFailure(Throwable t) {
+        Throwable cause = t instanceof RuntimeException && t.getCause() != null ? t.getCause() : t;
+        if (cause instanceof JetStreamApiException j) {
+            return new ApiError(j.getErrorCode(), j.getApiErrorCode(), j.getErrorDescription());
+        }
+        if (cause instanceof IOException && String.valueOf(cause.getMessage()).contains("503")) {
+            return new CancellationException("no responders: " + cause.getMessage());
+        }
+        return t;
     }
 }

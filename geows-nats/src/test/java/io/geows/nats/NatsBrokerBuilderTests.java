@@ -9,12 +9,12 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class NatsBrokerOptionsTests {
+class NatsBrokerBuilderTests {
 
     @Test
     void defaults() {
-        NatsBrokerOptions o = NatsBrokerOptions.builder().build();
-        assertThat(o.url()).isEqualTo(NatsBrokerOptions.DEFAULT_URL);
+        NatsSettings o = NatsBroker.builder().settings();
+        assertThat(o.url()).isEqualTo(NatsBroker.DEFAULT_URL);
         assertThat(o.topicPrefix()).isEqualTo("geows");
         assertThat(o.stream()).isEqualTo("GEOWS_HISTORY");
         assertThat(o.presenceBucket()).isEqualTo("geows-presence");
@@ -28,12 +28,12 @@ class NatsBrokerOptionsTests {
 
     @Test
     void urlsWithCredentialsAreAcceptedAndRedactedInMessages() {
-        NatsBrokerOptions o = NatsBrokerOptions.of("nats://alice:s3cret@127.0.0.1:4999");
+        NatsSettings o = NatsBroker.builder().url("nats://alice:s3cret@127.0.0.1:4999").settings();
         assertThat(o.url()).isEqualTo("nats://alice:s3cret@127.0.0.1:4999");
         assertThat(o.address()).isEqualTo("nats://alice:***@127.0.0.1:4999").doesNotContain("s3cret");
         assertThat(o.toString()).doesNotContain("s3cret");
         assertThat(NatsUrls.redact("nats://tok@a:1, tls://b:2")).isEqualTo("nats://***@a:1,tls://b:2");
-        assertThat(NatsBrokerOptions.of("tls://a:1,nats://b:2").url()).isEqualTo("tls://a:1,nats://b:2");
+        assertThat(NatsBroker.builder().url("tls://a:1,nats://b:2").settings().url()).isEqualTo("tls://a:1,nats://b:2");
     }
 
     @Test
@@ -45,21 +45,21 @@ class NatsBrokerOptionsTests {
 
     @Test
     void badUrlsAreRejectedWithAnExample() {
-        assertThatThrownBy(() -> NatsBrokerOptions.of("http://127.0.0.1:24999"))
+        assertThatThrownBy(() -> NatsBroker.builder().url("http://127.0.0.1:24999").settings())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("e.g. nats://")
                 .hasMessageContaining("scheme");
-        assertThatThrownBy(() -> NatsBrokerOptions.of("127.0.0.1:24999"))
+        assertThatThrownBy(() -> NatsBroker.builder().url("127.0.0.1:24999").settings())
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> NatsBrokerOptions.of(" , "))
+        assertThatThrownBy(() -> NatsBroker.builder().url(" , ").settings())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("empty");
-        assertThatThrownBy(() -> NatsBrokerOptions.of("nats://u:pw@:24999"))
+        assertThatThrownBy(() -> NatsBroker.builder().url("nats://u:pw@:24999").settings())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageNotContaining("pw");
     }
 
     @Test
     void conflictingSettingsNameBoth() {
-        assertThatThrownBy(() -> NatsBrokerOptions.builder().historyMaxAge(Duration.ofMinutes(1))
-                .duplicateWindow(Duration.ofMinutes(5)).build())
+        assertThatThrownBy(() -> NatsBroker.builder().historyMaxAge(Duration.ofMinutes(1))
+                .duplicateWindow(Duration.ofMinutes(5)).settings())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("duplicateWindow").hasMessageContaining("historyMaxAge");
     }
@@ -67,34 +67,42 @@ class NatsBrokerOptionsTests {
     @Test
     void conflictingSecuritySettingsNameBoth(@TempDir Path dir) throws Exception {
         Path ca = Files.writeString(dir.resolve("ca.pem"), "not parsed before connecting");
-        assertThatThrownBy(() -> NatsBrokerOptions.builder().trustedCertificates(ca).trustStore(ca, new char[0]).build())
+        assertThatThrownBy(() -> NatsBroker.builder().trustedCertificates(ca).trustStore(ca, new char[0]).settings())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("trustedCertificates(...)").hasMessageContaining("trustStore(...)");
-        assertThatThrownBy(() -> NatsBrokerOptions.builder().credentials("u", "p".toCharArray())
-                .token("t".toCharArray()).build())
+        assertThatThrownBy(() -> NatsBroker.builder().credentials("u", "p".toCharArray())
+                .token("t".toCharArray()).settings())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("credentials(...)").hasMessageContaining("token(...)");
-        assertThatThrownBy(() -> NatsBrokerOptions.builder().url("nats://alice:s3cret@127.0.0.1:4999")
-                .credentials("alice", "x".toCharArray()).build())
+        assertThatThrownBy(() -> NatsBroker.builder().url("nats://alice:s3cret@127.0.0.1:4999")
+                .credentials("alice", "x".toCharArray()).settings())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("credentials(...)").hasMessageContaining("nats://alice:***@127.0.0.1:4999")
                 .hasMessageNotContaining("s3cret");
-        assertThatThrownBy(() -> NatsBrokerOptions.builder().natsOptions(new io.nats.client.Options.Builder().build())
-                .trustedCertificates(ca).build())
+        assertThatThrownBy(() -> NatsBroker.builder().natsOptions(new io.nats.client.Options.Builder().build())
+                .trustedCertificates(ca).settings())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("natsOptions(...)").hasMessageContaining("trustedCertificates(...)");
-        assertThatThrownBy(() -> NatsBrokerOptions.builder().url("opentls://127.0.0.1:4999").trustStore(ca, new char[0])
-                .build())
+        io.nats.client.Connection given = (io.nats.client.Connection) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {io.nats.client.Connection.class}, (p, m, a) -> null);
+        assertThatThrownBy(() -> NatsBroker.builder().url("nats://127.0.0.1:4999").connection(given).settings())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("connection(...)").hasMessageContaining("url(...)");
+        assertThatThrownBy(() -> NatsBroker.builder().connection(given).credentials("u", "p".toCharArray()).settings())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("connection(...)").hasMessageContaining("credentials(...)");
+        assertThatThrownBy(() -> NatsBroker.builder().url("opentls://127.0.0.1:4999").trustStore(ca, new char[0])
+                .settings())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("opentls://");
-        assertThatThrownBy(() -> NatsBrokerOptions.builder().trustedCertificates(dir.resolve("missing.pem")))
+        assertThatThrownBy(() -> NatsBroker.builder().trustedCertificates(dir.resolve("missing.pem")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("missing.pem");
     }
 
     @Test
     void secretsAreCopiedAndNeverShown(@TempDir Path dir) throws Exception {
         char[] password = "s3cret".toCharArray();
-        NatsBrokerOptions o = NatsBrokerOptions.builder().url("tls://127.0.0.1:4999").credentials("alice", password)
-                .trustStore(Files.writeString(dir.resolve("t.p12"), "x"), "st0re".toCharArray()).build();
+        NatsSettings o = NatsBroker.builder().url("tls://127.0.0.1:4999").credentials("alice", password)
+                .trustStore(Files.writeString(dir.resolve("t.p12"), "x"), "st0re".toCharArray()).settings();
         password[0] = 'X';
         assertThat(o.password()).containsExactly("s3cret".toCharArray());
         assertThat(o.username()).isEqualTo("alice");
@@ -104,16 +112,16 @@ class NatsBrokerOptionsTests {
 
     @Test
     void tlsIsUsedForTlsUrlsOrWhenATrustOptionIsSet(@TempDir Path dir) throws Exception {
-        assertThat(NatsTls.context(NatsBrokerOptions.of("nats://127.0.0.1:4999"))).isNull();
-        assertThat(NatsTls.context(NatsBrokerOptions.of("nats://127.0.0.1:4999,tls://127.0.0.1:4998"))).isNotNull();
-        assertThatThrownBy(() -> NatsTls.context(NatsBrokerOptions.builder()
-                .trustedCertificates(Files.writeString(dir.resolve("ca.pem"), "garbage")).build()))
+        assertThat(NatsTls.context(NatsBroker.builder().url("nats://127.0.0.1:4999").settings())).isNull();
+        assertThat(NatsTls.context(NatsBroker.builder().url("nats://127.0.0.1:4999,tls://127.0.0.1:4998").settings())).isNotNull();
+        assertThatThrownBy(() -> NatsTls.context(NatsBroker.builder()
+                .trustedCertificates(Files.writeString(dir.resolve("ca.pem"), "garbage")).settings()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ca.pem");
     }
 
     @Test
     void invalidValuesAreRejected() {
-        NatsBrokerOptions.Builder b = NatsBrokerOptions.builder();
+        NatsBroker.Builder b = NatsBroker.builder();
         assertThatThrownBy(() -> b.stream("has space")).hasMessageContaining("has space");
         assertThatThrownBy(() -> b.presenceBucket("a.b")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> b.historyMaxPerRoom(0)).hasMessageContaining(">= 1");
