@@ -26,13 +26,11 @@ import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.impl.Headers;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -91,7 +89,6 @@ import org.slf4j.LoggerFactory;
 public final class NatsBroker implements BrokerAdapter {
     private static final Logger log = LoggerFactory.getLogger(NatsBroker.class);
     private static final AtomicInteger IDS = new AtomicInteger();
-    private static final long CANARY_TIMEOUT_MILLIS = 2_000;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     /** The default server URL: {@value}. */
@@ -130,8 +127,6 @@ public final class NatsBroker implements BrokerAdapter {
     }
 
 
-    private enum State { UP, DOWN, VERIFYING, CLOSED }
-
     private final NatsSettings settings;
     private final Connection connection;
     private final boolean owned;
@@ -146,13 +141,8 @@ public final class NatsBroker implements BrokerAdapter {
     private final KvPresence presence;
     private final BrokerEventListeners brokerEvents = new BrokerEventListeners();
     private final Set<Sub> subs = ConcurrentHashMap.newKeySet();
-    private final Map<Long, CompletableFuture<Void>> roundTrips = new ConcurrentHashMap<>();
-    private final AtomicLong roundTripIds = new AtomicLong();
-    private final String controlSubject = "_GEOWS.ctl." + UUID.randomUUID().toString().replace("-", "");
-    private final Object stateLock = new Object();
+    private final NatsLink link;
     private Dispatcher dispatcher;
-    private volatile State state = State.DOWN;
-    private long generation;
 
     private NatsBroker(Connection connection, NatsSettings settings, boolean owned, NatsCallbacks events) {
         this.settings = settings;
@@ -176,6 +166,9 @@ public final class NatsBroker implements BrokerAdapter {
                 settings.duplicateWindow(), settings.placement(), settings.replicas(), storage(settings)), this::isConnected, executor);
         this.presence = new KvPresence(api, new KvPresence.Config(settings.presenceBucket(), settings.presenceMaxAge(),
                 settings.placement(), settings.replicas(), storage(settings)), this::isConnected);
+        // JetStream recovers its streams after the client port opens: a reconnect counts once it answers.
+        this.link = new NatsLink(connection, address, settings.requestTimeout(), executor, brokerEvents,
+                probe -> history.probe(probe).thenCompose(epoch -> presence.ensureBucket()));
     }
 
     private static String storage(NatsSettings settings) {
@@ -235,7 +228,7 @@ public final class NatsBroker implements BrokerAdapter {
 
     private void start() {
         dispatcher = connection.createDispatcher();
-        dispatcher.subscribe(controlSubject, this::onControl);
+        dispatcher.subscribe(link.controlSubject(), link::onControl);
         try {
             // creating the stream and the bucket may take a while with replicas in other regions
             history.refresh().thenCompose(epoch -> presence.ensureBucket())
@@ -254,11 +247,7 @@ public final class NatsBroker implements BrokerAdapter {
             closeQuietly();
             throw new BrokerUnavailableException("interrupted while setting up JetStream on NATS at " + address, e);
         }
-        synchronized (stateLock) {
-            if (state == State.DOWN && connection.getStatus() == Connection.Status.CONNECTED) {
-                state = State.UP;
-            }
-        }
+        link.started();
         log.info("connected to NATS at {} (server {}), history stream {} epoch {}, presence bucket {}", address,
                 connection.getServerInfo().getVersion(), settings.stream(), history.epoch(), settings.presenceBucket());
     }
@@ -281,7 +270,7 @@ public final class NatsBroker implements BrokerAdapter {
     }
 
     private void closeQuietly() {
-        state = State.CLOSED;
+        link.close();
         executor.shutdownNow();
         if (owned) {
             try {
@@ -299,7 +288,7 @@ public final class NatsBroker implements BrokerAdapter {
         Objects.requireNonNull(topic, "topic");
         Objects.requireNonNull(payload, "payload");
         if (!isConnected()) {
-            return CompletableFuture.failedFuture(unavailable());
+            return CompletableFuture.failedFuture(link.unavailable());
         }
         try {
             connection.publish(topic, payload); // handed over by the caller (SPI): no copy
@@ -315,7 +304,7 @@ public final class NatsBroker implements BrokerAdapter {
         Objects.requireNonNull(topic, "topic");
         Objects.requireNonNull(listener, "listener");
         if (!isConnected()) {
-            return CompletableFuture.failedFuture(unavailable());
+            return CompletableFuture.failedFuture(link.unavailable());
         }
         Sub sub = new Sub(topic, listener, names.roomToken(topic));
         try {
@@ -325,7 +314,7 @@ public final class NatsBroker implements BrokerAdapter {
             return CompletableFuture.failedFuture(new BrokerUnavailableException("subscribe to " + topic + " on NATS at "
                     + address + " failed (" + e.getMessage() + ")", e));
         }
-        return roundTrip().handle((v, err) -> {
+        return link.roundTrip().handle((v, err) -> {
             if (err != null) {
                 sub.close();
                 throw new java.util.concurrent.CompletionException(JsApi.unwrap(err));
@@ -347,7 +336,7 @@ public final class NatsBroker implements BrokerAdapter {
     /** Whether the connection is up and, after a reconnect, verified; publishes fail fast while not. */
     @Override
     public boolean isConnected() {
-        return state == State.UP && connection.getStatus() == Connection.Status.CONNECTED;
+        return link.isUp();
     }
 
     @Override
@@ -372,14 +361,10 @@ public final class NatsBroker implements BrokerAdapter {
      */
     @Override
     public void close() {
-        synchronized (stateLock) {
-            if (state == State.CLOSED) {
-                return;
-            }
-            state = State.CLOSED;
+        if (!link.close()) {
+            return;
         }
         subs.forEach(Sub::close);
-        roundTrips.values().forEach(f -> f.completeExceptionally(unavailable()));
         try {
             if (dispatcher != null && connection.getStatus() != Connection.Status.CLOSED) {
                 connection.closeDispatcher(dispatcher);
@@ -407,149 +392,11 @@ public final class NatsBroker implements BrokerAdapter {
 
     @Override
     public String toString() {
-        return "NatsBroker[" + address + ", " + state + "]";
+        return "NatsBroker[" + address + ", " + link.state() + "]";
     }
-
-    private BrokerUnavailableException unavailable() {
-        return state == State.CLOSED
-                ? new BrokerUnavailableException("NATS broker " + address + " is closed")
-                : BrokerUnavailableException.disconnected("nats:" + address);
-    }
-
-    // ------------------------------------------------------------------ connection state
 
     void onConnectionEvent(ConnectionListener.Events type) {
-        if (state == State.CLOSED) {
-            return; // our own close(), or a failed start
-        }
-        switch (type) {
-            case DISCONNECTED -> down();
-            case RECONNECTED -> verify();
-            case CLOSED -> {
-                down();
-                log.warn("the NATS connection to {} was closed; no more reconnect attempts", address);
-            }
-            case LAME_DUCK -> log.info("NATS server {} entered lame duck mode; jnats moves to another server", address);
-            default -> { }
-        }
-    }
-
-    private void down() {
-        synchronized (stateLock) {
-            generation++;
-            if (state == State.UP) {
-                state = State.DOWN;
-                log.warn("lost the connection to NATS at {}; operations fail until it is back", address);
-                emit(BrokerEvent.LOST);
-            } else if (state == State.VERIFYING) {
-                state = State.DOWN;
-            }
-        }
-    }
-
-    private void verify() {
-        long g;
-        synchronized (stateLock) {
-            if (state == State.CLOSED) {
-                return;
-            }
-            state = State.VERIFYING;
-            g = ++generation;
-        }
-        log.info("reconnected to NATS at {}; checking JetStream and subscriptions before reporting it restored", address);
-        attemptVerify(g, 0);
-    }
-
-    private boolean verifying(long g) {
-        synchronized (stateLock) {
-            return state == State.VERIFYING && generation == g;
-        }
-    }
-
-    private void attemptVerify(long g, int attempt) {
-        if (!verifying(g)) {
-            return;
-        }
-        // JetStream recovers its streams after the client port opens: wait for it, or the node's
-        // recovery read would fail.
-        history.probe(probeTimeout()).thenCompose(epoch -> presence.ensureBucket()).whenComplete((v, err) -> {
-            if (!verifying(g)) {
-                return;
-            }
-            if (err != null) {
-                long delay = Math.min(500, 50L << Math.min(attempt, 4));
-                log.debug("NATS at {} is back but JetStream is not ready ({}); checking again in {} ms", address,
-                        JsApi.unwrap(err).toString(), delay);
-                schedule(() -> attemptVerify(g, attempt + 1), delay);
-                return;
-            }
-            try {
-                connection.publish(controlSubject, ("c" + g).getBytes(StandardCharsets.US_ASCII));
-            } catch (RuntimeException e) {
-                log.debug("canary publish failed", e);
-            }
-            // If the canary is lost (the connection dropped again, or it raced the resubscription), try again.
-            schedule(() -> attemptVerify(g, attempt + 1), CANARY_TIMEOUT_MILLIS);
-        });
-    }
-
-    private Duration probeTimeout() {
-        Duration half = Duration.ofMillis(500);
-        return settings.requestTimeout().compareTo(half) < 0 ? settings.requestTimeout() : half;
-    }
-
-    private void schedule(Runnable r, long millis) {
-        try {
-            executor.schedule(r, millis, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            // closed
-        }
-    }
-
-    /** Control messages to ourselves, on the dispatcher thread that delivers every subscription. */
-    private void onControl(Message m) {
-        String token = new String(m.getData(), StandardCharsets.US_ASCII);
-        if (token.startsWith("c")) {
-            long g = Long.parseLong(token.substring(1));
-            synchronized (stateLock) {
-                if (state == State.VERIFYING && generation == g) {
-                    state = State.UP;
-                    log.info("NATS at {} restored: JetStream answers and every subscription is live again", address);
-                    // On the dispatcher thread: the node hears RESTORED before any message received after it.
-                    emit(BrokerEvent.RESTORED);
-                }
-            }
-        } else if (token.startsWith("r")) {
-            CompletableFuture<Void> f = roundTrips.remove(Long.parseLong(token.substring(1)));
-            if (f != null) {
-                executor.execute(() -> f.complete(null));
-            }
-        }
-    }
-
-    /** Completes once the server processed everything this connection sent before (subscriptions included). */
-    private CompletableFuture<Void> roundTrip() {
-        long id = roundTripIds.incrementAndGet();
-        CompletableFuture<Void> f = new CompletableFuture<>();
-        roundTrips.put(id, f);
-        try {
-            connection.publish(controlSubject, ("r" + id).getBytes(StandardCharsets.US_ASCII));
-        } catch (RuntimeException e) {
-            roundTrips.remove(id);
-            return CompletableFuture.failedFuture(unavailable());
-        }
-        schedule(() -> {
-            CompletableFuture<Void> late = roundTrips.remove(id);
-            if (late != null) {
-                late.completeExceptionally(new BrokerUnavailableException("NATS at " + address
-                        + " did not confirm a subscription within " + settings.requestTimeout().toMillis() + " ms; retry"));
-            }
-        }, settings.requestTimeout().toMillis());
-        return f;
-    }
-
-    private void emit(BrokerEvent event) {
-        brokerEvents.emit(event);
+        link.onConnectionEvent(type);
     }
 
     void slowConsumer(Consumer consumer) {
@@ -601,7 +448,7 @@ public final class NatsBroker implements BrokerAdapter {
                 deliver(new BrokerMessage(topic, m.getData() == null ? new byte[0] : m.getData(), 0, null));
                 return;
             }
-            if (state != State.UP) {
+            if (link.state() != NatsLink.State.UP) {
                 return; // arrived while reconnecting: read from history once restored
             }
             // The node checks the position against the previous one and fills any gap from history

@@ -23,7 +23,6 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import java.net.SocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,8 +40,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,7 +89,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RedisBroker implements BrokerAdapter {
     private static final Logger log = LoggerFactory.getLogger(RedisBroker.class);
-    private static final Pattern SUB_COUNT = Pattern.compile("(?:^|\\s)sub=(\\d+)");
 
     /** Messages kept per room: {@value}. */
     public static final int DEFAULT_HISTORY_SIZE = 10_000;
@@ -114,7 +110,7 @@ public final class RedisBroker implements BrokerAdapter {
     private final BrokerEventListeners events = new BrokerEventListeners();
     private final History history;
     private final Presence presence;
-    private final String canaryChannel;
+    private final RedisProbe probe;
 
     /**
      * Orders deliveries against LOST / RESTORED (and guards {@code held}). Never held while calling
@@ -130,12 +126,6 @@ public final class RedisBroker implements BrokerAdapter {
     private volatile boolean connected;
     private List<BrokerMessage> held = new ArrayList<>();
     private volatile boolean closed;
-    private volatile CompletableFuture<Void> canaryReceived;
-    /** Messages received on the subscription connection: proof of life while a check waits. */
-    private final java.util.concurrent.atomic.LongAdder messagesIn = new java.util.concurrent.atomic.LongAdder();
-    /** Commands answered (successfully or not) on the command connection: progress under load. */
-    private final java.util.concurrent.atomic.LongAdder commandsAnswered = new java.util.concurrent.atomic.LongAdder();
-    private volatile String canaryNonce;
     private volatile String primary;
     private volatile boolean lostLogged;
     /** Appends acknowledged once replicas have them, or {@code null} (acknowledged by the primary). */
@@ -159,11 +149,11 @@ public final class RedisBroker implements BrokerAdapter {
                 .reconnectDelay(Delay.fullJitter(Duration.ofMillis(50), Duration.ofSeconds(1), 50, TimeUnit.MILLISECONDS))
                 .build();
         ClientResources resources = b.resources != null ? b.resources : ownedResources;
-        this.canaryChannel = b.topicPrefix + ".canary." + UUID.randomUUID();
         Topics topics = Topics.withPrefix(b.topicPrefix);
         this.durable = b.replicasToAck > 0 ? new DurableAppends(this, b.replicasToAck, b.replicaAckTimeout) : null;
         this.history = new RedisHistory(this, topics, b.historySize, b.historyTtl.toMillis(), b.cluster);
         this.presence = new RedisPresence(this, topics);
+        this.probe = new RedisProbe(b.topicPrefix + ".canary." + UUID.randomUUID(), commandTimeout, () -> closed);
         this.checker = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "geows-redis-check-" + name));
         SslOptions ssl = RedisSecurity.sslOptions(b.trustedCertificates, b.trustStore, b.trustStorePassword);
         try {
@@ -204,7 +194,7 @@ public final class RedisBroker implements BrokerAdapter {
         };
         link.addStateListener(state);
         try {
-            subscribeChannels(canaryChannel).get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            link.subscribe(probe.channel()).get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             shutdownQuietly();
             throw unreachable(e);
@@ -365,7 +355,7 @@ public final class RedisBroker implements BrokerAdapter {
                 version = subscriptionChanges;
                 expected = subscriptions.keySet().toArray(String[]::new);
             }
-            long reported = reportedSubscriptions();
+            long reported = probe.reportedSubscriptions(link);
             if (reported >= 0 && reported != expected.length + 1) {
                 synchronized (subsLock) {
                     if (version != subscriptionChanges) {
@@ -376,99 +366,26 @@ public final class RedisBroker implements BrokerAdapter {
                 log.warn("Redis at {}: subscriptions differ (Redis has {}, this node needs {}); subscribing again",
                         address, reported, expected.length + 1);
                 List<String> all = new ArrayList<>(List.of(expected));
-                all.add(canaryChannel);
-                subscribeChannels(all.toArray(String[]::new)).get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                all.add(probe.channel());
+                link.subscribe(all.toArray(String[]::new)).get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
                 return; // verify again on the next round
             }
             if (link.sharded() && !connected) {
                 // After a reconnect Lettuce re-subscribes shard channels in one SSUBSCRIBE per connection,
                 // which Redis refuses when they hash to several slots (CROSSSLOT): subscribe each again here.
                 List<String> all = new ArrayList<>(List.of(expected));
-                all.add(canaryChannel);
-                subscribeChannels(all.toArray(String[]::new)).get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                all.add(probe.channel());
+                link.subscribe(all.toArray(String[]::new)).get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
             }
-            canaryRoundTrip();
+            probe.roundTrip(link);
             markRestored();
         } catch (Exception e) {
             markLost(e.getClass().getSimpleName() + ": " + e.getMessage());
         }
     }
 
-    /** What Redis says this subscription connection holds ({@code CLIENT INFO}), or -1 if it won't say. */
-    private long reportedSubscriptions() throws Exception {
-        if (link.sharded()) {
-            return -1; // shard channels live on several servers: the canary checks the path
-        }
-        String info;
-        try {
-            info = awaitWhileBusy(() -> link.pubsub().clientInfo(), messagesIn::sum);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RedisCommandExecutionException) {
-                return -1; // refused (old Redis, ACL): the canary still checks the path
-            }
-            throw e;
-        }
-        Matcher m = SUB_COUNT.matcher(info);
-        return m.find() ? Long.parseLong(m.group(1)) : -1;
-    }
-
-    private void canaryRoundTrip() throws Exception {
-        String nonce = UUID.randomUUID().toString();
-        CompletableFuture<Void> received = new CompletableFuture<>();
-        canaryNonce = nonce;
-        canaryReceived = received;
-        // Under a storm of our own commands the canary queues behind them: Redis answering those is
-        // back-pressure, not an outage.
-        // (messages arriving on the subscription connection also show Redis at work for this node)
-        awaitWhileBusy(() -> publishRaw(link.commands(), canaryChannel, nonce.getBytes(StandardCharsets.UTF_8)),
-                () -> commandsAnswered.sum() + messagesIn.sum());
-        awaitWhileBusy(() -> received, messagesIn::sum);
-    }
-
-    /** The longest a check waits behind a backlog of messages that keep arriving: 1 minute. */
-    private static final long MAX_BUSY_WAIT_MILLIS = 60_000;
-
-    /**
-     * Waits for an answer that may queue behind others: on the subscription connection behind the
-     * messages before it, on the command connection behind the node's own commands. As long as
-     * {@code progress} moves (messages arrive, commands are answered) the connection is alive, so the
-     * wait goes on (up to {@link #MAX_BUSY_WAIT_MILLIS}) instead of declaring Redis lost and refusing
-     * publishes. A command Lettuce gave up on after its own timeout while others were being answered
-     * is asked again ({@code ask} is called once per attempt).
-     */
-    private <T> T awaitWhileBusy(java.util.function.Supplier<? extends java.util.concurrent.Future<T>> ask,
-                                 java.util.function.LongSupplier progress) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MAX_BUSY_WAIT_MILLIS);
-        long seen = progress.getAsLong();
-        java.util.concurrent.Future<T> answer = ask.get();
-        while (true) {
-            try {
-                return answer.get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
-                long now = progress.getAsLong();
-                if (now == seen || System.nanoTime() > deadline || closed) {
-                    throw e;
-                }
-                seen = now; // still busy delivering: the answer waits behind that backlog
-            } catch (ExecutionException e) {
-                long now = progress.getAsLong();
-                if (!(e.getCause() instanceof io.lettuce.core.RedisCommandTimeoutException) || now == seen
-                        || System.nanoTime() > deadline || closed) {
-                    throw e;
-                }
-                seen = now; // timed out behind our own backlog, which Redis is answering: ask again
-                answer = ask.get();
-            }
-        }
-    }
-
     private void onMessage(String channel, byte[] message) {
-        messagesIn.increment();
-        if (channel.equals(canaryChannel)) {
-            CompletableFuture<Void> waiting = canaryReceived;
-            if (waiting != null && new String(message, StandardCharsets.UTF_8).equals(canaryNonce)) {
-                waiting.complete(null);
-            }
+        if (probe.isCanary(channel, message)) {
             return;
         }
         BrokerMessage m = Framing.decode(channel, message);
@@ -484,27 +401,6 @@ public final class RedisBroker implements BrokerAdapter {
             }
             deliver(m);
         }
-    }
-
-    private CompletableFuture<Void> subscribeChannels(String... channels) {
-        if (!link.sharded()) {
-            return link.pubsub().subscribe(channels).toCompletableFuture();
-        }
-        // One shard channel per SSUBSCRIBE: channels of several slots in one command are refused (CROSSSLOT).
-        return CompletableFuture.allOf(java.util.Arrays.stream(channels)
-                .map(c -> link.pubsub().ssubscribe(c).toCompletableFuture()).toArray(CompletableFuture[]::new));
-    }
-
-    private void unsubscribeChannel(String channel) {
-        if (link.sharded()) {
-            link.pubsub().sunsubscribe(channel);
-        } else {
-            link.pubsub().unsubscribe(channel);
-        }
-    }
-
-    private CompletableFuture<Long> publishRaw(RedisClusterAsyncCommands<String, byte[]> c, String channel, byte[] payload) {
-        return (link.sharded() ? c.spublish(channel, payload) : c.publish(channel, payload)).toCompletableFuture();
     }
 
     /** Caller holds the lock. */
@@ -548,7 +444,7 @@ public final class RedisBroker implements BrokerAdapter {
         return f.handle((v, err) -> {
             Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
             if (!(cause instanceof io.lettuce.core.RedisCommandTimeoutException)) {
-                commandsAnswered.increment(); // an answer (an error reply too); Lettuce giving up is none
+                probe.commandAnswered(); // an answer (an error reply too); Lettuce giving up is none
             }
             if (err != null) {
                 throw new CompletionException(translate(err));
@@ -570,7 +466,7 @@ public final class RedisBroker implements BrokerAdapter {
 
     @Override
     public CompletableFuture<Void> publish(String topic, byte[] payload) {
-        return call(c -> publishRaw(c, topic, payload).thenApply(n -> null));
+        return call(c -> link.publish(c, topic, payload).thenApply(n -> null));
     }
 
     @Override
@@ -592,7 +488,7 @@ public final class RedisBroker implements BrokerAdapter {
             sub.close();
             return CompletableFuture.failedFuture(BrokerUnavailableException.disconnected("redis " + address));
         }
-        return subscribeChannels(topic).handle((v, err) -> {
+        return link.subscribe(topic).handle((v, err) -> {
             if (err != null) {
                 sub.close();
                 throw new CompletionException(translate(err));
@@ -696,7 +592,7 @@ public final class RedisBroker implements BrokerAdapter {
                 subscriptionChanges++;
             }
             if (last && !closed && link.isOpen()) {
-                unsubscribeChannel(topic);
+                link.unsubscribe(topic);
             }
         }
     }

@@ -25,6 +25,7 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.pubsub.api.async.RedisPubSubAsyncCommands;
 import io.lettuce.core.resource.ClientResources;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.List;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
@@ -68,6 +69,30 @@ abstract class RedisLink implements AutoCloseable {
 
     /** Whether channels are shard channels (SSUBSCRIBE / SPUBLISH). */
     abstract boolean sharded();
+
+    /** Publishes on {@code c}: {@code SPUBLISH} when the link is {@link #sharded()}, else {@code PUBLISH}. */
+    final CompletableFuture<Long> publish(RedisClusterAsyncCommands<String, byte[]> c, String channel, byte[] payload) {
+        return (sharded() ? c.spublish(channel, payload) : c.publish(channel, payload)).toCompletableFuture();
+    }
+
+    /** Subscribes the pub/sub connection to these channels, each alone when sharded (see below). */
+    final CompletableFuture<Void> subscribe(String... channels) {
+        if (!sharded()) {
+            return pubsub().subscribe(channels).toCompletableFuture();
+        }
+        // One shard channel per SSUBSCRIBE: channels of several slots in one command are refused (CROSSSLOT).
+        return CompletableFuture.allOf(java.util.Arrays.stream(channels)
+                .map(c -> pubsub().ssubscribe(c).toCompletableFuture()).toArray(CompletableFuture[]::new));
+    }
+
+    /** Unsubscribes the pub/sub connection from one channel. */
+    final void unsubscribe(String channel) {
+        if (sharded()) {
+            pubsub().sunsubscribe(channel);
+        } else {
+            pubsub().unsubscribe(channel);
+        }
+    }
 
     final StatefulConnection<String, byte[]> commandConnection() {
         return commandConnection;

@@ -115,11 +115,6 @@ public final class NatsServer extends ServerProcess {
         return new Builder();
     }
 
-    /**
-     * The client port. It does not change when the server is restarted.
-     *
-     * @return the TCP port
-     */
     @Override
     public int port() {
         return port;

@@ -129,11 +129,6 @@ public final class RedisServer extends ServerProcess {
         return new Builder();
     }
 
-    /**
-     * The port the server listens on. It does not change when the server is restarted.
-     *
-     * @return the TCP port
-     */
     @Override
     public int port() {
         return port;
