@@ -15,6 +15,9 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.AtomicHistogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Help.Visibility;
+import picocli.CommandLine.Option;
 
 /**
  * Connection capacity of one node: starts one example server process (in-memory broker, one-node
@@ -52,51 +55,56 @@ public final class ConnectionCapacity {
     private ConnectionCapacity() {
     }
 
-    static Args args() {
-        return new Args("geows connection capacity",
-                "One node, N idle connections (hello done, pings answered): memory per connection and the rate at\n"
-                        + "which the node accepts a connection storm.")
-                .flag("connections", "15000", "idle connections to open (this process needs as many open files)")
-                .flag("storm-concurrency", "40", "connections being set up at once during the storm (the node's listen"
-                        + " backlog is 50: more makes the kernel drop SYNs, and the storm measures TCP retransmission timers)")
-                .flag("warmup-connections", "1000", "connections opened and closed before the baseline")
-                .flag("hold", "35", "seconds to hold the connections idle (the node pings every 30 s)")
-                .flag("broker", "memory", "memory (one node on its in-memory broker), redis or nats")
-                .flag("io-threads", "1", "selector threads of the clients")
-                .flag("server-jvm", DEFAULT_SERVER_JVM, "JVM options of the server")
-                .flag("server-jar", "", "run the server from this jar/classpath (default: the tool's own classpath)")
-                .flag("jfr", "", "record the server with Java Flight Recorder into this directory")
-                .flag("logs", "", "directory for the server's output (default: <tmp>/geows-bench-logs)")
-                .flag("results", "", "directory for the JSON, Markdown and chart (default: benchmarks/results)")
-                .flag("name", "capacity", "result file name");
+    /** The command line's flags (see {@code --help}). */
+    @Command(name = "ConnectionCapacity", header = "geows connection capacity%n", abbreviateSynopsis = true,
+            sortOptions = false, showDefaultValues = true, usageHelpWidth = 100, description = {
+                "One node, N idle connections (hello done, pings answered): memory per connection and the rate at",
+                "which the node accepts a connection storm.%n"})
+    static final class Flags {
+        @Option(names = "--connections", description = "idle connections to open (this process needs as many open files)")
+        int connections = 15_000;
+        @Option(names = "--storm-concurrency", description = "connections being set up at once during the storm (the node's "
+                + "listen backlog is 50: more makes the kernel drop SYNs, and the storm measures TCP retransmission timers)")
+        int stormConcurrency = 40;
+        @Option(names = "--warmup-connections", description = "connections opened and closed before the baseline")
+        int warmupConnections = 1000;
+        @Option(names = "--hold", description = "seconds to hold the connections idle (the node pings every 30 s)")
+        double hold = 35;
+        @Option(names = "--broker", description = "memory (one node on its in-memory broker), redis or nats")
+        String broker = "memory";
+        @Option(names = "--io-threads", description = "selector threads of the clients")
+        int ioThreads = 1;
+        @Option(names = "--server-jvm", paramLabel = "OPTIONS", description = "JVM options of the server")
+        String serverJvm = DEFAULT_SERVER_JVM;
+        @Option(names = "--server-jar", paramLabel = "PATH", showDefaultValue = Visibility.NEVER,
+                description = "run the server from this jar/classpath (default: the tool's own classpath)")
+        String serverJar = "";
+        @Option(names = "--jfr", paramLabel = "DIR", showDefaultValue = Visibility.NEVER,
+                description = "record the server with Java Flight Recorder into this directory")
+        String jfr = "";
+        @Option(names = "--logs", paramLabel = "DIR", showDefaultValue = Visibility.NEVER,
+                description = "directory for the server's output (default: <tmp>/geows-bench-logs)")
+        String logs = "";
+        @Option(names = "--results", paramLabel = "DIR", showDefaultValue = Visibility.NEVER,
+                description = "directory for the JSON, Markdown and chart (default: benchmarks/results)")
+        String results = "";
+        @Option(names = "--name", description = "result file name")
+        String name = "capacity";
     }
 
-    /** Command line: see {@link #args()}. */
+    /** Command line: see {@code --help} ({@link Flags}). */
     public static void main(String[] argv) throws Exception {
-        Args a = args();
-        try {
-            if (!a.parse(argv)) {
-                System.out.println(a.usage());
-                return;
-            }
-            a.integer("connections");
-            a.integer("storm-concurrency");
-            a.integer("warmup-connections");
-            a.number("hold");
-        } catch (Args.BadArgs e) {
-            System.err.println("connection capacity: " + e.getMessage());
-            System.exit(2);
+        Flags f = new Flags();
+        if (!Cli.parseOrExit("connection capacity", f, argv)) {
             return;
         }
-        String cp = a.string("server-jar").isEmpty() ? System.getProperty("java.class.path") : a.string("server-jar");
-        Path logs = a.string("logs").isEmpty() ? Path.of(System.getProperty("java.io.tmpdir"), "geows-bench-logs")
-                : Path.of(a.string("logs"));
-        ServerNode.Launcher launcher = ServerNode.Launcher.of(cp, a.words("server-jvm"), Map.of(), logs,
-                a.string("jfr").isEmpty() ? null : Path.of(a.string("jfr")));
-        Capacity c = run(launcher, a.string("broker"), a.integer("connections"), a.integer("storm-concurrency"),
-                a.integer("warmup-connections"), a.number("hold"), a.integer("io-threads"), true);
-        Path dir = Results.directory(a.string("results"));
-        Path file = Results.write(dir, a.string("name"), c);
+        String cp = f.serverJar.isEmpty() ? System.getProperty("java.class.path") : f.serverJar;
+        Path logs = f.logs.isEmpty() ? Path.of(System.getProperty("java.io.tmpdir"), "geows-bench-logs") : Path.of(f.logs);
+        ServerNode.Launcher launcher = ServerNode.Launcher.of(cp, Cli.words(f.serverJvm), Map.of(), logs,
+                f.jfr.isEmpty() ? null : Path.of(f.jfr));
+        Capacity c = run(launcher, f.broker, f.connections, f.stormConcurrency, f.warmupConnections, f.hold, f.ioThreads, true);
+        Path dir = Results.directory(f.results);
+        Path file = Results.write(dir, f.name, c);
         System.out.println("results: " + file + " (and " + dir.resolve("latest.md") + ")");
     }
 

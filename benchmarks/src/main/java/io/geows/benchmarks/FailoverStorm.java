@@ -16,6 +16,9 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Help.Visibility;
+import picocli.CommandLine.Option;
 
 /**
  * Failover at scale: a whole region's clients come to the surviving region at once. Starts two example
@@ -52,79 +55,78 @@ public final class FailoverStorm {
                         int nodeClients, long rejoins, List<String> notes) {
     }
 
-    /** What to run; the defaults are the command line's. */
+    /** What to run: the flags of the command line (see {@code --help}), or set directly. */
+    @Command(name = "FailoverStorm", header = "geows failover storm%n", abbreviateSynopsis = true, sortOptions = false,
+            showDefaultValues = true, usageHelpWidth = 100,
+            description = "Kills a region with N clients and measures how they resume on the surviving region.%n")
     static final class Settings {
+        @Option(names = "--broker", description = "redis or nats")
         String broker = "redis";
+        @Option(names = "--clients", description = "clients of the region that dies, in Java (this process, or the workers, "
+                + "need as many open files)")
         int clients = 2000;
-        int rooms = 20;
-        int concurrency = 200;
-        int jitterMillis = 100;
-        double publishRate = 20;
-        double beforeSeconds = 3;
-        int timeoutSeconds = 60;
-        int survivorClients = 2000;
-        int warmupCycles = 10;
+        @Option(names = "--client-processes",
+                description = "run the dying region's Java clients in this many worker processes (0: here)")
         int clientProcesses;
+        @Option(names = "--node-clients",
+                description = "more clients of the dying region in a Node.js process (benchmarks/node/storm-worker.js)")
         int nodeClients;
+        @Option(names = "--nodes-per-region",
+                description = "server processes per region (client i uses node i %% n: a load balancer's spread)")
         int nodesPerRegion = 1;
+        @Option(names = "--rooms", description = "rooms; each client joins 1 to 3 of them")
+        int rooms = 20;
+        @Option(names = "--connect-concurrency", description = "clients connecting at once before the kill")
+        int concurrency = 200;
+        @Option(names = "--reconnect-jitter",
+                description = "ms: each client reconnects after a random delay up to this (full jitter)")
+        int jitterMillis = 100;
+        @Option(names = "--publish-rate", description = "publishes per second over all rooms, from a client of the surviving region")
+        double publishRate = 20;
+        @Option(names = "--before", description = "seconds of publishing before the kill")
+        double beforeSeconds = 3;
+        @Option(names = "--survivor-clients", description = "clients of the surviving region, in the same rooms")
+        int survivorClients = 2000;
+        @Option(names = "--warmup-cycles", description = "times the survivor's own clients reconnect and resume before the kill")
+        int warmupCycles = 10;
+        @Option(names = "--timeout", description = "seconds the storm may take before the run gives up")
+        int timeoutSeconds = 60;
+        @Option(names = "--results", paramLabel = "DIR", showDefaultValue = Visibility.NEVER,
+                description = "directory for the JSON result (default benchmarks/results)")
+        String results = "";
         List<String> serverJvm = List.of(LoadTool.DEFAULT_SERVER_JVM.split(" "));
         Map<String, String> serverEnv = Map.of();
         String name;
+
+        @Option(names = "--presence", paramLabel = "MODE",
+                description = "the servers' GEOWS_PRESENCE: auto, diff, count, events, off; empty: their default (auto)")
+        void presence(String mode) {
+            serverEnv = mode.isEmpty() ? Map.of() : Map.of("GEOWS_PRESENCE", mode);
+        }
+
+        @Option(names = "--server-jvm", paramLabel = "OPTIONS",
+                description = "JVM options of the server processes (default: " + LoadTool.DEFAULT_SERVER_JVM + ")")
+        void serverJvm(String options) {
+            serverJvm = Cli.words(options);
+        }
+
+        @Option(names = "--name", description = "result name (default storm-<broker>-<clients>)")
+        void resultName(String resultName) {
+            name = resultName.isEmpty() ? null : resultName;
+        }
     }
 
     private FailoverStorm() {
     }
 
-    static Args args() {
-        Settings d = new Settings();
-        return new Args("geows failover storm",
-                "Kills a region with N clients and measures how they resume on the surviving region.")
-                .flag("broker", d.broker, "redis or nats")
-                .flag("clients", String.valueOf(d.clients), "clients of the region that dies, in Java (this process, or the workers, "
-                        + "need as many open files)")
-                .flag("client-processes", "0", "run the dying region's Java clients in this many worker processes (0: here)")
-                .flag("node-clients", "0", "more clients of the dying region in a Node.js process (benchmarks/node/storm-worker.js)")
-                .flag("nodes-per-region", "1", "server processes per region (client i uses node i % n: a load balancer's spread)")
-                .flag("rooms", String.valueOf(d.rooms), "rooms; each client joins 1 to 3 of them")
-                .flag("connect-concurrency", String.valueOf(d.concurrency), "clients connecting at once before the kill")
-                .flag("reconnect-jitter", String.valueOf(d.jitterMillis), "ms: each client reconnects after a random delay up to this (full jitter)")
-                .flag("publish-rate", "20", "publishes per second over all rooms, from a client of the surviving region")
-                .flag("before", "3", "seconds of publishing before the kill")
-                .flag("survivor-clients", String.valueOf(d.survivorClients), "clients of the surviving region, in the same rooms")
-                .flag("warmup-cycles", String.valueOf(d.warmupCycles), "times the survivor's own clients reconnect and resume before the kill")
-                .flag("presence", "", "the servers' GEOWS_PRESENCE: auto, diff, count, events, off; empty: their default (auto)")
-                .flag("timeout", String.valueOf(d.timeoutSeconds), "seconds the storm may take before the run gives up")
-                .flag("server-jvm", LoadTool.DEFAULT_SERVER_JVM, "JVM options of the server processes")
-                .flag("results", "", "directory for the JSON result (default benchmarks/results)")
-                .flag("name", "", "result name (default storm-<broker>-<clients>)");
-    }
-
-    /** Command line: see {@link #args()}. */
+    /** Command line: see {@code --help} ({@link Settings}). */
     public static void main(String[] argv) throws Exception {
-        Args a = args();
-        if (!a.parse(argv)) {
-            System.out.println(a.usage());
+        Settings s = new Settings();
+        if (!Cli.parseOrExit("failover storm", s, argv)) {
             return;
         }
-        Settings s = new Settings();
-        s.broker = a.string("broker");
-        s.clients = a.integer("clients");
-        s.clientProcesses = a.integer("client-processes");
-        s.nodeClients = a.integer("node-clients");
-        s.nodesPerRegion = a.integer("nodes-per-region");
-        s.rooms = a.integer("rooms");
-        s.concurrency = a.integer("connect-concurrency");
-        s.jitterMillis = a.integer("reconnect-jitter");
-        s.publishRate = a.number("publish-rate");
-        s.beforeSeconds = a.number("before");
-        s.timeoutSeconds = a.integer("timeout");
-        s.survivorClients = a.integer("survivor-clients");
-        s.warmupCycles = a.integer("warmup-cycles");
-        s.serverJvm = a.words("server-jvm");
-        s.serverEnv = a.string("presence").isEmpty() ? Map.of() : Map.of("GEOWS_PRESENCE", a.string("presence"));
-        s.name = a.string("name").isEmpty() ? null : a.string("name");
         Storm storm = run(System.getProperty("java.class.path"), s);
-        Path file = Results.write(Results.directory(a.string("results")), storm.name(), storm);
+        Path file = Results.write(Results.directory(s.results), storm.name(), storm);
         System.out.println(summary(storm));
         System.out.println("results: " + file);
     }

@@ -9,6 +9,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Help.Visibility;
+import picocli.CommandLine.Option;
 
 /**
  * The end-to-end load tool, also meant for sizing a deployment. It starts two regions as separate
@@ -38,34 +41,122 @@ public final class LoadTool {
     private LoadTool() {
     }
 
-    /** What to run; see {@link #args()} for the meaning and defaults. */
-    static final class Options {
+    /** What to run: the flags of the command line (see {@code --help}), or set directly. */
+    @Command(name = "LoadTool", header = "geows load tool%n", abbreviateSynopsis = true, sortOptions = false,
+            showDefaultValues = true, usageHelpWidth = 100, description = {
+                "Starts two regions (example server processes on one broker) or targets running ones, connects C",
+                "clients over both, R rooms with members in both, publishes at a fixed open-loop rate and",
+                "reports rates, loss, duplicates, latency and server CPU/RSS. --sweep finds the highest rate",
+                "with p99 under the limit and nothing lost. Rates are publishes per second; each is delivered",
+                "to every member of its room (C/R on average).%n"})
+    static final class Options implements Cli.Checked {
         List<LoadClients.Region> targets = List.of();
         List<Long> targetPids = List.of();
+        @Option(names = "--broker", description = "broker to start: redis, nats or kafka (ignored with --targets)")
         String broker = "redis";
+        @Option(names = "--clients", description = "WebSocket clients, spread evenly over the regions")
         int clients = 200;
+        @Option(names = "--rooms", description = "rooms; each has members in every region")
         int rooms = 20;
+        @Option(names = "--payload", description = "bytes of each message's data")
         int payloadBytes = 100;
+        @Option(names = "--rate", description = "publishes per second (with --sweep: of the first step)")
         double rate = 1000;
+        @Option(names = "--seconds", description = "seconds per step")
         double seconds = 10;
+        @Option(names = "--warmup", description = "seconds of warm-up at the first rate, not measured (lets the JIT settle)")
         double warmupSeconds = 10;
+        @Option(names = "--sweep", arity = "0..1", description = "raise the rate until p99 passes --p99-limit or a delivery is lost")
         boolean sweep;
+        @Option(names = "--factor", description = "sweep: rate factor between steps")
         double sweepFactor = 1.5;
+        @Option(names = "--max-steps", description = "sweep: most rising steps")
         int maxSteps = 12;
+        @Option(names = "--nats-storage", description = "NATS history and presence: file, or memory (slower on nats-server "
+                + "2.9: see benchmarks/README.md)")
         String natsStorage = "file";
+        @Option(names = "--refine", description = "sweep: bisection steps between the last pass and the first failure")
         int refineSteps = 1;
+        @Option(names = "--down-steps", description = "sweep: when the first rate fails, steps down (by factor squared) to find "
+                + "one that holds")
         int downSteps = 2;
+        @Option(names = "--max-rate", description = "sweep: highest rate to try")
         double maxRate = 1_000_000;
+        @Option(names = "--p99-limit", description = "sweep: highest passing p99, ms")
         double p99LimitMs = 50;
+        @Option(names = "--drain", description = "seconds to wait for missing deliveries after a step, without progress")
         double drainSeconds = 10;
+        @Option(names = "--io-threads", description = "selector threads of the load tool's clients")
         int ioThreads = 1;
         String serverClasspath = System.getProperty("java.class.path");
         List<String> serverJvm = List.of(DEFAULT_SERVER_JVM.split(" "));
         Path logDir = Path.of(System.getProperty("java.io.tmpdir"), "geows-bench-logs");
+        @Option(names = "--jfr", paramLabel = "DIR",
+                description = "record each started server with Java Flight Recorder into this directory")
         Path jfrDir;
+        @Option(names = "--jfr-settings", description = "JFR settings: profile, default or a .jfc file (e.g. with a 1 ms "
+                + "sampling period)")
         String jfrSettings = "profile";
+        @Option(names = "--results", paramLabel = "DIR", showDefaultValue = Visibility.NEVER,
+                description = "directory for the JSON, Markdown and chart (default: benchmarks/results)")
+        String results = "";
+        @Option(names = "--name", showDefaultValue = Visibility.NEVER, description = "result file name (default: load-<broker>)")
+        String name = "";
         /** Prints a line per step as it runs. */
         boolean verbose = true;
+
+        @Option(names = "--targets", paramLabel = "REGION=URL,...",
+                description = "run against running regions instead: us-east=ws://host:port/,eu-west=ws://...")
+        void targets(String spec) {
+            List<LoadClients.Region> regions = new ArrayList<>();
+            for (String t : Cli.list(spec)) {
+                String[] kv = t.split("=", 2);
+                if (kv.length != 2 || !kv[1].startsWith("ws")) {
+                    throw new Cli.BadArgs("--targets entries must be region=ws://host:port/, was '" + t + "'");
+                }
+                regions.add(new LoadClients.Region(kv[0], URI.create(kv[1])));
+            }
+            targets = regions;
+        }
+
+        @Option(names = "--target-pids", paramLabel = "PID,...",
+                description = "with --targets: server process ids (same order) to measure CPU and RSS of")
+        void targetPids(String spec) {
+            try {
+                targetPids = Cli.list(spec).stream().map(Long::parseLong).toList();
+            } catch (NumberFormatException e) {
+                throw new Cli.BadArgs("--target-pids must be process ids separated by commas, was '" + spec + "'");
+            }
+        }
+
+        @Option(names = "--server-jvm", paramLabel = "OPTIONS",
+                description = "JVM options of the started servers (default: " + DEFAULT_SERVER_JVM + ")")
+        void serverJvm(String options) {
+            serverJvm = Cli.words(options);
+        }
+
+        @Option(names = "--server-jar", paramLabel = "PATH",
+                description = "run the servers from this jar/classpath (default: the tool's own classpath)")
+        void serverJar(String path) {
+            if (!path.isEmpty()) {
+                serverClasspath = path;
+            }
+        }
+
+        @Option(names = "--logs", paramLabel = "DIR",
+                description = "directory for the servers' output (default: <tmp>/geows-bench-logs)")
+        void logs(String dir) {
+            if (!dir.isEmpty()) {
+                logDir = Path.of(dir);
+            }
+        }
+
+        @Override
+        public void check() {
+            if (rate <= 0 || seconds <= 0 || sweepFactor <= 1) {
+                throw new Cli.BadArgs("--rate and --seconds must be positive and --factor above 1");
+            }
+        }
     }
 
     /** Latency percentiles of one kind of delivery, in milliseconds. */
@@ -124,98 +215,15 @@ public final class LoadTool {
                       List<Integer> roomSizes, Step warmup, List<Step> steps, Step best) {
     }
 
-    static Args args() {
-        return new Args("geows load tool",
-                "Starts two regions (example server processes on one broker) or targets running ones, connects C\n"
-                        + "clients over both, R rooms with members in both, publishes at a fixed open-loop rate and\n"
-                        + "reports rates, loss, duplicates, latency and server CPU/RSS. --sweep finds the highest rate\n"
-                        + "with p99 under the limit and nothing lost. Rates are publishes per second; each is delivered\n"
-                        + "to every member of its room (C/R on average).")
-                .flag("broker", "redis", "broker to start: redis, nats or kafka (ignored with --targets)")
-                .flag("nats-storage", "file", "NATS history and presence: file, or memory (slower on nats-server 2.9: "
-                        + "see benchmarks/README.md)")
-                .flag("targets", "", "run against running regions instead: us-east=ws://host:port/,eu-west=ws://...")
-                .flag("target-pids", "", "with --targets: server process ids (same order) to measure CPU and RSS of")
-                .flag("clients", "200", "WebSocket clients, spread evenly over the regions")
-                .flag("rooms", "20", "rooms; each has members in every region")
-                .flag("payload", "100", "bytes of each message's data")
-                .flag("rate", "1000", "publishes per second (with --sweep: of the first step)")
-                .flag("seconds", "10", "seconds per step")
-                .flag("warmup", "10", "seconds of warm-up at the first rate, not measured (lets the JIT settle)")
-                .flag("sweep", "false", "raise the rate until p99 passes --p99-limit or a delivery is lost")
-                .flag("factor", "1.5", "sweep: rate factor between steps")
-                .flag("max-steps", "12", "sweep: most rising steps")
-                .flag("refine", "1", "sweep: bisection steps between the last pass and the first failure")
-                .flag("down-steps", "2", "sweep: when the first rate fails, steps down (by factor squared) to find one that holds")
-                .flag("max-rate", "1000000", "sweep: highest rate to try")
-                .flag("p99-limit", "50", "sweep: highest passing p99, ms")
-                .flag("drain", "10", "seconds to wait for missing deliveries after a step, without progress")
-                .flag("io-threads", "1", "selector threads of the load tool's clients")
-                .flag("server-jvm", DEFAULT_SERVER_JVM, "JVM options of the started servers")
-                .flag("server-jar", "", "run the servers from this jar/classpath (default: the tool's own classpath)")
-                .flag("jfr", "", "record each started server with Java Flight Recorder into this directory")
-                .flag("jfr-settings", "profile", "JFR settings: profile, default or a .jfc file (e.g. with a 1 ms sampling period)")
-                .flag("logs", "", "directory for the servers' output (default: <tmp>/geows-bench-logs)")
-                .flag("results", "", "directory for the JSON, Markdown and chart (default: benchmarks/results)")
-                .flag("name", "", "result file name (default: load-<broker>)");
-    }
-
-    /** Command line: see {@link #args()}. */
+    /** Command line: see {@code --help} ({@link Options}). */
     public static void main(String[] argv) throws Exception {
-        Args a = args();
         Options o = new Options();
-        try {
-            if (!a.parse(argv)) {
-                System.out.println(a.usage());
-                return;
-            }
-            o.broker = a.string("broker");
-            o.natsStorage = a.string("nats-storage");
-            List<LoadClients.Region> targets = new ArrayList<>();
-            for (String t : a.list("targets")) {
-                String[] kv = t.split("=", 2);
-                if (kv.length != 2 || !kv[1].startsWith("ws")) {
-                    throw new Args.BadArgs("--targets entries must be region=ws://host:port/, was '" + t + "'");
-                }
-                targets.add(new LoadClients.Region(kv[0], URI.create(kv[1])));
-            }
-            o.targets = targets;
-            o.targetPids = a.list("target-pids").stream().map(Long::parseLong).toList();
-            o.clients = a.integer("clients");
-            o.rooms = a.integer("rooms");
-            o.payloadBytes = a.integer("payload");
-            o.rate = a.number("rate");
-            o.seconds = a.number("seconds");
-            o.warmupSeconds = a.number("warmup");
-            o.sweep = a.bool("sweep");
-            o.sweepFactor = a.number("factor");
-            o.maxSteps = a.integer("max-steps");
-            o.refineSteps = a.integer("refine");
-            o.downSteps = a.integer("down-steps");
-            o.maxRate = a.number("max-rate");
-            o.p99LimitMs = a.number("p99-limit");
-            o.drainSeconds = a.number("drain");
-            o.ioThreads = a.integer("io-threads");
-            o.serverJvm = a.words("server-jvm");
-            if (!a.string("server-jar").isEmpty()) {
-                o.serverClasspath = a.string("server-jar");
-            }
-            o.jfrDir = a.string("jfr").isEmpty() ? null : Path.of(a.string("jfr"));
-            o.jfrSettings = a.string("jfr-settings");
-            if (!a.string("logs").isEmpty()) {
-                o.logDir = Path.of(a.string("logs"));
-            }
-            if (o.rate <= 0 || o.seconds <= 0 || o.sweepFactor <= 1) {
-                throw new Args.BadArgs("--rate and --seconds must be positive and --factor above 1");
-            }
-        } catch (Args.BadArgs | NumberFormatException e) {
-            System.err.println("load tool: " + e.getMessage());
-            System.exit(2);
+        if (!Cli.parseOrExit("load tool", o, argv)) {
             return;
         }
         Run run = run(o);
-        String name = a.string("name").isEmpty() ? "load-" + run.broker() : a.string("name");
-        Path dir = Results.directory(a.string("results"));
+        String name = o.name.isEmpty() ? "load-" + run.broker() : o.name;
+        Path dir = Results.directory(o.results);
         Path file = Results.write(dir, name, run);
         System.out.println();
         System.out.println(run.best() == null ? "no step passed"

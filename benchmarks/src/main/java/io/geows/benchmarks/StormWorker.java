@@ -17,6 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Help.Visibility;
+import picocli.CommandLine.Option;
 
 /**
  * Storm clients of the dying region in another process, so a storm can have more clients than one
@@ -40,29 +43,44 @@ final class StormWorker {
     private StormWorker() {
     }
 
+    /** The worker's flags (see {@code --help}); {@link FailoverStorm} passes them. */
+    @Command(name = "StormWorker", header = "geows storm worker%n", abbreviateSynopsis = true, sortOptions = false,
+            showDefaultValues = true, description = "Storm clients driven by FailoverStorm over stdin/stdout.%n")
+    static final class Flags {
+        @Option(names = "--dying", paramLabel = "URLS", showDefaultValue = Visibility.NEVER,
+                description = "ws URLs of the region that will die, comma-separated (client i: node i %% n)")
+        String dying = "";
+        @Option(names = "--survivor", paramLabel = "URLS", showDefaultValue = Visibility.NEVER,
+                description = "ws URLs of the surviving region, comma-separated (client i: node i %% n)")
+        String survivor = "";
+        @Option(names = "--clients", description = "clients")
+        int clients = 1000;
+        @Option(names = "--first", description = "index of the first client (user storm-<index>)")
+        int first;
+        @Option(names = "--rooms", description = "rooms")
+        int rooms = 20;
+        @Option(names = "--jitter", description = "ms of full jitter before a reconnect")
+        int jitter = 100;
+        @Option(names = "--concurrency", description = "clients connecting at once")
+        int concurrency = 200;
+        @Option(names = "--timeout", description = "seconds to wait for each phase")
+        int timeout = 60;
+    }
+
     /** The worker: see the class comment. */
     public static void main(String[] argv) throws Exception {
-        Args a = new Args("geows storm worker", "Storm clients driven by FailoverStorm over stdin/stdout.")
-                .flag("dying", "", "ws URLs of the region that will die, comma-separated (client i: node i % n)")
-                .flag("survivor", "", "ws URLs of the surviving region, comma-separated (client i: node i % n)")
-                .flag("clients", "1000", "clients")
-                .flag("first", "0", "index of the first client (user storm-<index>)")
-                .flag("rooms", "20", "rooms")
-                .flag("jitter", "100", "ms of full jitter before a reconnect")
-                .flag("concurrency", "200", "clients connecting at once")
-                .flag("timeout", "60", "seconds to wait for each phase");
-        if (!a.parse(argv)) {
-            System.out.println(a.usage());
+        Flags flags = new Flags();
+        if (!Cli.parseOrExit("storm worker", flags, argv)) {
             return;
         }
-        int n = a.integer("clients");
-        int first = a.integer("first");
-        int timeout = a.integer("timeout");
-        List<String> rooms = FailoverStorm.rooms(a.integer("rooms"));
-        StormClients.Run run = new StormClients.Run(a.integer("concurrency"));
-        run.jitterMillis = a.integer("jitter");
-        run.survivors = Arrays.stream(a.string("survivor").split(",")).map(URI::create).toList();
-        List<URI> dying = Arrays.stream(a.string("dying").split(",")).map(URI::create).toList();
+        int n = flags.clients;
+        int first = flags.first;
+        int timeout = flags.timeout;
+        List<String> rooms = FailoverStorm.rooms(flags.rooms);
+        StormClients.Run run = new StormClients.Run(flags.concurrency);
+        run.jitterMillis = flags.jitter;
+        run.survivors = Arrays.stream(flags.survivor.split(",")).map(URI::create).toList();
+        List<URI> dying = Arrays.stream(flags.dying.split(",")).map(URI::create).toList();
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         try (NioWsClients clients = new NioWsClients(2, "storm-worker")) {

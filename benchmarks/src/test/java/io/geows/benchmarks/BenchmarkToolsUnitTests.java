@@ -39,14 +39,15 @@ class BenchmarkToolsUnitTests {
 
     @Test
     void flagsParseWithDefaultsAndRejectUnknownOnes() {
-        Args a = new Args("t", "s").flag("rate", "1000", "r").flag("sweep", "false", "s").flag("jvm", "-Xmx1g -Xms1g", "j");
-        assertThat(a.parse(new String[] {"--sweep", "--rate=250"})).isTrue();
-        assertThat(a.bool("sweep")).isTrue();
-        assertThat(a.number("rate")).isEqualTo(250);
-        assertThat(a.words("jvm")).containsExactly("-Xmx1g", "-Xms1g");
-        assertThatThrownBy(() -> new Args("t", "s").parse(new String[] {"--nope", "1"}))
+        LoadTool.Options o = new LoadTool.Options();
+        assertThat(Cli.parse(o, new String[] {"--sweep", "--rate=250", "--server-jvm", "-Xmx1g -Xms1g"})).isTrue();
+        assertThat(o.sweep).isTrue();
+        assertThat(o.rate).isEqualTo(250);
+        assertThat(o.clients).as("default").isEqualTo(200);
+        assertThat(o.serverJvm).containsExactly("-Xmx1g", "-Xms1g");
+        assertThatThrownBy(() -> Cli.parse(new LoadTool.Options(), new String[] {"--nope", "1"}))
                 .hasMessageContaining("unknown flag --nope");
-        assertThat(new Args("t", "s").parse(new String[] {"--help"})).isFalse();
+        assertThat(Cli.parse(new LoadTool.Options(), new String[] {"--help"})).isFalse();
     }
 
     @Test
