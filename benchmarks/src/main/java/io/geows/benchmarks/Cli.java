@@ -1,13 +1,12 @@
 package io.geows.benchmarks;
 
+import io.geows.example.CommandLines;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
-import picocli.CommandLine.MissingParameterException;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.TypeConversionException;
-import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The benchmark tools' command lines, with picocli: a tool's flags are the {@code @Option} fields (or
@@ -125,22 +124,8 @@ final class Cli {
         }
     }
 
-    /** picocli's complaint as one line naming the flag. */
+    /** picocli's complaint as one line naming the flag (a setter's own check says what it found). */
     private static String message(ParameterException e) {
-        if (e instanceof UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
-            String arg = u.getUnmatched().get(0);
-            return arg.startsWith("--") ? "unknown flag " + arg.split("=", 2)[0] : "unexpected argument '" + arg + "'";
-        }
-        if (e instanceof MissingParameterException m && !m.getMissing().isEmpty()
-                && m.getMissing().get(0) instanceof OptionSpec o) {
-            return o.longestName() + " needs a value";
-        }
-        if (e.getArgSpec() instanceof OptionSpec o && e.getCause() instanceof TypeConversionException c) {
-            return o.longestName() + " " + c.getMessage();
-        }
-        if (e.getCause() instanceof BadArgs b) {
-            return b.getMessage(); // from a setter that checks its value
-        }
-        return e.getMessage();
+        return e.getCause() instanceof BadArgs b ? b.getMessage() : CommandLines.oneLine(e);
     }
 }

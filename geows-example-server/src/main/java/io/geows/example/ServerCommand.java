@@ -10,15 +10,12 @@ import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Help;
-import picocli.CommandLine.MissingParameterException;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.UsageMessageSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.TypeConversionException;
-import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The example server's command line (picocli): the flags of {@link NodeOptions}, {@link LimitOptions},
@@ -55,7 +52,7 @@ final class ServerCommand {
         try {
             cl.parseArgs(args);
         } catch (ParameterException e) {
-            throw new BadFlag(message(e));
+            throw new BadFlag(CommandLines.oneLine(e));
         }
         return cl.isUsageHelpRequested() ? null : command.config();
     }
@@ -104,23 +101,6 @@ final class ServerCommand {
                     String.join(" ", o.description()), fallback == null || fallback.isEmpty() ? "none" : fallback));
         }
         return sb.toString();
-    }
-
-    /** picocli's complaint as one line naming the flag. */
-    private static String message(ParameterException e) {
-        if (e instanceof UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
-            String arg = u.getUnmatched().get(0);
-            // the flag's name only: what follows '=' may be a secret given to a misspelt flag
-            return arg.startsWith("--") ? "unknown flag " + arg.split("=", 2)[0] : "unexpected argument '" + arg + "'";
-        }
-        if (e instanceof MissingParameterException m && !m.getMissing().isEmpty()
-                && m.getMissing().get(0) instanceof OptionSpec o) {
-            return o.longestName() + " needs a value";
-        }
-        if (e.getCause() instanceof TypeConversionException c && e.getArgSpec() instanceof OptionSpec o) {
-            return o.longestName() + " " + c.getMessage();
-        }
-        return e.getMessage();
     }
 
     /** The settings, once every flag's value is checked and the flags are checked against each other. */

@@ -140,7 +140,7 @@ public final class RedisBroker implements BrokerAdapter {
         this.name = b.name != null ? b.name : "redis";
         this.commandTimeout = b.commandTimeout;
         // Lettuce reads and writes on the node's I/O threads: a room message and the socket writes it
-        // causes run on one thread (see IoLoops).
+        // causes run on one thread (see IoThreads).
         this.ownedResources = b.resources != null || b.client != null ? null : DefaultClientResources.builder()
                 .eventLoopGroupProvider(SharedLoops.PROVIDER)
                 .computationThreadPoolSize(2)

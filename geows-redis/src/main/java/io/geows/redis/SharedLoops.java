@@ -1,6 +1,6 @@
 package io.geows.redis;
 
-import io.geows.internal.IoLoops;
+import io.geows.spi.IoThreads;
 import io.lettuce.core.resource.EventLoopGroupProvider;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutorGroup;
@@ -9,7 +9,7 @@ import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Lettuce on the process's shared I/O threads ({@link IoLoops}): Redis replies and room messages are
+ * Lettuce on the process's shared I/O threads ({@link IoThreads}): Redis replies and room messages are
  * read by the same threads that write to the WebSocket connections. Lettuce never shuts them down.
  */
 final class SharedLoops implements EventLoopGroupProvider {
@@ -18,12 +18,12 @@ final class SharedLoops implements EventLoopGroupProvider {
     @Override
     @SuppressWarnings("unchecked")
     public <T extends EventLoopGroup> T allocate(Class<T> type) {
-        return (T) IoLoops.shared();
+        return (T) IoThreads.shared();
     }
 
     @Override
     public int threadPoolSize() {
-        return IoLoops.size();
+        return IoThreads.size();
     }
 
     @Override
