@@ -1,7 +1,5 @@
 package io.geows.nats.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.geows.BrokerUnavailableException;
 import io.geows.GeoWsException;
 import io.geows.Topics;
@@ -10,6 +8,14 @@ import io.geows.spi.BrokerMessage;
 import io.geows.spi.History;
 import io.geows.spi.HistorySlice;
 import io.geows.spi.Position;
+import io.nats.client.api.DiscardPolicy;
+import io.nats.client.api.Placement;
+import io.nats.client.api.Republish;
+import io.nats.client.api.RetentionPolicy;
+import io.nats.client.api.StorageType;
+import io.nats.client.api.StreamConfiguration;
+import io.nats.client.api.StreamInfo;
+import io.nats.client.api.StreamState;
 import io.nats.client.impl.Headers;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -128,49 +134,45 @@ public final class HistoryStream implements History {
         });
     }
 
-    private Info parse(JsonNode info, String roomToken) {
-        noteLeader(info.path("cluster").path("leader").asText(null));
-        JsonNode subjects = info.path("config").path("subjects");
-        String found = subjects.size() == 1 ? names.epochOfFilter(subjects.get(0).asText()) : null;
+    private Info parse(StreamInfo info, String roomToken) {
+        noteLeader(info.getClusterInfo() == null ? null : info.getClusterInfo().getLeader());
+        List<String> subjects = info.getConfiguration().getSubjects();
+        String found = subjects.size() == 1 ? names.epochOfFilter(subjects.get(0)) : null;
         if (found == null) {
             throw new GeoWsException("stream '" + config.stream() + "' on NATS at " + api.address()
                     + " exists but does not hold geows history (subjects " + subjects + ", expected one like '"
                     + names.historyFilter("<epoch>") + "'); delete it or configure another stream name");
         }
-        JsonNode state = info.path("state");
+        StreamState state = info.getStreamState();
         long count = 0;
         if (roomToken != null) {
-            count = state.path("subjects").path(names.historySubject(found, roomToken)).asLong(0);
+            Long n = state.getSubjectMap().get(names.historySubject(found, roomToken));
+            count = n == null ? 0 : n;
         }
-        return new Info(found, state.path("first_seq").asLong(0), info.path("config").path("max_msgs_per_subject").asLong(-1),
-                count);
+        return new Info(found, state.getFirstSequence(), info.getConfiguration().getMaxMsgsPerSubject(), count);
     }
 
-    private CompletableFuture<JsonNode> create() {
+    private CompletableFuture<StreamInfo> create() {
         String newEpoch = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-        ObjectNode c = JsApi.JSON.createObjectNode();
-        c.put("name", config.stream());
-        c.put("description", "geows room history, epoch " + newEpoch);
-        c.putArray("subjects").add(names.historyFilter(newEpoch));
-        c.put("retention", "limits");
-        c.put("storage", config.storage());
-        c.put("discard", "old");
-        c.put("max_msgs", -1);
-        c.put("max_bytes", config.maxBytes());
-        c.put("max_age", TimeUnit.MILLISECONDS.toNanos(config.maxAge().toMillis()));
-        c.put("max_msgs_per_subject", config.maxPerRoom());
-        c.put("max_msg_size", -1);
-        c.put("max_consumers", -1);
-        c.put("num_replicas", config.replicas());
-        c.put("duplicate_window", TimeUnit.MILLISECONDS.toNanos(config.duplicateWindow().toMillis()));
-        c.put("allow_direct", true);
-        ObjectNode republish = c.putObject("republish");
-        republish.put("src", names.historyFilter(newEpoch));
-        republish.put("dest", names.liveFilter());
+        StreamConfiguration.Builder c = StreamConfiguration.builder()
+                .name(config.stream())
+                .description("geows room history, epoch " + newEpoch)
+                .subjects(names.historyFilter(newEpoch))
+                .retentionPolicy(RetentionPolicy.Limits)
+                .storageType(config.storage().equals("memory") ? StorageType.Memory : StorageType.File)
+                .discardPolicy(DiscardPolicy.Old)
+                .maxBytes(config.maxBytes())
+                .maxAge(config.maxAge())
+                .maxMessagesPerSubject(config.maxPerRoom())
+                .replicas(config.replicas())
+                .duplicateWindow(config.duplicateWindow())
+                .allowDirect(true)
+                // every stored message goes on to its room's live subject, with its sequence and the room's previous one
+                .republish(Republish.builder().source(names.historyFilter(newEpoch)).destination(names.liveFilter()).build());
         if (config.placement() != null) {
-            c.putObject("placement").put("cluster", config.placement());
+            c.placement(Placement.builder().cluster(config.placement()).build());
         }
-        return api.createStream(c).handle((info, err) -> {
+        return api.createStream(c.build()).handle((info, err) -> {
             if (err == null) {
                 log.info("created history stream {} (epoch {}) on {}", config.stream(), newEpoch, api.address());
                 return CompletableFuture.completedFuture(info);
@@ -183,12 +185,12 @@ public final class HistoryStream implements History {
                                 + " was created and deleted at once; retry")));
             }
             if (cause instanceof JsApi.ApiError e) {
-                return CompletableFuture.<JsonNode>failedFuture(new BrokerUnavailableException("cannot create history stream '"
+                return CompletableFuture.<StreamInfo>failedFuture(new BrokerUnavailableException("cannot create history stream '"
                         + config.stream() + "' on NATS at " + api.address() + ": " + e.getMessage()
                         + (config.placement() != null ? " (placement cluster '" + config.placement() + "')" : "")
                         + "; is JetStream enabled (nats-server -js) and does the account allow streams?", e));
             }
-            return CompletableFuture.<JsonNode>failedFuture(cause);
+            return CompletableFuture.<StreamInfo>failedFuture(cause);
         }).thenCompose(f -> f);
     }
 

@@ -1,15 +1,22 @@
 package io.geows.nats.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.geows.BrokerUnavailableException;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.Message;
+import io.nats.client.PurgeOptions;
+import io.nats.client.api.ApiResponse;
+import io.nats.client.api.MessageDeleteRequest;
+import io.nats.client.api.MessageGetRequest;
 import io.nats.client.api.MessageInfo;
 import io.nats.client.api.PublishAck;
+import io.nats.client.api.PurgeResponse;
+import io.nats.client.api.StreamConfiguration;
+import io.nats.client.api.StreamInfo;
+import io.nats.client.api.StreamInfoOptions;
+import io.nats.client.api.SuccessApiResponse;
 import io.nats.client.impl.Headers;
 import io.nats.client.impl.NatsMessage;
 import java.io.IOException;
@@ -22,6 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /**
  * Asynchronous JetStream requests over one connection, without consumers: stream info and create,
@@ -171,42 +179,40 @@ public final class JsApi {
         return t;
     }
 
-    /** Parses a JSON API reply; throws {@link ApiError} when it carries an error. */
-    static JsonNode json(Message m) {
+    /**
+     * A JetStream API reply read with jnats' own model ({@code StreamInfo}, {@code PurgeResponse},
+     * ...); throws {@link ApiError} when it is a status (no JSON) or carries an error.
+     */
+    static <T extends ApiResponse<T>> T checked(Message m, Function<Message, T> read) {
         if (m.isStatusMessage()) {
             throw new ApiError(m.getStatus().getCode(), 0, m.getStatus().getMessage());
         }
-        try {
-            JsonNode node = JSON.readTree(m.getData());
-            JsonNode error = node.path("error");
-            if (!error.isMissingNode() && !error.isNull()) {
-                throw new ApiError(error.path("code").asInt(), error.path("err_code").asInt(),
-                        error.path("description").asText("JetStream error"));
-            }
-            return node;
-        } catch (IOException e) {
-            throw new ApiError(500, 0, "unreadable JetStream reply: " + e.getMessage());
+        T reply = read.apply(m);
+        if (reply.hasError()) {
+            throw new ApiError(reply.getErrorCode(), reply.getApiErrorCode(), reply.getDescription());
         }
+        return reply;
+    }
+
+    private static boolean notFound(ApiError e, int apiErrorCode) {
+        return e.code == 404 || e.errCode == apiErrorCode;
     }
 
     // ------------------------------------------------------------------ streams
 
     /** Stream info, optionally with the subjects matching {@code subjectsFilter}; empty when the stream does not exist. */
-    public CompletableFuture<Optional<JsonNode>> streamInfo(String stream, String subjectsFilter) {
+    public CompletableFuture<Optional<StreamInfo>> streamInfo(String stream, String subjectsFilter) {
         return streamInfo(stream, subjectsFilter, timeout);
     }
 
     /** As {@link #streamInfo(String, String)}, with its own timeout (a quick probe). */
-    public CompletableFuture<Optional<JsonNode>> streamInfo(String stream, String subjectsFilter, Duration timeout) {
-        byte[] body = new byte[0];
-        if (subjectsFilter != null) {
-            body = JSON.createObjectNode().put("subjects_filter", subjectsFilter).toString().getBytes(StandardCharsets.UTF_8);
-        }
+    public CompletableFuture<Optional<StreamInfo>> streamInfo(String stream, String subjectsFilter, Duration timeout) {
+        byte[] body = subjectsFilter == null ? new byte[0] : StreamInfoOptions.filterSubjects(subjectsFilter).serialize();
         return request("$JS.API.STREAM.INFO." + stream, null, body, timeout).thenApply(m -> {
             try {
-                return Optional.of(json(m));
+                return Optional.of(checked(m, StreamInfo::new));
             } catch (ApiError e) {
-                if (e.errCode == 10059 || e.code == 404) {
+                if (notFound(e, 10059)) {
                     return Optional.empty();
                 }
                 throw e;
@@ -215,22 +221,17 @@ public final class JsApi {
     }
 
     /** Creates a stream; completes with its info, or {@link ApiError} (e.g. 10058: name in use). */
-    public CompletableFuture<JsonNode> createStream(ObjectNode config) {
-        String name = config.path("name").asText();
+    public CompletableFuture<StreamInfo> createStream(StreamConfiguration config) {
         // Creating a replicated stream needs the metadata leader and every replica to agree: across
         // regions that takes longer than a publish. Done once per deployment.
         Duration createTimeout = timeout.compareTo(MIN_CREATE_TIMEOUT) < 0 ? MIN_CREATE_TIMEOUT : timeout;
-        return request("$JS.API.STREAM.CREATE." + name, null, config.toString().getBytes(StandardCharsets.UTF_8), createTimeout)
-                .thenApply(JsApi::json);
+        return request("$JS.API.STREAM.CREATE." + config.getName(), null, config.serialize(), createTimeout)
+                .thenApply(m -> checked(m, StreamInfo::new));
     }
 
     /** Removes every message whose subject matches {@code filter}. */
     public CompletableFuture<Void> purge(String stream, String filter) {
-        byte[] body = JSON.createObjectNode().put("filter", filter).toString().getBytes(StandardCharsets.UTF_8);
-        return request("$JS.API.STREAM.PURGE." + stream, null, body).thenApply(m -> {
-            json(m);
-            return null;
-        });
+        return purge(stream, PurgeOptions.subject(filter));
     }
 
     /**
@@ -238,26 +239,25 @@ public final class JsApi {
      * else those with a sequence below {@code below}.
      */
     public CompletableFuture<Void> purgeSubject(String stream, String subject, long keep, long below) {
-        ObjectNode req = JSON.createObjectNode().put("filter", subject);
-        if (keep > 0) {
-            req.put("keep", keep);
-        } else {
-            req.put("seq", below);
-        }
-        return request("$JS.API.STREAM.PURGE." + stream, null, req.toString().getBytes(StandardCharsets.UTF_8)).thenApply(m -> {
-            json(m);
+        PurgeOptions.Builder options = PurgeOptions.builder().subject(subject);
+        return purge(stream, keep > 0 ? options.keep(keep).build() : options.sequence(below).build());
+    }
+
+    private CompletableFuture<Void> purge(String stream, PurgeOptions options) {
+        return request("$JS.API.STREAM.PURGE." + stream, null, options.serialize()).thenApply(m -> {
+            checked(m, PurgeResponse::new);
             return null;
         });
     }
 
     /** Deletes one message, its storage overwritten ({@code STREAM.MSG.DELETE}); false when it was gone already. */
     public CompletableFuture<Boolean> deleteMessage(String stream, long seq) {
-        byte[] body = JSON.createObjectNode().put("seq", seq).toString().getBytes(StandardCharsets.UTF_8);
+        byte[] body = new MessageDeleteRequest(seq, true).serialize();
         return request("$JS.API.STREAM.MSG.DELETE." + stream, null, body).thenApply(m -> {
             try {
-                return json(m).path("success").asBoolean();
+                return checked(m, SuccessApiResponse::new).getSuccess();
             } catch (ApiError e) {
-                if (e.code == 404 || e.errCode == 10037) {
+                if (notFound(e, 10037)) {
                     return false; // no message with that sequence
                 }
                 throw e;
@@ -276,20 +276,19 @@ public final class JsApi {
 
     /** The first message with sequence {@code >= seq} on a subject (wildcards allowed); empty when none. */
     public CompletableFuture<Optional<Stored>> nextBySubject(String stream, long seq, String subject) {
-        ObjectNode req = JSON.createObjectNode().put("seq", Math.max(1, seq)).put("next_by_subj", subject);
-        return directGet(stream, req);
+        return directGet(stream, MessageGetRequest.nextForSubject(Math.max(1, seq), subject));
     }
 
     /** The last message on a subject; empty when none. */
     public CompletableFuture<Optional<Stored>> lastBySubject(String stream, String subject) {
-        return directGet(stream, JSON.createObjectNode().put("last_by_subj", subject));
+        return directGet(stream, MessageGetRequest.lastForSubject(subject));
     }
 
-    private CompletableFuture<Optional<Stored>> directGet(String stream, ObjectNode req) {
+    private CompletableFuture<Optional<Stored>> directGet(String stream, MessageGetRequest req) {
         if (leaderReads) {
             return leaderGet(stream, req);
         }
-        return request("$JS.API.DIRECT.GET." + stream, null, req.toString().getBytes(StandardCharsets.UTF_8)).thenApply(m -> {
+        return request("$JS.API.DIRECT.GET." + stream, null, req.serialize()).thenApply(m -> {
             if (m.isStatusMessage()) {
                 if (m.getStatus().getCode() == 404) {
                     return Optional.empty();
@@ -306,8 +305,8 @@ public final class JsApi {
     }
 
     /** A stored message read through the stream's leader ({@code STREAM.MSG.GET}, answered in JSON). */
-    private CompletableFuture<Optional<Stored>> leaderGet(String stream, ObjectNode req) {
-        return request("$JS.API.STREAM.MSG.GET." + stream, null, req.toString().getBytes(StandardCharsets.UTF_8)).thenApply(m -> {
+    private CompletableFuture<Optional<Stored>> leaderGet(String stream, MessageGetRequest req) {
+        return request("$JS.API.STREAM.MSG.GET." + stream, null, req.serialize()).thenApply(m -> {
             if (m.isStatusMessage()) {
                 throw new ApiError(m.getStatus().getCode(), 0, m.getStatus().getMessage());
             }

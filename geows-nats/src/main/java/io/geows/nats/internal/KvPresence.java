@@ -6,6 +6,10 @@ import io.geows.BrokerUnavailableException;
 import io.geows.spi.NodeInfo;
 import io.geows.spi.Presence;
 import io.geows.spi.PresenceMember;
+import io.nats.client.api.KeyValueConfiguration;
+import io.nats.client.api.Placement;
+import io.nats.client.api.StorageType;
+import io.nats.client.api.StreamConfiguration;
 import io.nats.client.impl.Headers;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +23,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -97,30 +100,19 @@ public final class KvPresence implements Presence {
         return f;
     }
 
-    private ObjectNode bucketConfig() {
-        long maxAgeNanos = TimeUnit.MILLISECONDS.toNanos(config.maxAge().toMillis());
-        ObjectNode c = JsApi.JSON.createObjectNode();
-        c.put("name", stream);
-        c.put("description", "geows presence");
-        c.putArray("subjects").add(subjectPrefix + ">");
-        c.put("retention", "limits");
-        c.put("storage", config.storage());
-        c.put("discard", "new");
-        c.put("max_msgs", -1);
-        c.put("max_bytes", -1);
-        c.put("max_age", maxAgeNanos);
-        c.put("max_msgs_per_subject", 1);
-        c.put("max_msg_size", -1);
-        c.put("max_consumers", -1);
-        c.put("num_replicas", config.replicas());
-        c.put("duplicate_window", Math.min(maxAgeNanos, TimeUnit.MINUTES.toNanos(2)));
-        c.put("allow_rollup_hdrs", true);
-        c.put("deny_delete", true);
-        c.put("allow_direct", true);
+    /** The bucket's stream as jnats' key-value API would create it (one value per key, rollups, direct gets). */
+    private StreamConfiguration bucketConfig() {
+        KeyValueConfiguration.Builder c = KeyValueConfiguration.builder()
+                .name(config.bucket())
+                .description("geows presence")
+                .maxHistoryPerKey(1)
+                .ttl(config.maxAge())
+                .storageType(config.storage().equals("memory") ? StorageType.Memory : StorageType.File)
+                .replicas(config.replicas());
         if (config.placement() != null) {
-            c.putObject("placement").put("cluster", config.placement());
+            c.placement(Placement.builder().cluster(config.placement()).build());
         }
-        return c;
+        return c.build().getBackingConfig();
     }
 
     // ------------------------------------------------------------------ writes
