@@ -91,9 +91,14 @@ public final class LoadTool {
         String serverClasspath = System.getProperty("java.class.path");
         List<String> serverJvm = List.of(DEFAULT_SERVER_JVM.split(" "));
         Path logDir = Path.of(System.getProperty("java.io.tmpdir"), "geows-bench-logs");
-        @Option(names = "--jfr", paramLabel = "DIR",
-                description = "record each started server with Java Flight Recorder into this directory")
         Path jfrDir;
+
+        @Option(names = "--jfr", paramLabel = "DIR",
+                description = "record each started server with Java Flight Recorder into this directory (empty: off)")
+        void jfr(String dir) {
+            jfrDir = dir.isBlank() ? null : Path.of(dir);
+        }
+
         @Option(names = "--jfr-settings", description = "JFR settings: profile, default or a .jfc file (e.g. with a 1 ms "
                 + "sampling period)")
         String jfrSettings = "profile";

@@ -20,7 +20,9 @@ public final class CommandLines {
         if (e instanceof UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
             String arg = u.getUnmatched().get(0);
             // the flag's name only: what follows '=' may be a secret given to a misspelt flag
-            return arg.startsWith("--") ? "unknown flag " + arg.split("=", 2)[0] : "unexpected argument '" + arg + "'";
+            // a stray value is not echoed either: "--api-keys k1, k2" would print a key
+            return arg.startsWith("--") ? "unknown flag " + arg.split("=", 2)[0]
+                    : "unexpected argument (a value without its flag, or a value with a space in it?)";
         }
         if (e instanceof MissingParameterException m && !m.getMissing().isEmpty()
                 && m.getMissing().get(0) instanceof OptionSpec o) {

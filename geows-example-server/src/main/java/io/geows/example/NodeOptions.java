@@ -52,7 +52,10 @@ final class NodeOptions {
 
     /** {@code --broker}, checked. */
     String broker() {
-        if (!broker.toLowerCase(Locale.ROOT).equals("memory") && !FlagValues.brokerUrl(broker)) {
+        if (broker.equalsIgnoreCase("memory")) {
+            return "memory"; // one spelling, so that demo mode is decided the same way everywhere
+        }
+        if (!FlagValues.brokerUrl(broker)) {
             throw new ServerConfig.BadFlag("--broker must be memory, redis://host:port, rediss://host:port, nats://host:port or"
                     + " kafka://host:port[,host:port], was '" + BrokerUrls.redact(broker) + "'");
         }

@@ -269,15 +269,23 @@ public final class NatsBroker implements BrokerAdapter {
         return leader == null ? Map.of() : Map.of("history", leader);
     }
 
+    /** After a failed start: nothing of this broker stays on the connection, which is closed if ours. */
     private void closeQuietly() {
         link.close();
         executor.shutdownNow();
-        if (owned) {
-            try {
+        try {
+            if (owned) {
                 connection.close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            } else {
+                if (dispatcher != null) {
+                    connection.closeDispatcher(dispatcher);
+                }
+                connection.removeConnectionListener(events);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.debug("cleaning up after a failed start on NATS at {} failed", address, e);
         }
     }
 
@@ -739,7 +747,10 @@ public final class NatsBroker implements BrokerAdapter {
             return this;
         }
 
-        /** The connection name the server shows in its monitoring, e.g. the node id. */
+        /**
+         * The connection name the server shows in its monitoring, e.g. the node id; it also names the
+         * broker's thread. With {@link #connection(Connection)} it names the thread only.
+         */
         public Builder connectionName(String name) {
             this.connectionName = Objects.requireNonNull(name, "name");
             return this;
@@ -781,6 +792,9 @@ public final class NatsBroker implements BrokerAdapter {
                 throw new IllegalArgumentException("connection(...) and " + (url != null ? "url(...)"
                         : natsOptions != null ? "natsOptions(...)" : trust != null ? trust : login)
                         + " conflict: the connection you give is used as it is");
+            }
+            if (natsOptions != null && url != null) {
+                throw new IllegalArgumentException("natsOptions(...) and url(...) conflict: give the servers in one place");
             }
             if (natsOptions != null && (trust != null || login != null)) {
                 throw new IllegalArgumentException("natsOptions(...) and " + (trust != null ? trust : login)

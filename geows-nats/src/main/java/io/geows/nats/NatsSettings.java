@@ -212,7 +212,7 @@ final class NatsSettings {
     /** The address for messages: the URL, or the first server of the user's options. */
     String address() {
         if (natsOptions != null && !natsOptions.getServers().isEmpty()) {
-            return natsOptions.getServers().get(0).toString();
+            return NatsUrls.redact(natsOptions.getServers().get(0).toString());
         }
         return NatsUrls.redact(url);
     }

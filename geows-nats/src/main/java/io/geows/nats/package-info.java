@@ -31,7 +31,9 @@
  * <p>Offsets are stream sequences: they increase per room but skip the numbers other rooms used
  * (the SPI allows that). Reads ({@code readAfter}, {@code position}) use direct gets on the room's
  * subject, one round trip per message: no consumer is created, so no server state is left behind
- * and nothing needs the JetStream metadata leader. Whether a read is {@code complete} is decided from
+ * and no read needs the JetStream metadata leader (except with {@code replicas > 1}: then reads go to
+ * the stream's leader with {@code STREAM.MSG.GET}, which servers refuse once the metadata group has
+ * been without a leader for a while; see {@code docs/design-notes.md}). Whether a read is {@code complete} is decided from
  * what the stream keeps, relying on every limit trimming a room oldest first; see
  * {@code HistoryStream#readAfter} — the answer is exact when the reader's last message is still
  * stored, and conservative (may say "gap" when there was none) only at the edge of retention.
@@ -72,8 +74,9 @@
  * and while the home cluster is unreachable the other regions refuse room publishes
  * ({@code unavailable}, never silently dropped) while direct messages between their local users
  * still work. The home region itself keeps serving when another region is lost — including when the
- * JetStream metadata group loses its quorum, since nothing here needs it once the stream and the
- * bucket exist. Run the home cluster with three servers and {@code replicas(3)} for resilience.
+ * JetStream metadata group loses its quorum, since appends and direct gets do not need it once the
+ * stream and the bucket exist (leader reads, message deletes and purges do: with {@code replicas(3)}
+ * reads wait for a metadata leader too). Run the home cluster with three servers and {@code replicas(3)} for resilience.
  *
  * <h2>Regions: one cluster stretched over three, no history home</h2>
  * For a service that must survive the loss of any region, the history home included, run one

@@ -91,6 +91,10 @@ class NatsBrokerBuilderTests {
         assertThatThrownBy(() -> NatsBroker.builder().connection(given).credentials("u", "p".toCharArray()).settings())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("connection(...)").hasMessageContaining("credentials(...)");
+        assertThatThrownBy(() -> NatsBroker.builder().url("nats://127.0.0.1:4999")
+                .natsOptions(new io.nats.client.Options.Builder().server("nats://127.0.0.1:4998").build()).settings())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("natsOptions(...)").hasMessageContaining("url(...)");
         assertThatThrownBy(() -> NatsBroker.builder().url("opentls://127.0.0.1:4999").trustStore(ca, new char[0])
                 .settings())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("opentls://");
@@ -108,6 +112,15 @@ class NatsBrokerBuilderTests {
         assertThat(o.username()).isEqualTo("alice");
         assertThat(o.hasToken()).isFalse();
         assertThat(o.toString()).doesNotContain("s3cret").doesNotContain("st0re");
+    }
+
+    @Test
+    void theServerOfTheUsersOptionsIsShownWithoutItsPassword() {
+        NatsSettings o = NatsBroker.builder()
+                .natsOptions(new io.nats.client.Options.Builder().server("nats://alice:s3cret@127.0.0.1:4999").build())
+                .settings();
+        assertThat(o.address()).contains("127.0.0.1:4999").doesNotContain("s3cret");
+        assertThat(o.toString()).doesNotContain("s3cret");
     }
 
     @Test

@@ -13,8 +13,9 @@ import java.util.Objects;
 import org.slf4j.Logger;
 
 /**
- * What {@link RedisServer} and {@link NatsServer} share: a real server process on free loopback
- * ports that a test can stop, kill ({@code kill -9}), start again on the same ports, and close.
+ * What {@link RedisServer}, {@link NatsServer} and {@link KafkaServer} share: a real server process
+ * on free loopback ports that a test can stop, kill ({@code kill -9}), start again on the same ports,
+ * and close.
  *
  * <p>Threading: the lifecycle methods are thread-safe (they serialize on the process).
  *

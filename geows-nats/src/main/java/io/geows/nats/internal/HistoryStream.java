@@ -35,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * recreated stream under the old epoch), and the stream republishes every stored message to
  * {@code <prefix>.live.<room>} for live delivery in stream order.
  *
- * <p>Only direct gets and publishes are used: no consumers, so reads and appends keep working in a
- * super-cluster whose JetStream metadata group lost its quorum (a region is down).
+ * <p>No consumers: appends are publishes and reads are direct gets, which keep working in a
+ * super-cluster whose JetStream metadata group lost its quorum; with replicas, reads go to the stream
+ * leader ({@code STREAM.MSG.GET}) and retention purges, which wait for a metadata leader too.
  */
 public final class HistoryStream implements History {
     private static final Logger log = LoggerFactory.getLogger(HistoryStream.class);

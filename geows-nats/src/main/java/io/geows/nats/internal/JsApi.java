@@ -3,7 +3,6 @@ package io.geows.nats.internal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.geows.BrokerUnavailableException;
 import io.nats.client.Connection;
-import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.Message;
 import io.nats.client.PurgeOptions;
@@ -20,7 +19,6 @@ import io.nats.client.api.SuccessApiResponse;
 import io.nats.client.impl.Headers;
 import io.nats.client.impl.NatsMessage;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -33,12 +31,13 @@ import java.util.function.Function;
 
 /**
  * Asynchronous JetStream requests over one connection, without consumers: stream info and create,
- * direct get, purge, and publish with acknowledgement; none leaves state on the server. Publishes
- * are jnats' {@code publishAsync}; the rest are requests of our own, because jnats' management and
- * key-value calls all block (see {@code docs/design-notes.md}, "NATS: what jnats does and what we
- * write"). Publishes and direct gets do not need the JetStream metadata leader once the stream
- * exists; leader reads ({@code STREAM.MSG.GET}), message deletes and purges are refused while the
- * metadata group has no leader.
+ * direct get, purge, and publish with acknowledgement; none leaves state on the server. The requests
+ * and replies are jnats' model ({@code StreamConfiguration}, {@code StreamInfo}, {@code MessageInfo},
+ * ...); sending them is ours, because jnats' management and key-value calls all block and its
+ * asynchronous publish times out on its own clock (see {@code docs/design-notes.md}, "NATS: what
+ * jnats does and what we write"). Publishes and direct gets do not need the JetStream metadata
+ * leader once the stream exists; leader reads ({@code STREAM.MSG.GET}), message deletes and purges
+ * are refused once the metadata group has been without a leader for a while.
  *
  * <p>Results complete on {@code executor}, never on a jnats I/O thread. Failures are
  * {@link BrokerUnavailableException}s naming the server and the request, except JetStream errors
@@ -51,7 +50,6 @@ public final class JsApi {
     private static final Duration MIN_CREATE_TIMEOUT = Duration.ofSeconds(MIN_CREATE_SECONDS);
 
     private final Connection connection;
-    private final JetStream jetStream;
     private final boolean leaderReads;
     private final Duration timeout;
     private final Executor executor;
@@ -70,11 +68,6 @@ public final class JsApi {
     public JsApi(Connection connection, Duration timeout, Executor executor, String address, boolean leaderReads) {
         this.leaderReads = leaderReads;
         this.connection = connection;
-        try {
-            this.jetStream = connection.jetStream(); // sends nothing: a context for publishAsync
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
         this.timeout = timeout;
         // After close the adapter's thread is gone: finish late replies on the caller instead of never.
         this.executor = r -> {
@@ -153,8 +146,7 @@ public final class JsApi {
                 return;
             }
             reply.cancel(true);
-            Throwable cause = publishFailure(unwrap(err));
-            out.completeExceptionally(cause instanceof ApiError ? cause : unavailable(subject, cause, timeout));
+            out.completeExceptionally(unavailable(subject, unwrap(err), timeout));
         }, executor);
         return out;
     }
@@ -187,7 +179,14 @@ public final class JsApi {
         if (m.isStatusMessage()) {
             throw new ApiError(m.getStatus().getCode(), 0, m.getStatus().getMessage());
         }
-        T reply = read.apply(m);
+        T reply;
+        try {
+            reply = read.apply(m);
+        } catch (ApiError e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ApiError(500, 0, "unreadable JetStream reply: " + e.getMessage());
+        }
         if (reply.hasError()) {
             throw new ApiError(reply.getErrorCode(), reply.getApiErrorCode(), reply.getDescription());
         }
@@ -295,8 +294,9 @@ public final class JsApi {
                 }
                 throw new ApiError(m.getStatus().getCode(), 0, m.getStatus().getMessage());
             }
-            if (m.getHeaders() == null || m.getHeaders().getFirst("Nats-Sequence") == null) {
-                throw new ApiError(500, 0, "direct get reply without Nats-Sequence");
+            if (m.getHeaders() == null || m.getHeaders().getFirst("Nats-Sequence") == null
+                    || m.getHeaders().getFirst("Nats-Time-Stamp") == null) {
+                throw new ApiError(500, 0, "direct get reply without Nats-Sequence or Nats-Time-Stamp");
             }
             // jnats reads the stored message's subject, sequence and time from the reply's headers
             // and leaves the message's own headers (Nats-Msg-Id, KV-Operation, ...)
@@ -308,6 +308,9 @@ public final class JsApi {
     private CompletableFuture<Optional<Stored>> leaderGet(String stream, MessageGetRequest req) {
         return request("$JS.API.STREAM.MSG.GET." + stream, null, req.serialize()).thenApply(m -> {
             if (m.isStatusMessage()) {
+                if (m.getStatus().getCode() == 404) {
+                    return Optional.empty();
+                }
                 throw new ApiError(m.getStatus().getCode(), 0, m.getStatus().getMessage());
             }
             MessageInfo info = new MessageInfo(m, stream, false); // jnats decodes the base64 headers and data
@@ -322,7 +325,11 @@ public final class JsApi {
     }
 
     private static Stored stored(MessageInfo info) {
-        Instant time = info.getTime() == null ? Instant.EPOCH : info.getTime().toInstant();
+        if (info.getTime() == null || info.getTime().getYear() < 1970) {
+            // jnats reads a time it cannot parse as year 1: age retention would take the message for expired
+            throw new ApiError(500, 0, "stored message " + info.getSeq() + " without a readable time");
+        }
+        Instant time = info.getTime().toInstant();
         byte[] data = info.getData() == null ? new byte[0] : info.getData();
         return new Stored(info.getSeq(), info.getSubject(), time, info.getHeaders(), data);
     }
@@ -332,32 +339,24 @@ public final class JsApi {
     }
 
     /**
-     * Publishes to a stream subject and waits for the acknowledgement (jnats' asynchronous JetStream
-     * publish, with this API's timeout). Completes with {@link NoAnswer} when no stream listens on
-     * the subject.
+     * Publishes to a stream subject and waits for the acknowledgement, read with jnats' {@code PublishAck}.
+     * Completes with {@link NoAnswer} when no stream listens on the subject. (Not jnats'
+     * {@code publishAsync}: its futures time out after jnats' request clean-up interval, five seconds by
+     * default, whatever this API's timeout says.)
      */
     public CompletableFuture<Ack> publish(String subject, Headers headers, byte[] data) {
-        CompletableFuture<PublishAck> acked;
-        try {
-            acked = jetStream.publishAsync(subject, headers, data);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(unavailable(subject, e, timeout));
-        }
-        return within(subject, acked, timeout).thenApply(a -> new Ack(a.getStream(), a.getSeqno(), a.isDuplicate()));
-    }
-
-    /**
-     * What jnats' publish fails with, in this API's terms: a JetStream error is an {@link ApiError};
-     * "no responders" (no stream on the subject, answered as a 503 status) is {@link NoAnswer}.
-     */
-    private static Throwable publishFailure(Throwable t) {
-        Throwable cause = t instanceof RuntimeException && t.getCause() != null ? t.getCause() : t;
-        if (cause instanceof JetStreamApiException j) {
-            return new ApiError(j.getErrorCode(), j.getApiErrorCode(), j.getErrorDescription());
-        }
-        if (cause instanceof IOException && String.valueOf(cause.getMessage()).contains("503")) {
-            return new CancellationException("no responders: " + cause.getMessage());
-        }
-        return t;
+        return request(subject, headers, data).thenApply(m -> {
+            // PublishAck(Message) is what jnats' own publishes read their acknowledgement with
+            PublishAck ack = checked(m, reply -> {
+                try {
+                    return new PublishAck(reply);
+                } catch (JetStreamApiException e) {
+                    throw new ApiError(e.getErrorCode(), e.getApiErrorCode(), e.getErrorDescription());
+                } catch (IOException e) {
+                    throw new ApiError(500, 0, "unreadable JetStream acknowledgement: " + e.getMessage());
+                }
+            });
+            return new Ack(ack.getStream(), ack.getSeqno(), ack.isDuplicate());
+        });
     }
 }
