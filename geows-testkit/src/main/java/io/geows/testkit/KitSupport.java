@@ -31,8 +31,11 @@ import org.junit.jupiter.api.AfterEach;
 /**
  * What the broker compatibility kit's tests share: how a broker module connects, breaks and heals
  * its broker (the abstract methods it implements), and nodes and clients closed after each test.
- * The tests come in layers: {@link ServerOperationsKit} (the application's operations across regions),
- * then {@link BrokerCompatibilityKit} (everything else); a broker module extends the last.
+ * The tests come in layers, each class extending the one before: {@link ServerOperationsKit} (the
+ * application's operations across regions), {@link BrokerMessagingKit} (client messages, resume,
+ * deduplication), {@link BrokerFaultsKit} (outages; malformed, forged and replayed broker messages),
+ * {@link BrokerCompatibilityKit} (the history and presence SPI itself); a broker module extends the
+ * last and runs them all.
  *
  * @since 0.2.0
  */
