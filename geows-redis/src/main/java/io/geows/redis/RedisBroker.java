@@ -126,7 +126,7 @@ public final class RedisBroker implements BrokerAdapter {
     private volatile boolean connected;
     private List<BrokerMessage> held = new ArrayList<>();
     private volatile boolean closed;
-    private volatile String primary;
+    private final RedisPrimary primary;
     private volatile boolean lostLogged;
     /** Appends acknowledged once replicas have them, or {@code null} (acknowledged by the primary). */
     final DurableAppends durable;
@@ -134,10 +134,11 @@ public final class RedisBroker implements BrokerAdapter {
     final Scripts.Loaded scriptsSent = new Scripts.Loaded();
 
     private RedisBroker(Builder b) {
-        RedisURI uri = b.uri != null ? withTimeouts(RedisSecurity.withCredentials(RedisURI.create(b.uri), b.username, b.password),
+        RedisURI uri = b.uri != null ? RedisUris.withTimeouts(RedisSecurity.withCredentials(RedisURI.create(b.uri), b.username, b.password),
                 b.uri, b.commandTimeout) : null;
-        this.address = b.cluster ? "redis-cluster " + io.geows.spi.BrokerUrls.redact(String.valueOf(b.clusterSeeds)) : uri == null ? "(your RedisClient)" : describe(uri);
+        this.address = b.cluster ? "redis-cluster " + io.geows.spi.BrokerUrls.redact(String.valueOf(b.clusterSeeds)) : uri == null ? "(your RedisClient)" : RedisUris.describe(uri);
         this.name = b.name != null ? b.name : "redis";
+        this.primary = new RedisPrimary(address);
         this.commandTimeout = b.commandTimeout;
         // Lettuce reads and writes on the node's I/O threads: a room message and the socket writes it
         // causes run on one thread (see IoThreads).
@@ -160,17 +161,17 @@ public final class RedisBroker implements BrokerAdapter {
             if (b.cluster) {
                 List<RedisURI> seeds = b.clusterSeeds.stream()
                         .map(u -> RedisSecurity.withCredentials(RedisURI.create(u), b.username, b.password)).toList();
-                warnIfHostUnverified(seeds.get(0));
+                RedisSecurity.warnIfHostUnverified(seeds.get(0), address);
                 this.link = new RedisLink.Cluster(resources, seeds, commandTimeout, ssl, this::onMessage);
                 scriptsSent.bySlot(true);
             } else if (b.client != null) {
-                b.client.addListener(placementListener(uri));
+                b.client.addListener(primary.listener(uri));
                 this.link = new RedisLink.Standalone(b.client, false, uri, commandTimeout, null, b.replicasToAck > 0,
                         this::onMessage);
             } else {
-                warnIfHostUnverified(uri);
+                RedisSecurity.warnIfHostUnverified(uri, address);
                 RedisClient client = RedisClient.create(resources, uri);
-                client.addListener(placementListener(uri)); // before the first connection, to see where it goes
+                client.addListener(primary.listener(uri)); // before the first connection, to see where it goes
                 this.link = new RedisLink.Standalone(client, true, uri, commandTimeout, ssl, b.replicasToAck > 0,
                         this::onMessage);
             }
@@ -220,69 +221,12 @@ public final class RedisBroker implements BrokerAdapter {
     }
 
     /**
-     * Without a {@code timeout} in the URI, the connection handshake (and a Sentinel's answer) may
-     * take as long as a command: Lettuce's default of 60 s would keep a node on a silent primary
-     * for a minute after a region's loss.
-     */
-    private static RedisURI withTimeouts(RedisURI uri, String text, Duration commandTimeout) {
-        if (!text.contains("timeout=")) {
-            uri.setTimeout(commandTimeout);
-            uri.getSentinels().forEach(s -> s.setTimeout(commandTimeout));
-        }
-        return uri;
-    }
-
-    /** Notes where the client's connections go; a client-wide listener also hears Sentinel lookups: skipped. */
-    private RedisConnectionStateListener placementListener(RedisURI uri) {
-        java.util.Set<String> sentinels = new java.util.HashSet<>();
-        if (uri != null) {
-            uri.getSentinels().forEach(s -> sentinels.add(s.getHost() + ":" + s.getPort()));
-        }
-        return new RedisConnectionStateListener() {
-            @Override
-            public void onRedisConnected(io.lettuce.core.RedisChannelHandler<?, ?> connection, SocketAddress address) {
-                if (address instanceof java.net.InetSocketAddress a) {
-                    String hostPort = a.getHostString() + ":" + a.getPort();
-                    if (!sentinels.contains(hostPort)) {
-                        notePrimary(hostPort);
-                    }
-                }
-            }
-        };
-    }
-
-    /** The server a (re)connection reached: after a Sentinel failover, the promoted replica. */
-    private void notePrimary(String now) {
-        String before = primary;
-        primary = now;
-        if (before != null && !before.equals(now)) {
-            log.warn("Redis at {}: the primary is now {} (was {})", this.address, now, before);
-        }
-    }
-
-    /**
      * {@code {"primary": "host:port"}}: the server the adapter's connections reached last (behind
      * Sentinel, the current primary); empty for Redis Cluster.
      */
     @Override
     public Map<String, String> placement() {
-        String p = primary;
-        return p == null ? Map.of() : Map.of("primary", p);
-    }
-
-    private static String describe(RedisURI uri) {
-        if (!uri.getSentinels().isEmpty()) {
-            return (uri.isSsl() ? "rediss-sentinel://" : "redis-sentinel://") + String.join(",",
-                    uri.getSentinels().stream().map(s -> s.getHost() + ":" + s.getPort()).toList()) + "#" + uri.getSentinelMasterId();
-        }
-        return (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort();
-    }
-
-    private void warnIfHostUnverified(RedisURI uri) {
-        if (!RedisSecurity.verifiesHost(uri)) {
-            log.warn("TLS to Redis at {} does not verify the host name (verifyPeer={} in the URI): anyone with a"
-                    + " certificate from a trusted CA can pose as this server", address, uri.getVerifyMode());
-        }
+        return primary.placement();
     }
 
     /** Connects to Redis at a URI ({@code redis://}, {@code rediss://}, with user and password). */

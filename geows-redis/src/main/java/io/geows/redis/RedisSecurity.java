@@ -12,6 +12,7 @@ import java.security.cert.CertificateException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import javax.net.ssl.SSLException;
+import org.slf4j.LoggerFactory;
 
 /**
  * TLS trust, credentials and the messages for failed connections: what {@link RedisBroker.Builder}'s
@@ -58,6 +59,15 @@ final class RedisSecurity {
     /** Whether host name verification was turned off (through {@code verifyPeer} in the URI). */
     static boolean verifiesHost(RedisURI uri) {
         return !uri.isSsl() || uri.getVerifyMode() == SslVerifyMode.FULL;
+    }
+
+    /** Logs, once per broker, that TLS to this URI will not check the server's host name. */
+    static void warnIfHostUnverified(RedisURI uri, String address) {
+        if (!verifiesHost(uri)) {
+            LoggerFactory.getLogger(RedisBroker.class).warn("TLS to Redis at {} does not verify the host name"
+                    + " (verifyPeer={} in the URI): anyone with a certificate from a trusted CA can pose as this server",
+                    address, uri.getVerifyMode());
+        }
     }
 
     /**
