@@ -1,27 +1,17 @@
 package io.geows.nats.internal;
 
 import io.geows.BrokerUnavailableException;
-import io.geows.GeoWsException;
 import io.geows.Topics;
 import io.geows.spi.Appended;
 import io.geows.spi.BrokerMessage;
 import io.geows.spi.History;
 import io.geows.spi.HistorySlice;
 import io.geows.spi.Position;
-import io.nats.client.api.DiscardPolicy;
-import io.nats.client.api.Placement;
-import io.nats.client.api.Republish;
-import io.nats.client.api.RetentionPolicy;
-import io.nats.client.api.StorageType;
-import io.nats.client.api.StreamConfiguration;
-import io.nats.client.api.StreamInfo;
-import io.nats.client.api.StreamState;
 import io.nats.client.impl.Headers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -48,20 +38,13 @@ public final class HistoryStream implements History {
                          String placement, int replicas, String storage) {
     }
 
-    /** What a stream info says about the stream and one room. */
-    record Info(String epoch, long firstSeq, long maxPerRoom, long roomCount) {
-    }
-
     private final JsApi api;
     private final Names names;
     private final Config config;
     private final BooleanSupplier connected;
     private final java.util.concurrent.ScheduledExecutorService scheduler;
-    private final Object lock = new Object();
-    private volatile String epoch;
-    private volatile String leader;
+    private final StreamLookup stream;
     private volatile io.geows.Retention retention = io.geows.Retention.none();
-    private CompletableFuture<Info> refreshing;
 
     public HistoryStream(JsApi api, Names names, Config config, BooleanSupplier connected,
                          java.util.concurrent.ScheduledExecutorService scheduler) {
@@ -70,16 +53,17 @@ public final class HistoryStream implements History {
         this.config = config;
         this.connected = connected;
         this.scheduler = scheduler;
+        this.stream = new StreamLookup(api, names, config);
     }
 
     /** The epoch last seen, or {@code null} before the stream was first looked at. */
     public String epoch() {
-        return epoch;
+        return stream.epoch();
     }
 
     /** The server leading the stream in its last info (a clustered stream), or {@code null}. */
     public String leader() {
-        return leader;
+        return stream.leader();
     }
 
     /** Names (for the live side). */
@@ -92,7 +76,7 @@ public final class HistoryStream implements History {
      * Concurrent calls share one request.
      */
     public CompletableFuture<String> refresh() {
-        return info(null).thenApply(Info::epoch);
+        return stream.refresh();
     }
 
     /**
@@ -100,119 +84,11 @@ public final class HistoryStream implements History {
      * not answer at all for a while): completes when it does, then refreshes the epoch.
      */
     public CompletableFuture<String> probe(Duration timeout) {
-        return api.streamInfo(config.stream(), null, timeout).thenCompose(info -> refresh());
-    }
-
-    private CompletableFuture<Info> info(String roomToken) {
-        if (roomToken != null) {
-            return fetchInfo(roomToken);
-        }
-        synchronized (lock) {
-            if (refreshing != null && !refreshing.isDone()) {
-                return refreshing;
-            }
-            refreshing = fetchInfo(null);
-            return refreshing;
-        }
-    }
-
-    private CompletableFuture<Info> fetchInfo(String roomToken) {
-        String filter = roomToken == null ? null : names.historySubject("*", roomToken);
-        return api.streamInfo(config.stream(), filter).thenCompose(found -> {
-            if (found.isPresent()) {
-                return CompletableFuture.completedFuture(parse(found.get(), roomToken));
-            }
-            return create().thenApply(created -> parse(created, roomToken));
-        }).thenApply(info -> {
-            if (!info.epoch().equals(epoch)) {
-                if (epoch != null) {
-                    log.info("history stream {} on {} has a new epoch {} (was {}): its history was lost or recreated",
-                            config.stream(), api.address(), info.epoch(), epoch);
-                }
-                epoch = info.epoch();
-            }
-            return info;
-        });
-    }
-
-    private Info parse(StreamInfo info, String roomToken) {
-        noteLeader(info.getClusterInfo() == null ? null : info.getClusterInfo().getLeader());
-        List<String> subjects = info.getConfiguration().getSubjects();
-        String found = subjects.size() == 1 ? names.epochOfFilter(subjects.get(0)) : null;
-        if (found == null) {
-            throw new GeoWsException("stream '" + config.stream() + "' on NATS at " + api.address()
-                    + " exists but does not hold geows history (subjects " + subjects + ", expected one like '"
-                    + names.historyFilter("<epoch>") + "'); delete it or configure another stream name");
-        }
-        StreamState state = info.getStreamState();
-        long count = 0;
-        if (roomToken != null) {
-            Long n = state.getSubjectMap().get(names.historySubject(found, roomToken));
-            count = n == null ? 0 : n;
-        }
-        return new Info(found, state.getFirstSequence(), info.getConfiguration().getMaxMsgsPerSubject(), count);
-    }
-
-    private CompletableFuture<StreamInfo> create() {
-        String newEpoch = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-        StreamConfiguration.Builder c = StreamConfiguration.builder()
-                .name(config.stream())
-                .description("geows room history, epoch " + newEpoch)
-                .subjects(names.historyFilter(newEpoch))
-                .retentionPolicy(RetentionPolicy.Limits)
-                .storageType(config.storage().equals("memory") ? StorageType.Memory : StorageType.File)
-                .discardPolicy(DiscardPolicy.Old)
-                .maxBytes(config.maxBytes())
-                .maxAge(config.maxAge())
-                .maxMessagesPerSubject(config.maxPerRoom())
-                .replicas(config.replicas())
-                .duplicateWindow(config.duplicateWindow())
-                .allowDirect(true)
-                // every stored message goes on to its room's live subject, with its sequence and the room's previous one
-                .republish(Republish.builder().source(names.historyFilter(newEpoch)).destination(names.liveFilter()).build());
-        if (config.placement() != null) {
-            c.placement(Placement.builder().cluster(config.placement()).build());
-        }
-        return api.createStream(c.build()).handle((info, err) -> {
-            if (err == null) {
-                log.info("created history stream {} (epoch {}) on {}", config.stream(), newEpoch, api.address());
-                return CompletableFuture.completedFuture(info);
-            }
-            Throwable cause = JsApi.unwrap(err);
-            if (cause instanceof JsApi.ApiError e && e.errCode() == 10058) {
-                // Another node created it first: use theirs.
-                return api.streamInfo(config.stream(), null).thenApply(o -> o.orElseThrow(() ->
-                        new BrokerUnavailableException("history stream " + config.stream() + " on " + api.address()
-                                + " was created and deleted at once; retry")));
-            }
-            if (cause instanceof JsApi.ApiError e) {
-                return CompletableFuture.<StreamInfo>failedFuture(new BrokerUnavailableException("cannot create history stream '"
-                        + config.stream() + "' on NATS at " + api.address() + ": " + e.getMessage()
-                        + (config.placement() != null ? " (placement cluster '" + config.placement() + "')" : "")
-                        + "; is JetStream enabled (nats-server -js) and does the account allow streams?", e));
-            }
-            return CompletableFuture.<StreamInfo>failedFuture(cause);
-        }).thenCompose(f -> f);
-    }
-
-    private CompletableFuture<String> currentEpoch() {
-        String e = epoch;
-        return e != null ? CompletableFuture.completedFuture(e) : refresh();
+        return stream.probe(timeout);
     }
 
     private <T> CompletableFuture<T> unavailable() {
         return CompletableFuture.failedFuture(BrokerUnavailableException.disconnected("nats:" + api.address()));
-    }
-
-    private void noteLeader(String now) {
-        if (now == null || now.isEmpty()) {
-            return; // no leader in this answer (an election, or a stream of one server)
-        }
-        String before = leader;
-        leader = now;
-        if (before != null && !before.equals(now)) {
-            log.warn("history stream {} is now led by {} (was {})", config.stream(), now, before);
-        }
     }
 
     // ------------------------------------------------------------------ History
@@ -238,7 +114,7 @@ public final class HistoryStream implements History {
             return unavailable();
         }
         String prefix = user + "\n";
-        return currentEpoch().thenCompose(ep -> eraseFrom(ep, 1, prefix, 0L));
+        return stream.currentEpoch().thenCompose(ep -> eraseFrom(ep, 1, prefix, 0L));
     }
 
     private CompletableFuture<Long> eraseFrom(String ep, long seq, String prefix, long removed) {
@@ -300,7 +176,7 @@ public final class HistoryStream implements History {
         Headers headers = new Headers().add("Nats-Msg-Id", Names.messageId(room, messageKey));
         byte[] data = payload.clone();
         io.geows.Retention.Limit limit = retention.of(room).orElse(null);
-        return currentEpoch().thenCompose(ep -> appendTo(ep, token, headers, data, 0, limit).handle((a, err) -> {
+        return stream.currentEpoch().thenCompose(ep -> appendTo(ep, token, headers, data, 0, limit).handle((a, err) -> {
             if (err == null) {
                 return CompletableFuture.completedFuture(a);
             }
@@ -365,10 +241,10 @@ public final class HistoryStream implements History {
         String token = Topics.escape(room);
         String topic = names.roomTopic(room);
         io.geows.Retention.Limit kept = retention.of(room).orElse(null);
-        String ep = epoch;
+        String ep = stream.epoch();
         CompletableFuture<Void> aged = kept == null || kept.maxAge() == null || ep == null
                 ? CompletableFuture.completedFuture(null) : retain(names.historySubject(ep, token), kept, false);
-        return aged.thenCompose(v -> info(token))
+        return aged.thenCompose(v -> stream.info(token))
                 .thenCompose(info -> readUpToTop(info, token, topic, afterOffset, Math.max(0, limit), kept));
     }
 
@@ -377,7 +253,7 @@ public final class HistoryStream implements History {
      * room's tail grows while a read walks it (one direct get per message), so an open-ended read
      * might never end. What comes after arrives live.
      */
-    private CompletableFuture<HistorySlice> readUpToTop(Info info, String token, String topic, long afterOffset, int limit,
+    private CompletableFuture<HistorySlice> readUpToTop(StreamLookup.Info info, String token, String topic, long afterOffset, int limit,
                                                         io.geows.Retention.Limit kept) {
         String subject = names.historySubject(info.epoch(), token);
         return api.lastBySubject(config.stream(), subject).thenApply(o -> o.map(JsApi.Stored::seq).orElse(0L))
@@ -464,7 +340,7 @@ public final class HistoryStream implements History {
             return unavailable();
         }
         String token = Topics.escape(room);
-        return currentEpoch().thenCompose(ep -> last(ep, token).thenCompose(p -> {
+        return stream.currentEpoch().thenCompose(ep -> last(ep, token).thenCompose(p -> {
             if (p.isPresent()) {
                 return CompletableFuture.completedFuture(p.get());
             }
