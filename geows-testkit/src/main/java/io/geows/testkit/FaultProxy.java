@@ -1,8 +1,6 @@
 package io.geows.testkit;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -11,15 +9,11 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.DelayQueue;
-import java.util.concurrent.Delayed;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.slf4j.Logger;
@@ -54,8 +48,6 @@ public final class FaultProxy implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(FaultProxy.class);
 
-    private static final int BUFFER_SIZE = 16 * 1024;
-    private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
     private static final long JOIN_TIMEOUT_MILLIS = 5_000;
 
     private final String targetHost;
@@ -63,7 +55,7 @@ public final class FaultProxy implements AutoCloseable {
     private final ServerSocket serverSocket;
     private final int port;
     private final Thread acceptThread;
-    private final Set<Link> links = ConcurrentHashMap.newKeySet();
+    private final Set<ProxyLink> links = ConcurrentHashMap.newKeySet();
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     private final AtomicInteger linkIds = new AtomicInteger();
     private volatile long latencyNanos;
@@ -163,8 +155,8 @@ public final class FaultProxy implements AutoCloseable {
      * path would; the proxy keeps accepting new connections.
      */
     public void cutConnections() {
-        List<Link> snapshot = new ArrayList<>(links);
-        for (Link link : snapshot) {
+        List<ProxyLink> snapshot = new ArrayList<>(links);
+        for (ProxyLink link : snapshot) {
             link.close(true);
         }
         if (!snapshot.isEmpty()) {
@@ -227,7 +219,7 @@ public final class FaultProxy implements AutoCloseable {
         closed = true;
         closeQuietly(serverSocket);
         join(acceptThread);
-        for (Link link : new ArrayList<>(links)) {
+        for (ProxyLink link : new ArrayList<>(links)) {
             link.close(false);
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(JOIN_TIMEOUT_MILLIS);
@@ -249,6 +241,23 @@ public final class FaultProxy implements AutoCloseable {
         return "FaultProxy[127.0.0.1:" + port + " -> " + targetHost + ":" + targetPort + "]";
     }
 
+    /** A link that closed. */
+    void forget(ProxyLink link) {
+        links.remove(link);
+    }
+
+    String targetHost() {
+        return targetHost;
+    }
+
+    int targetPort() {
+        return targetPort;
+    }
+
+    long latencyNanos() {
+        return latencyNanos;
+    }
+
     private void acceptLoop() {
         while (!closed) {
             Socket client;
@@ -264,13 +273,14 @@ public final class FaultProxy implements AutoCloseable {
                 reset(client);
                 continue;
             }
-            Link link = new Link(linkIds.incrementAndGet(), client);
+            ProxyLink link = new ProxyLink(this, linkIds.incrementAndGet(), client);
             links.add(link);
             link.open(blackholed);
         }
     }
 
-    private Thread spawn(String name, Runnable body) {
+    /** Starts a daemon thread of this proxy (joined on close). */
+    Thread spawn(String name, Runnable body) {
         Thread thread = new Thread(() -> {
             try {
                 body.run();
@@ -284,7 +294,7 @@ public final class FaultProxy implements AutoCloseable {
         return thread;
     }
 
-    private String threadName(String role) {
+    String threadName(String role) {
         return "geows-fault-proxy-" + port + "-" + role;
     }
 
@@ -300,7 +310,7 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    private static void reset(Socket socket) {
+    static void reset(Socket socket) {
         try {
             // linger 0 makes close() send RST instead of FIN
             socket.setSoLinger(true, 0);
@@ -310,207 +320,11 @@ public final class FaultProxy implements AutoCloseable {
         closeQuietly(socket);
     }
 
-    private static void closeQuietly(AutoCloseable closeable) {
+    static void closeQuietly(AutoCloseable closeable) {
         try {
             closeable.close();
         } catch (Exception e) {
             // closing to clean up; the failure changes nothing
-        }
-    }
-
-    /** One client connection and, unless black-holed at accept time, its target connection. */
-    private final class Link {
-        private final int id;
-        private final Socket client;
-        private volatile Socket upstream;
-        private final List<Thread> workers = new ArrayList<>();
-        private final AtomicBoolean closed = new AtomicBoolean();
-        private final AtomicInteger finishedDirections = new AtomicInteger();
-
-        Link(int id, Socket client) {
-            this.id = id;
-            this.client = client;
-        }
-
-        void open(boolean deadOnArrival) {
-            if (deadOnArrival) {
-                spawn(threadName(id + "-blackhole"), this::discardClient);
-            } else {
-                spawn(threadName(id + "-up-read"), this::connectAndForward);
-            }
-        }
-
-        /** A connection made during a partition: swallow what the client sends, answer nothing. */
-        private void discardClient() {
-            byte[] buffer = new byte[BUFFER_SIZE];
-            try (InputStream in = client.getInputStream()) {
-                while (in.read(buffer) >= 0) {
-                    // dropped
-                }
-            } catch (IOException e) {
-                // cut or closed
-            } finally {
-                close(false);
-            }
-        }
-
-        private void connectAndForward() {
-            Socket target = new Socket();
-            try {
-                target.connect(new InetSocketAddress(targetHost, targetPort),
-                        CONNECT_TIMEOUT_MILLIS);
-                target.setTcpNoDelay(true);
-                client.setTcpNoDelay(true);
-            } catch (IOException e) {
-                log.debug("fault proxy {}: cannot reach {}:{}: {}", port, targetHost, targetPort,
-                        e.toString());
-                closeQuietly(target);
-                close(true);
-                return;
-            }
-            upstream = target;
-            if (closed.get()) {
-                // cut while connecting
-                closeQuietly(target);
-                return;
-            }
-            Pipe up = new Pipe(client, target);
-            Pipe down = new Pipe(target, client);
-            synchronized (workers) {
-                workers.add(spawn(threadName(id + "-up-write"), up::writeLoop));
-                workers.add(spawn(threadName(id + "-down-read"), down::readLoop));
-                workers.add(spawn(threadName(id + "-down-write"), down::writeLoop));
-            }
-            up.readLoop();
-        }
-
-        void directionFinished() {
-            if (finishedDirections.incrementAndGet() == 2) {
-                close(false);
-            }
-        }
-
-        void close(boolean hard) {
-            if (!closed.compareAndSet(false, true)) {
-                return;
-            }
-            links.remove(this);
-            Socket target = upstream;
-            if (hard) {
-                reset(client);
-                if (target != null) {
-                    reset(target);
-                }
-            } else {
-                closeQuietly(client);
-                if (target != null) {
-                    closeQuietly(target);
-                }
-            }
-            // writers wait on their delay queue, not on a socket: wake them
-            synchronized (workers) {
-                workers.forEach(Thread::interrupt);
-            }
-        }
-
-        /** One direction: a reader that stamps chunks with a due time, a writer that waits. */
-        private final class Pipe {
-            private final Socket from;
-            private final Socket to;
-            private final DelayQueue<Chunk> queue = new DelayQueue<>();
-            // both touched by the reader thread only
-            private long sequence;
-            private long lastDue = Long.MIN_VALUE;
-
-            Pipe(Socket from, Socket to) {
-                this.from = from;
-                this.to = to;
-            }
-
-            void readLoop() {
-                byte[] buffer = new byte[BUFFER_SIZE];
-                try {
-                    InputStream in = from.getInputStream();
-                    while (true) {
-                        int n = in.read(buffer);
-                        if (n < 0) {
-                            queue.add(chunk(null));
-                            return;
-                        }
-                        queue.add(chunk(Arrays.copyOf(buffer, n)));
-                    }
-                } catch (IOException e) {
-                    close(false);
-                }
-            }
-
-            private Chunk chunk(byte[] data) {
-                long due = System.nanoTime() + latencyNanos;
-                // a lowered latency must not let later bytes overtake earlier ones
-                if (lastDue != Long.MIN_VALUE && due - lastDue < 0) {
-                    due = lastDue;
-                }
-                lastDue = due;
-                return new Chunk(data, due, ++sequence);
-            }
-
-            void writeLoop() {
-                try {
-                    OutputStream out = to.getOutputStream();
-                    while (!closed.get()) {
-                        Chunk chunk = queue.take();
-                        if (chunk.data == null) {
-                            to.shutdownOutput();
-                            directionFinished();
-                            return;
-                        }
-                        if (!blackholed) {
-                            out.write(chunk.data);
-                            out.flush();
-                        }
-                    }
-                } catch (InterruptedException e) {
-                    // the link was closed
-                } catch (IOException e) {
-                    close(false);
-                }
-            }
-        }
-    }
-
-    /** Bytes read at one time, or the end of the stream when {@code data} is null. */
-    private static final class Chunk implements Delayed {
-        final byte[] data;
-        final long dueNanos;
-        final long sequence;
-
-        Chunk(byte[] data, long dueNanos, long sequence) {
-            this.data = data;
-            this.dueNanos = dueNanos;
-            this.sequence = sequence;
-        }
-
-        @Override
-        public long getDelay(TimeUnit unit) {
-            return unit.convert(dueNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
-        }
-
-        @Override
-        public int compareTo(Delayed other) {
-            Chunk that = (Chunk) other;
-            int byDue = Long.compare(dueNanos - that.dueNanos, 0);
-            return byDue != 0 ? byDue : Long.compare(sequence, that.sequence);
-        }
-
-        @Override
-        public boolean equals(Object other) {
-            return other instanceof Chunk && ((Chunk) other).sequence == sequence
-                    && ((Chunk) other).dueNanos == dueNanos;
-        }
-
-        @Override
-        public int hashCode() {
-            return Long.hashCode(sequence);
         }
     }
 }
